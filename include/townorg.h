@@ -1,0 +1,15 @@
+/*
+ * townorg.h — libtownorg, the organisation of China's townships as an
+ * immutable versioned graph.  Include this umbrella header, or the module
+ * headers under townorg/ one by one.
+ */
+#ifndef TOWNORG_H
+#define TOWNORG_H
+
+#include "townorg/common.h"
+#include "townorg/entity.h"
+#include "townorg/version.h"
+#include "townorg/repository.h"
+#include "townorg/transaction.h"
+
+#endif /* TOWNORG_H */

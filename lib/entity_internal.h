@@ -1,0 +1,61 @@
+/* entity_internal.h — the layout of entity values (internal). */
+#ifndef TOWNORG_ENTITY_INTERNAL_H
+#define TOWNORG_ENTITY_INTERNAL_H
+
+#include "internal.h"
+
+#define TOWNORG__MAX_ID 256
+#define TOWNORG__MAX_NAME 4096
+#define TOWNORG__MAX_NUMBER 1000000000000000LL /* 10^15: larger values are refused */
+
+struct townorg__attr {
+	char *name;
+	bool is_list;
+	size_t n;
+	char **values; /* sorted, unique for lists; n == 1 for text */
+};
+
+struct townorg__xquota {
+	char *type;
+	int64_t value;
+};
+
+/*
+ * An entity value: one allocation holding a fixed header, the integer
+ * fields that are set (packed, in field order: `present` says which) and
+ * the id, name and parent strings.  Rare attributes (extra quota types,
+ * text and list attributes) hang off `ext`.  Immutable once built; the
+ * reference count is the only thing that changes.
+ */
+struct townorg__ext {
+	size_t n_xq;
+	struct townorg__xquota *xq;
+	size_t n_attrs;
+	struct townorg__attr *attrs;
+};
+
+struct townorg_entity {
+	uint32_t refcnt;
+	uint8_t kind, cls;
+	uint16_t present;
+	uint16_t name_off, parent_off; /* offsets into the string area; parent_off 0xffff: none */
+	uint32_t pad;
+	unsigned char hash[TOWNORG__HASH_SIZE];
+	struct townorg__ext *ext;
+	int64_t data[]; /* popcount(present) values, then "id\0name\0parent\0" */
+};
+
+static inline const char *townorg__entity_strings(const townorg_entity *e)
+{
+	return (const char *)(e->data + __builtin_popcount(e->present));
+}
+
+static inline const char *townorg__entity_id(const townorg_entity *e) { return townorg__entity_strings(e); }
+
+/* Canonical encoding: the bytes hashed into the entity hash, and the form
+ * the store keeps.  Decoding verifies nothing but structure; callers that
+ * need integrity compare the recomputed hash. */
+void townorg__entity_encode(townorg__buf *b, const townorg_entity *e);
+int townorg__entity_decode(townorg_entity **out, const unsigned char *data, size_t len);
+
+#endif

@@ -1,0 +1,728 @@
+/*
+ * hamt.c — the persistent hash array mapped trie that holds every version.
+ *
+ * Why this structure
+ * ------------------
+ * A version is an immutable map from entity id to entity value.  Three
+ * needs decide its shape:
+ *
+ *  1. Committing k changes into n entities must cost O(k log n) time and
+ *     memory, so versions share structure: the trie is persistent, and an
+ *     update copies only the path from the root to the changed leaf (path
+ *     copying).  Unchanged subtrees are shared, by reference count, between
+ *     every version that holds them.
+ *
+ *  2. Diff of any two versions must cost O(k log n) — also for two versions
+ *     loaded separately from a file, which share no pointers.  So the shape
+ *     of the trie depends only on its set of keys, never on the order of
+ *     edits, and every node carries a SHA-256 of its subtree (a Merkle
+ *     trie).  Two equal subtrees have equal hashes wherever they were built,
+ *     and diff skips them without looking inside.  The root hash is the
+ *     version's state hash.
+ *
+ *  3. Many threads read a version at once without locks: committed nodes
+ *     are never written again (only their reference counts move, atomically).
+ *
+ * The trie is keyed by a 64-bit hash of the entity id (FNV-1a with murmur's
+ * finaliser: deterministic across platforms and runs, which the canonical
+ * shape needs), 5 bits a level, so 430,000 entities sit about four levels
+ * deep.  A leaf lives at the shallowest level at which its hash prefix is
+ * unique (a subtree exists exactly where two or more keys share a prefix),
+ * which is what makes the shape canonical: insertion pushes a colliding
+ * leaf down into a new subtree, and removal collapses a subtree left with a
+ * single leaf back into its parent.  After 13 levels the hash bits are
+ * spent and equal-hash keys share a collision node sorted by key.
+ *
+ * Transactions edit in place (as immer's transients and Clojure's editable
+ * nodes do): each transaction has an edit token, and a node created under
+ * that token is the transaction's own until commit, so a second change in
+ * the same subtree does not copy the path again.  Commit ("freeze") walks
+ * only the nodes made under the token, computes their hashes bottom-up,
+ * and clears the token; from then on they are as immutable as the rest.
+ * Node hashes are therefore computed once per commit per changed node, not
+ * once per edit.
+ *
+ * A trie type may carry no hashes: the derived indexes (children of a
+ * parent) use the same code without hashing, and their diff compares
+ * pointers.  Those indexes are never part of an entity's content.
+ */
+#include "hamt.h"
+#include <stdlib.h>
+
+#define BITS 5
+#define MAXDEPTH 13 /* levels 0..12 use hash bits; 13 is the collision level */
+
+struct townorg__hnode {
+	uint32_t refcnt;
+	uint32_t bitmap; /* branch node: used slots; collision node: 0 */
+	uint32_t owner;  /* edit token, 0 once frozen */
+	uint16_t n;      /* slots in use */
+	uint8_t collision;
+	uint8_t pad;
+	unsigned char hash[TOWNORG__HASH_SIZE];
+	void *slot[]; /* leaves, or child nodes tagged with the low bit */
+};
+
+typedef struct townorg__hnode hnode;
+
+static uint64_t nodes_allocated;
+static uint32_t token_counter;
+
+uint64_t townorg__hamt_nodes_allocated(void) { return __atomic_load_n(&nodes_allocated, __ATOMIC_RELAXED); }
+
+uint32_t townorg__hamt_new_token(void)
+{
+	uint32_t t;
+	do
+		t = __atomic_add_fetch(&token_counter, 1, __ATOMIC_RELAXED);
+	while (t == 0);
+	return t;
+}
+
+static inline bool is_node(const void *s) { return ((uintptr_t)s & 1) != 0; }
+static inline hnode *as_node(const void *s) { return (hnode *)((uintptr_t)s & ~(uintptr_t)1); }
+static inline void *tag(const hnode *n) { return (void *)((uintptr_t)n | 1); }
+static inline unsigned idx_at(uint64_t h, int depth) { return (unsigned)((h >> (BITS * depth)) & 31); }
+
+static uint64_t leaf_h(const townorg__hamt_type *ty, const void *leaf)
+{
+	const char *k = ty->key(leaf);
+	return townorg__keyhash(k, strlen(k));
+}
+
+static hnode *node_alloc(unsigned n, uint32_t token)
+{
+	hnode *nd = townorg__malloc(sizeof(hnode) + (n ? n : 1) * sizeof(void *));
+	if (!nd)
+		return NULL;
+	nd->refcnt = 1;
+	nd->bitmap = 0;
+	nd->owner = token;
+	nd->n = (uint16_t)n;
+	nd->collision = 0;
+	nd->pad = 0;
+	__atomic_add_fetch(&nodes_allocated, 1, __ATOMIC_RELAXED);
+	return nd;
+}
+
+static void slot_ref(const townorg__hamt_type *ty, void *s)
+{
+	if (is_node(s))
+		TOWNORG__INC(&as_node(s)->refcnt);
+	else
+		ty->ref(s);
+}
+
+static void node_unref(hnode *nd, const townorg__hamt_type *ty);
+
+static void slot_unref(const townorg__hamt_type *ty, void *s)
+{
+	if (!s)
+		return;
+	if (is_node(s))
+		node_unref(as_node(s), ty);
+	else
+		ty->unref(s);
+}
+
+static void node_unref(hnode *nd, const townorg__hamt_type *ty)
+{
+	if (!nd || TOWNORG__DEC(&nd->refcnt) != 0)
+		return;
+	for (unsigned i = 0; i < nd->n; i++)
+		slot_unref(ty, nd->slot[i]);
+	townorg__free(nd);
+}
+
+/* A copy of nd with room for n_new slots, holding references to all of nd's
+ * slots (the first min(n, n_new) are copied). */
+static hnode *node_copy(const hnode *nd, const townorg__hamt_type *ty, uint32_t token)
+{
+	hnode *c = node_alloc(nd->n, token);
+	if (!c)
+		return NULL;
+	c->bitmap = nd->bitmap;
+	c->collision = nd->collision;
+	for (unsigned i = 0; i < nd->n; i++) {
+		c->slot[i] = nd->slot[i];
+		slot_ref(ty, c->slot[i]);
+	}
+	return c;
+}
+
+/* ------------------------------------------------------------------ lookup */
+
+void *townorg__hamt_get(const townorg__hamt *t, const townorg__hamt_type *ty, const char *key)
+{
+	const hnode *nd = t->root;
+	if (!nd || !key)
+		return NULL;
+	uint64_t h = townorg__keyhash(key, strlen(key));
+	for (int depth = 0;; depth++) {
+		if (nd->collision) {
+			for (unsigned i = 0; i < nd->n; i++)
+				if (!strcmp(ty->key(nd->slot[i]), key))
+					return nd->slot[i];
+			return NULL;
+		}
+		uint32_t bit = 1u << idx_at(h, depth);
+		if (!(nd->bitmap & bit))
+			return NULL;
+		void *s = nd->slot[__builtin_popcount(nd->bitmap & (bit - 1))];
+		if (!is_node(s))
+			return strcmp(ty->key(s), key) ? NULL : s;
+		nd = as_node(s);
+	}
+}
+
+/* ------------------------------------------------------------------ insert */
+
+typedef struct {
+	const townorg__hamt_type *ty;
+	uint32_t token;
+	bool added;
+} setctx;
+
+/* A subtree at `depth` holding two leaves with different keys (each gets a
+ * reference). */
+static hnode *make_pair(setctx *c, int depth, void *l1, uint64_t h1, void *l2, uint64_t h2)
+{
+	hnode *nd;
+	if (depth >= MAXDEPTH) {
+		nd = node_alloc(2, c->token);
+		if (!nd)
+			return NULL;
+		nd->collision = 1;
+		bool first = strcmp(c->ty->key(l1), c->ty->key(l2)) < 0;
+		nd->slot[0] = first ? l1 : l2;
+		nd->slot[1] = first ? l2 : l1;
+		c->ty->ref(l1);
+		c->ty->ref(l2);
+		return nd;
+	}
+	unsigned i1 = idx_at(h1, depth), i2 = idx_at(h2, depth);
+	if (i1 == i2) {
+		hnode *sub = make_pair(c, depth + 1, l1, h1, l2, h2);
+		if (!sub)
+			return NULL;
+		nd = node_alloc(1, c->token);
+		if (!nd) {
+			node_unref(sub, c->ty);
+			return NULL;
+		}
+		nd->bitmap = 1u << i1;
+		nd->slot[0] = tag(sub);
+		return nd;
+	}
+	nd = node_alloc(2, c->token);
+	if (!nd)
+		return NULL;
+	nd->bitmap = (1u << i1) | (1u << i2);
+	nd->slot[0] = i1 < i2 ? l1 : l2;
+	nd->slot[1] = i1 < i2 ? l2 : l1;
+	c->ty->ref(l1);
+	c->ty->ref(l2);
+	return nd;
+}
+
+/* nd with a new slot at pos.  If nd is owned it is consumed (its slot
+ * references move to the new node); otherwise it is left untouched. */
+static hnode *node_insert_slot(setctx *c, hnode *nd, unsigned pos, void *s, uint32_t bit)
+{
+	hnode *x = node_alloc(nd->n + 1u, c->token);
+	if (!x)
+		return NULL;
+	x->bitmap = nd->bitmap | bit;
+	x->collision = nd->collision;
+	bool owned = nd->owner == c->token;
+	for (unsigned i = 0, j = 0; i <= nd->n; i++) {
+		if (i == pos) {
+			x->slot[i] = s;
+			continue;
+		}
+		x->slot[i] = nd->slot[j++];
+		if (!owned)
+			slot_ref(c->ty, x->slot[i]);
+	}
+	if (owned)
+		townorg__free(nd);
+	return x;
+}
+
+/* Insert or replace leaf in the subtree nd.  Returns the new subtree (nd
+ * itself when edited in place), or NULL on allocation failure with nothing
+ * changed.  The caller's reference to nd: consumed when nd is owned, else
+ * left for the caller to drop when the result differs. */
+static hnode *set_rec(setctx *c, hnode *nd, int depth, uint64_t h, void *leaf, const char *key)
+{
+	const townorg__hamt_type *ty = c->ty;
+	if (nd->collision) {
+		unsigned i = 0;
+		int cmp = 1;
+		while (i < nd->n && (cmp = strcmp(ty->key(nd->slot[i]), key)) < 0)
+			i++;
+		if (i < nd->n && cmp == 0) {
+			hnode *x = nd->owner == c->token ? nd : node_copy(nd, ty, c->token);
+			if (!x)
+				return NULL;
+			ty->unref(x->slot[i]);
+			x->slot[i] = leaf;
+			ty->ref(leaf);
+			return x;
+		}
+		ty->ref(leaf);
+		hnode *x = node_insert_slot(c, nd, i, leaf, 0);
+		if (!x) {
+			ty->unref(leaf);
+			return NULL;
+		}
+		c->added = true;
+		return x;
+	}
+	uint32_t bit = 1u << idx_at(h, depth);
+	unsigned pos = (unsigned)__builtin_popcount(nd->bitmap & (bit - 1));
+	if (!(nd->bitmap & bit)) {
+		ty->ref(leaf);
+		hnode *x = node_insert_slot(c, nd, pos, leaf, bit);
+		if (!x) {
+			ty->unref(leaf);
+			return NULL;
+		}
+		c->added = true;
+		return x;
+	}
+	void *s = nd->slot[pos];
+	if (is_node(s)) {
+		hnode *child = as_node(s);
+		bool child_owned = child->owner == c->token;
+		hnode *nc = set_rec(c, child, depth + 1, h, leaf, key);
+		if (!nc)
+			return NULL;
+		if (nc == child)
+			return nd;
+		/* A child owned by the token has an owned parent (paths are copied
+		 * from the root down), so this cannot allocate when child_owned. */
+		hnode *x = nd->owner == c->token ? nd : node_copy(nd, ty, c->token);
+		if (!x) {
+			node_unref(nc, ty);
+			return NULL;
+		}
+		if (!child_owned)
+			node_unref(child, ty);
+		x->slot[pos] = tag(nc);
+		return x;
+	}
+	if (!strcmp(ty->key(s), key)) {
+		if (s == leaf)
+			return nd;
+		hnode *x = nd->owner == c->token ? nd : node_copy(nd, ty, c->token);
+		if (!x)
+			return NULL;
+		ty->unref(x->slot[pos]);
+		x->slot[pos] = leaf;
+		ty->ref(leaf);
+		return x;
+	}
+	hnode *sub = make_pair(c, depth + 1, s, leaf_h(ty, s), leaf, h);
+	if (!sub)
+		return NULL;
+	hnode *x = nd->owner == c->token ? nd : node_copy(nd, ty, c->token);
+	if (!x) {
+		node_unref(sub, ty);
+		return NULL;
+	}
+	ty->unref(x->slot[pos]);
+	x->slot[pos] = tag(sub);
+	c->added = true;
+	return x;
+}
+
+int townorg__hamt_set(townorg__hamt *t, const townorg__hamt_type *ty, void *leaf, uint32_t token)
+{
+	setctx c = { ty, token, false };
+	const char *key = ty->key(leaf);
+	uint64_t h = townorg__keyhash(key, strlen(key));
+	if (!t->root) {
+		hnode *nd = node_alloc(1, token);
+		if (!nd)
+			return TOWNORG_ENOMEM;
+		nd->bitmap = 1u << idx_at(h, 0);
+		nd->slot[0] = leaf;
+		ty->ref(leaf);
+		t->root = nd;
+		t->count = 1;
+		return 0;
+	}
+	hnode *old = t->root;
+	bool owned = old->owner == token;
+	hnode *nr = set_rec(&c, old, 0, h, leaf, key);
+	if (!nr)
+		return TOWNORG_ENOMEM;
+	if (nr != old && !owned)
+		node_unref(old, ty);
+	t->root = nr;
+	if (c.added)
+		t->count++;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ remove */
+
+enum { RM_NOTFOUND, RM_DONE, RM_NOMEM };
+
+/* Remove key from the subtree nd without touching nd (deletions copy their
+ * path, which keeps this simple; they are the rarer edit).  On RM_DONE
+ * *out is the new slot value, holding its own reference: a tagged node, a
+ * single leaf (the subtree collapsed), or NULL (empty). */
+static int rm_rec(const townorg__hamt_type *ty, uint32_t token, hnode *nd, int depth, uint64_t h, const char *key,
+		  void **out)
+{
+	unsigned pos;
+	void *repl = NULL; /* new value for slot pos; NULL: drop the slot */
+	if (nd->collision) {
+		for (pos = 0; pos < nd->n; pos++)
+			if (!strcmp(ty->key(nd->slot[pos]), key))
+				break;
+		if (pos == nd->n)
+			return RM_NOTFOUND;
+	} else {
+		uint32_t bit = 1u << idx_at(h, depth);
+		if (!(nd->bitmap & bit))
+			return RM_NOTFOUND;
+		pos = (unsigned)__builtin_popcount(nd->bitmap & (bit - 1));
+		void *s = nd->slot[pos];
+		if (is_node(s)) {
+			int r = rm_rec(ty, token, as_node(s), depth + 1, h, key, &repl);
+			if (r != RM_DONE)
+				return r;
+		} else if (strcmp(ty->key(s), key)) {
+			return RM_NOTFOUND;
+		}
+	}
+	unsigned remaining = nd->n - (repl ? 0u : 1u);
+	/* Collapse: a non-root subtree left with one leaf becomes that leaf. */
+	if (depth > 0 && remaining == 1) {
+		void *only = repl;
+		if (!only)
+			only = nd->slot[pos == 0 ? 1 : 0];
+		else if (nd->n != 1)
+			only = NULL;
+		if (only && !is_node(only)) {
+			if (only != repl)
+				ty->ref(only);
+			*out = only;
+			return RM_DONE;
+		}
+	}
+	if (remaining == 0) {
+		*out = NULL;
+		return RM_DONE;
+	}
+	hnode *x = node_alloc(remaining, token);
+	if (!x) {
+		slot_unref(ty, repl);
+		return RM_NOMEM;
+	}
+	x->collision = nd->collision;
+	x->bitmap = nd->bitmap;
+	unsigned j = 0;
+	for (unsigned i = 0; i < nd->n; i++) {
+		if (i == pos) {
+			if (repl)
+				x->slot[j++] = repl;
+			continue;
+		}
+		x->slot[j] = nd->slot[i];
+		slot_ref(ty, x->slot[j++]);
+	}
+	if (!repl && !nd->collision)
+		x->bitmap &= ~(1u << idx_at(h, depth));
+	*out = tag(x);
+	return RM_DONE;
+}
+
+int townorg__hamt_remove(townorg__hamt *t, const townorg__hamt_type *ty, const char *key, uint32_t token,
+			 bool *found)
+{
+	*found = false;
+	if (!t->root || !key)
+		return 0;
+	uint64_t h = townorg__keyhash(key, strlen(key));
+	void *out = NULL;
+	int r = rm_rec(ty, token, t->root, 0, h, key, &out);
+	if (r == RM_NOTFOUND)
+		return 0;
+	if (r == RM_NOMEM)
+		return TOWNORG_ENOMEM;
+	node_unref(t->root, ty);
+	/* At the root a single leaf stays in a one-slot node. */
+	if (out && !is_node(out)) {
+		hnode *nd = node_alloc(1, token);
+		if (!nd) {
+			/* cannot happen at depth 0: rm_rec never collapses the root */
+			ty->unref(out);
+			return TOWNORG_ENOMEM;
+		}
+		nd->bitmap = 1u << idx_at(leaf_h(ty, out), 0);
+		nd->slot[0] = out;
+		out = tag(nd);
+	}
+	t->root = out ? as_node(out) : NULL;
+	t->count--;
+	*found = true;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ freeze */
+
+static void hash_node(hnode *nd, const townorg__hamt_type *ty)
+{
+	townorg__sha s;
+	unsigned char hdr[5];
+	townorg__sha_init(&s);
+	townorg__sha_update(&s, "townorg-node-1", 15);
+	hdr[0] = nd->collision ? 'C' : 'B';
+	uint32_t v = nd->collision ? nd->n : nd->bitmap;
+	hdr[1] = (unsigned char)v;
+	hdr[2] = (unsigned char)(v >> 8);
+	hdr[3] = (unsigned char)(v >> 16);
+	hdr[4] = (unsigned char)(v >> 24);
+	townorg__sha_update(&s, hdr, 5);
+	for (unsigned i = 0; i < nd->n; i++) {
+		void *sl = nd->slot[i];
+		if (is_node(sl)) {
+			townorg__sha_update(&s, "N", 1);
+			townorg__sha_update(&s, as_node(sl)->hash, TOWNORG__HASH_SIZE);
+		} else {
+			townorg__sha_update(&s, "L", 1);
+			townorg__sha_update(&s, ty->hash(sl), TOWNORG__HASH_SIZE);
+		}
+	}
+	townorg__sha_final(&s, nd->hash);
+}
+
+static void freeze_rec(hnode *nd, const townorg__hamt_type *ty, uint32_t token)
+{
+	if (nd->owner != token)
+		return;
+	for (unsigned i = 0; i < nd->n; i++)
+		if (is_node(nd->slot[i]))
+			freeze_rec(as_node(nd->slot[i]), ty, token);
+	if (ty->hash)
+		hash_node(nd, ty);
+	nd->owner = 0;
+}
+
+void townorg__hamt_freeze(townorg__hamt *t, const townorg__hamt_type *ty, uint32_t token)
+{
+	if (t->root)
+		freeze_rec(t->root, ty, token);
+}
+
+void townorg__hamt_root_hash(const townorg__hamt *t, const townorg__hamt_type *ty, unsigned char out[32])
+{
+	if (t->root) {
+		memcpy(out, t->root->hash, TOWNORG__HASH_SIZE);
+		return;
+	}
+	hnode empty = { 0 };
+	hash_node(&empty, ty);
+	memcpy(out, empty.hash, TOWNORG__HASH_SIZE);
+}
+
+townorg__hamt townorg__hamt_share(const townorg__hamt *t)
+{
+	if (t->root)
+		TOWNORG__INC(&t->root->refcnt);
+	return *t;
+}
+
+void townorg__hamt_release(townorg__hamt *t, const townorg__hamt_type *ty)
+{
+	node_unref(t->root, ty);
+	t->root = NULL;
+	t->count = 0;
+}
+
+/* ------------------------------------------------------------------ iterate */
+
+void townorg__hamt_iter_init(townorg__hamt_iter *it, const townorg__hamt *t)
+{
+	it->depth = t->root ? 0 : -1;
+	it->node[0] = t->root;
+	it->pos[0] = 0;
+}
+
+void *townorg__hamt_iter_next(townorg__hamt_iter *it)
+{
+	while (it->depth >= 0) {
+		const hnode *nd = it->node[it->depth];
+		if (it->pos[it->depth] >= nd->n) {
+			it->depth--;
+			continue;
+		}
+		void *s = nd->slot[it->pos[it->depth]++];
+		if (!is_node(s))
+			return s;
+		it->depth++;
+		it->node[it->depth] = as_node(s);
+		it->pos[it->depth] = 0;
+	}
+	return NULL;
+}
+
+static int foreach_rec(const hnode *nd, int (*cb)(const void *, void *), void *ctx)
+{
+	for (unsigned i = 0; i < nd->n; i++) {
+		int r = is_node(nd->slot[i]) ? foreach_rec(as_node(nd->slot[i]), cb, ctx) : cb(nd->slot[i], ctx);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+int townorg__hamt_foreach(const townorg__hamt *t, int (*cb)(const void *leaf, void *ctx), void *ctx)
+{
+	return t->root ? foreach_rec(t->root, cb, ctx) : 0;
+}
+
+/* ------------------------------------------------------------------ diff */
+
+typedef struct {
+	const townorg__hamt_type *ty;
+	townorg__hamt_diff_cb cb;
+	void *ctx;
+	bool a_side; /* for emit_all */
+} diffctx;
+
+static bool leaves_equal(const townorg__hamt_type *ty, const void *a, const void *b)
+{
+	if (a == b)
+		return true;
+	if (!ty->hash)
+		return false;
+	return !memcmp(ty->hash(a), ty->hash(b), TOWNORG__HASH_SIZE);
+}
+
+static int emit_all(diffctx *d, const void *s, bool a_side)
+{
+	if (!s)
+		return 0;
+	if (!is_node(s))
+		return a_side ? d->cb(s, NULL, d->ctx) : d->cb(NULL, s, d->ctx);
+	const hnode *nd = as_node(s);
+	for (unsigned i = 0; i < nd->n; i++) {
+		int r = emit_all(d, nd->slot[i], a_side);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* leaf versus subtree: look the leaf's key up in the subtree by walking it. */
+struct leafvs {
+	diffctx *d;
+	const void *leaf;
+	bool leaf_is_a;
+	bool matched;
+};
+
+static int leafvs_rec(struct leafvs *lv, const void *s)
+{
+	if (!is_node(s)) {
+		const townorg__hamt_type *ty = lv->d->ty;
+		if (!strcmp(ty->key(s), ty->key(lv->leaf))) {
+			lv->matched = true;
+			if (leaves_equal(ty, lv->leaf, s))
+				return 0;
+			return lv->leaf_is_a ? lv->d->cb(lv->leaf, s, lv->d->ctx) : lv->d->cb(s, lv->leaf, lv->d->ctx);
+		}
+		return lv->leaf_is_a ? lv->d->cb(NULL, s, lv->d->ctx) : lv->d->cb(s, NULL, lv->d->ctx);
+	}
+	const hnode *nd = as_node(s);
+	for (unsigned i = 0; i < nd->n; i++) {
+		int r = leafvs_rec(lv, nd->slot[i]);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static int diff_slots(diffctx *d, const void *a, const void *b);
+
+static int diff_nodes(diffctx *d, const hnode *a, const hnode *b)
+{
+	if (a == b)
+		return 0;
+	if (d->ty->hash && a->owner == 0 && b->owner == 0 && !memcmp(a->hash, b->hash, TOWNORG__HASH_SIZE))
+		return 0;
+	int r;
+	if (a->collision || b->collision) {
+		/* both are collision nodes (same depth): merge by key */
+		unsigned i = 0, j = 0;
+		while (i < a->n || j < b->n) {
+			int cmp = i >= a->n ? 1 : j >= b->n ? -1 : strcmp(d->ty->key(a->slot[i]), d->ty->key(b->slot[j]));
+			if (cmp < 0)
+				r = d->cb(a->slot[i++], NULL, d->ctx);
+			else if (cmp > 0)
+				r = d->cb(NULL, b->slot[j++], d->ctx);
+			else {
+				r = leaves_equal(d->ty, a->slot[i], b->slot[j]) ? 0 : d->cb(a->slot[i], b->slot[j], d->ctx);
+				i++, j++;
+			}
+			if (r)
+				return r;
+		}
+		return 0;
+	}
+	uint32_t all = a->bitmap | b->bitmap;
+	while (all) {
+		unsigned bitn = (unsigned)__builtin_ctz(all);
+		uint32_t bit = 1u << bitn;
+		all &= all - 1;
+		const void *sa = (a->bitmap & bit) ? a->slot[__builtin_popcount(a->bitmap & (bit - 1))] : NULL;
+		const void *sb = (b->bitmap & bit) ? b->slot[__builtin_popcount(b->bitmap & (bit - 1))] : NULL;
+		if ((r = diff_slots(d, sa, sb)))
+			return r;
+	}
+	return 0;
+}
+
+static int diff_slots(diffctx *d, const void *a, const void *b)
+{
+	if (a == b)
+		return 0;
+	if (!a)
+		return emit_all(d, b, false);
+	if (!b)
+		return emit_all(d, a, true);
+	bool na = is_node(a), nb = is_node(b);
+	if (na && nb)
+		return diff_nodes(d, as_node(a), as_node(b));
+	if (!na && !nb) {
+		if (!strcmp(d->ty->key(a), d->ty->key(b)))
+			return leaves_equal(d->ty, a, b) ? 0 : d->cb(a, b, d->ctx);
+		int r = d->cb(a, NULL, d->ctx);
+		return r ? r : d->cb(NULL, b, d->ctx);
+	}
+	struct leafvs lv = { d, na ? b : a, !na, false };
+	int r = leafvs_rec(&lv, na ? a : b);
+	if (r)
+		return r;
+	if (!lv.matched)
+		return lv.leaf_is_a ? d->cb(lv.leaf, NULL, d->ctx) : d->cb(NULL, lv.leaf, d->ctx);
+	return 0;
+}
+
+int townorg__hamt_diff(const townorg__hamt *a, const townorg__hamt *b, const townorg__hamt_type *ty,
+		       townorg__hamt_diff_cb cb, void *ctx)
+{
+	diffctx d = { ty, cb, ctx, false };
+	if (a->root == b->root)
+		return 0;
+	if (!a->root)
+		return emit_all(&d, tag(b->root), false);
+	if (!b->root)
+		return emit_all(&d, tag(a->root), true);
+	return diff_nodes(&d, a->root, b->root);
+}

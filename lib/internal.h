@@ -1,0 +1,66 @@
+/*
+ * internal.h — helpers shared by the library's files; never installed.
+ * Internal symbols are prefixed townorg__ and hidden (the library is built
+ * with -fvisibility=hidden; only TOWNORG_EXTERN symbols are exported).
+ */
+#ifndef TOWNORG_INTERNAL_H
+#define TOWNORG_INTERNAL_H
+
+#include <config.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include "townorg.h"
+
+/* ---- memory: every allocation of the library's own goes through these ---- */
+void *townorg__malloc(size_t size);
+void *townorg__calloc(size_t n, size_t size);
+void *townorg__realloc(void *ptr, size_t size);
+void townorg__free(void *ptr);
+char *townorg__strdup(const char *s);
+char *townorg__strndup(const char *s, size_t n);
+/* Fault injection for tests: fail the nth allocation from now (1 = next);
+ * 0 disables.  Returns the number of allocations counted since set. */
+void townorg__fault_set(long nth);
+long townorg__fault_count(void);
+
+/* ---- errors ---- */
+/* Set the thread's last error; returns code so callers can `return townorg__err(...)`. */
+int townorg__err(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int townorg__oom(void);
+
+/* ---- hashing (SHA-256 through nettle) ---- */
+#define TOWNORG__HASH_SIZE 32
+typedef struct { unsigned char opaque[128]; } townorg__sha;
+void townorg__sha_init(townorg__sha *s);
+void townorg__sha_update(townorg__sha *s, const void *data, size_t len);
+void townorg__sha_final(townorg__sha *s, unsigned char out[TOWNORG__HASH_SIZE]);
+void townorg__hex(char *out /* 2n+1 */, const unsigned char *in, size_t n);
+/* Deterministic 64-bit hash of a key (FNV-1a + avalanche): decides trie shape. */
+uint64_t townorg__keyhash(const char *s, size_t len);
+
+/* ---- growable byte buffer ---- */
+typedef struct {
+	char *data;
+	size_t len, cap;
+	bool failed;
+} townorg__buf;
+void townorg__buf_put(townorg__buf *b, const void *p, size_t n);
+void townorg__buf_putc(townorg__buf *b, char c);
+void townorg__buf_puts(townorg__buf *b, const char *s);
+void townorg__buf_printf(townorg__buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void townorg__buf_varint(townorg__buf *b, uint64_t v);
+void townorg__buf_str(townorg__buf *b, const char *s); /* varint length + bytes; NULL as 0 + marker */
+void townorg__buf_free(townorg__buf *b);
+
+/* ---- strings ---- */
+/* 1 when s (len bytes) is valid UTF-8 without C0 control characters (other than none). */
+bool townorg__utf8_valid(const char *s, size_t len, bool allow_newlines);
+bool townorg__valid_ref_name(const char *name);
+
+/* ---- atomics ---- */
+#define TOWNORG__INC(p) __atomic_add_fetch((p), 1, __ATOMIC_RELAXED)
+#define TOWNORG__DEC(p) __atomic_sub_fetch((p), 1, __ATOMIC_ACQ_REL)
+
+#endif

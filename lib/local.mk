@@ -1,0 +1,29 @@
+# The library.  Everything is compiled once into a convenience library (which
+# the tests link to reach internals); the installed library adds only the
+# export filter: hidden visibility plus an export list of townorg_* names.
+noinst_LTLIBRARIES += lib/libtownorg_core.la
+lib_LTLIBRARIES += lib/libtownorg.la
+
+lib_libtownorg_core_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(NETTLE_CFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS)
+lib_libtownorg_core_la_SOURCES = \
+	lib/internal.h lib/common.c \
+	lib/entity_internal.h lib/entity.c \
+	lib/hamt.h lib/hamt.c \
+	lib/strmap.h lib/strmap.c \
+	lib/repo_internal.h lib/version.c lib/txn.c lib/repo.c
+lib_libtownorg_core_la_LIBADD = $(NETTLE_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CSV_LIBS) $(PTHREAD_LIBS)
+
+lib_libtownorg_la_SOURCES =
+lib_libtownorg_la_LIBADD = lib/libtownorg_core.la
+lib_libtownorg_la_LDFLAGS = -version-info $(TOWNORG_LT_VERSION) -export-symbols-regex '^townorg_[a-z0-9]' -no-undefined
+
+townorg_includedir = $(includedir)/townorg
+include_HEADERS = include/townorg.h
+townorg_include_HEADERS = \
+	include/townorg/common.h \
+	include/townorg/entity.h \
+	include/townorg/version.h \
+	include/townorg/repository.h \
+	include/townorg/transaction.h
+# No sources of its own: make libtool link it as C.
+nodist_EXTRA_lib_libtownorg_la_SOURCES = dummy.c

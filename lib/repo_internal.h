@@ -1,0 +1,109 @@
+/* repo_internal.h — the layout of repositories, versions and transactions
+ * (internal; the store, diff and validation code build on it). */
+#ifndef TOWNORG_REPO_INTERNAL_H
+#define TOWNORG_REPO_INTERNAL_H
+
+#include "internal.h"
+#include "entity_internal.h"
+#include "hamt.h"
+#include "strmap.h"
+
+/* The entity trie: leaves are townorg_entity, keyed by id, hashed. */
+extern const townorg__hamt_type townorg__entity_trie;
+/* The children index: leaves are childsets keyed by parent id ("" for the
+ * top level), not hashed. */
+extern const townorg__hamt_type townorg__children_trie;
+
+/* The children of one parent at one version, sorted by id. */
+typedef struct {
+	uint32_t refcnt;
+	size_t n;
+	townorg_entity **items; /* each holds a reference */
+	char key[];             /* parent id, "" for top level */
+} townorg__childset;
+
+struct townorg_version {
+	townorg_repo *repo; /* NULL while detached (preview) */
+	size_t seq;         /* position in the repository */
+	char id[65];
+	char state_hash[65];
+	townorg_meta meta;  /* owned strings */
+	size_t n_parents;
+	const townorg_version **parents;
+	size_t n_events;
+	townorg_event *events; /* owned, deep */
+	townorg__hamt entities;
+	townorg__hamt children;
+	size_t kind_count[TOWNORG_KIND_COUNT + 1];
+};
+
+typedef struct {
+	char *name;
+	const townorg_version *v; /* NULL: branch with no version yet */
+} townorg__ref;
+
+/* Persistence hooks, set by the store when a repository lives in a file. */
+typedef struct {
+	/* Write a new version (and move `branch` to it when non-NULL) in one
+	 * durable transaction.  On failure nothing is written. */
+	int (*commit)(void *store, townorg_repo *repo, const townorg_version *v, const char *branch);
+	/* Create, move (v non-NULL) or delete (v NULL) a branch or tag. */
+	int (*ref_update)(void *store, bool is_tag, const char *name, const townorg_version *v, bool create);
+	void (*close)(void *store);
+} townorg__store_ops;
+
+struct townorg_repo {
+	size_t n_versions, cap_versions;
+	townorg_version **versions;
+	townorg__strmap by_id;
+	size_t n_branches, n_tags;
+	townorg__ref *branches, *tags; /* sorted by name */
+	void *store;
+	const townorg__store_ops *store_ops;
+	bool readonly;
+};
+
+struct townorg_txn {
+	townorg_repo *repo;
+	uint32_t token;
+	bool spent;
+	char *branch;                   /* advance on commit, or NULL */
+	const townorg_version *expect;  /* branch head expected at commit */
+	size_t n_parents;
+	const townorg_version **parents;
+	townorg__hamt entities;
+	townorg__hamt children;
+	size_t kind_count[TOWNORG_KIND_COUNT + 1];
+	size_t n_touched, cap_touched;
+	char **touched;                 /* ids put or removed, for the checks */
+	size_t n_events, cap_events;
+	townorg_event *events;
+	townorg_meta meta;
+};
+
+/* Commit; with write_store false the store is not written (used by the
+ * store itself when it rebuilds versions from the file). */
+int townorg__txn_commit(const townorg_version **out, townorg_txn *txn, bool write_store);
+
+/* Add a finished version to the repository (takes ownership). */
+int townorg__repo_add_version(townorg_repo *repo, townorg_version *v);
+
+/* Set a ref without calling the store (used when loading a store). */
+int townorg__repo_set_ref_raw(townorg_repo *repo, bool is_tag, const char *name, const townorg_version *v);
+
+void townorg__version_destroy(townorg_version *v);
+void townorg__meta_free(townorg_meta *m);
+int townorg__meta_copy(townorg_meta *dst, const townorg_meta *src);
+void townorg__event_free(townorg_event *e);
+int townorg__event_copy(townorg_event *dst, const townorg_event *src);
+
+/* The canonical bytes of a version hashed into its id. */
+void townorg__version_encode(townorg__buf *b, const townorg_version *v);
+
+/* Children of parent_id (NULL: top level) in a children trie. */
+const townorg__childset *townorg__children_get(const townorg__hamt *children, const char *parent_id);
+
+/* Now as YYYY-MM-DDTHH:MM:SSZ (honours SOURCE_DATE_EPOCH). */
+void townorg__now(char out[21]);
+
+#endif

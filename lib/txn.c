@@ -1,0 +1,630 @@
+/*
+ * txn.c — transactions: edits on a private copy of a version's tries
+ * (shared with the parent until touched; see hamt.c), structural checks,
+ * and the commit that freezes the tries, hashes them and adds the version.
+ *
+ * The children index is kept up to date with every put and remove, so a
+ * commit of k changes costs O(k log n) including the index, and queries of
+ * children never scan the version.
+ */
+#include "repo_internal.h"
+#include <stdio.h>
+#include <stdlib.h>
+
+static int txn_init(townorg_txn **out, townorg_repo *repo, const townorg_version *parent)
+{
+	*out = NULL;
+	if (!repo)
+		return townorg__err(TOWNORG_EINVALID, "transaction needs a repository");
+	if (parent && parent->repo != repo)
+		return townorg__err(TOWNORG_EINVALID, "the parent version belongs to another repository");
+	if (repo->readonly)
+		return townorg__err(TOWNORG_EREADONLY, "the repository was opened read-only");
+	townorg_txn *t = townorg__calloc(1, sizeof *t);
+	if (!t)
+		return townorg__oom();
+	t->repo = repo;
+	t->token = townorg__hamt_new_token();
+	t->meta.version = TOWNORG_META_VERSION;
+	if (parent) {
+		t->parents = townorg__calloc(1, sizeof *t->parents);
+		if (!t->parents) {
+			townorg__free(t);
+			return townorg__oom();
+		}
+		t->parents[0] = parent;
+		t->n_parents = 1;
+		t->entities = townorg__hamt_share(&parent->entities);
+		t->children = townorg__hamt_share(&parent->children);
+		memcpy(t->kind_count, parent->kind_count, sizeof t->kind_count);
+	}
+	*out = t;
+	return 0;
+}
+
+int townorg_txn_new(townorg_txn **out, townorg_repo *repo, const townorg_version *parent)
+{
+	return txn_init(out, repo, parent);
+}
+
+int townorg_txn_new_on_branch(townorg_txn **out, townorg_repo *repo, const char *branch)
+{
+	const townorg_version *head = NULL;
+	*out = NULL;
+	if (!repo)
+		return townorg__err(TOWNORG_EINVALID, "transaction needs a repository");
+	if (!townorg__valid_ref_name(branch))
+		return townorg__err(TOWNORG_EINVALID, "'%s' is not a valid branch name", branch ? branch : "(null)");
+	int rc = townorg_repo_branch_head(&head, repo, branch);
+	if (rc < 0 && rc != TOWNORG_ENOTFOUND)
+		return rc;
+	townorg_error_clear();
+	if ((rc = txn_init(out, repo, head)) < 0)
+		return rc;
+	(*out)->branch = townorg__strdup(branch);
+	if (!(*out)->branch) {
+		townorg_txn_free(*out);
+		*out = NULL;
+		return townorg__oom();
+	}
+	(*out)->expect = head;
+	return 0;
+}
+
+void townorg_txn_free(townorg_txn *t)
+{
+	if (!t)
+		return;
+	townorg__hamt_release(&t->entities, &townorg__entity_trie);
+	townorg__hamt_release(&t->children, &townorg__children_trie);
+	for (size_t i = 0; i < t->n_touched; i++)
+		townorg__free(t->touched[i]);
+	townorg__free(t->touched);
+	for (size_t i = 0; i < t->n_events; i++)
+		townorg__event_free(&t->events[i]);
+	townorg__free(t->events);
+	townorg__meta_free(&t->meta);
+	townorg__free((void *)t->parents);
+	townorg__free(t->branch);
+	townorg__free(t);
+}
+
+static int check_open(townorg_txn *t)
+{
+	if (!t)
+		return townorg__err(TOWNORG_EINVALID, "no transaction");
+	if (t->spent)
+		return townorg__err(TOWNORG_EINVALID, "the transaction was already committed");
+	return 0;
+}
+
+int townorg_txn_add_parent(townorg_txn *t, const townorg_version *p)
+{
+	int rc;
+	if ((rc = check_open(t)) < 0)
+		return rc;
+	if (!p || p->repo != t->repo)
+		return townorg__err(TOWNORG_EINVALID, "a parent must be a version of the same repository");
+	for (size_t i = 0; i < t->n_parents; i++)
+		if (t->parents[i] == p)
+			return townorg__err(TOWNORG_EEXISTS, "version %.12s is already a parent", p->id);
+	const townorg_version **np = townorg__realloc((void *)t->parents, (t->n_parents + 1) * sizeof *np);
+	if (!np)
+		return townorg__oom();
+	np[t->n_parents++] = p;
+	t->parents = np;
+	return 0;
+}
+
+static int touch(townorg_txn *t, const char *id)
+{
+	if (t->n_touched == t->cap_touched) {
+		size_t cap = t->cap_touched ? t->cap_touched * 2 : 64;
+		char **n = townorg__realloc(t->touched, cap * sizeof *n);
+		if (!n)
+			return TOWNORG_ENOMEM;
+		t->touched = n;
+		t->cap_touched = cap;
+	}
+	char *d = townorg__strdup(id);
+	if (!d)
+		return TOWNORG_ENOMEM;
+	t->touched[t->n_touched++] = d;
+	return 0;
+}
+
+/* ---- children index maintenance ---- */
+
+static townorg__childset *cs_new(const char *key, size_t n)
+{
+	size_t kl = strlen(key);
+	townorg__childset *c = townorg__malloc(sizeof *c + kl + 1);
+	if (!c)
+		return NULL;
+	c->refcnt = 0; /* the trie takes the first reference */
+	c->n = n;
+	c->items = n ? townorg__malloc(n * sizeof(townorg_entity *)) : NULL;
+	if (n && !c->items) {
+		townorg__free(c);
+		return NULL;
+	}
+	memcpy(c->key, key, kl + 1);
+	return c;
+}
+
+static void cs_discard(townorg__childset *c)
+{
+	/* only for sets never given to a trie: items were not referenced yet */
+	townorg__free(c->items);
+	townorg__free(c);
+}
+
+static size_t cs_find(const townorg__childset *c, const char *id, bool *found)
+{
+	size_t lo = 0, hi = c ? c->n : 0;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int cmp = strcmp(townorg__entity_id(c->items[mid]), id);
+		if (cmp == 0) {
+			*found = true;
+			return mid;
+		}
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+/* Replace, insert (e non-NULL) or remove (e NULL) the child `id` under key. */
+static int index_update(townorg_txn *t, const char *key, const char *id, townorg_entity *e)
+{
+	const townorg__childset *old = townorg__hamt_get(&t->children, &townorg__children_trie, key);
+	bool found;
+	size_t pos = cs_find(old, id, &found);
+	size_t n = old ? old->n : 0;
+	if (!e && !found)
+		return 0;
+	size_t nn = n + (e && !found ? 1 : 0) - (!e ? 1 : 0);
+	if (nn == 0) {
+		bool f;
+		return townorg__hamt_remove(&t->children, &townorg__children_trie, key, t->token, &f);
+	}
+	townorg__childset *c = cs_new(key, nn);
+	if (!c)
+		return TOWNORG_ENOMEM;
+	size_t j = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i == pos) {
+			if (e && !found)
+				c->items[j++] = e;
+			else if (e && found) {
+				c->items[j++] = e;
+				continue;
+			} else
+				continue;
+		}
+		c->items[j++] = old->items[i];
+	}
+	if (e && !found && pos == n)
+		c->items[j++] = e;
+	int rc = townorg__hamt_set(&t->children, &townorg__children_trie, c, t->token);
+	if (rc < 0) {
+		cs_discard(c);
+		return rc;
+	}
+	for (size_t i = 0; i < nn; i++)
+		townorg_entity_ref(c->items[i]);
+	return 0;
+}
+
+/* ---- edits ---- */
+
+int townorg_txn_put(townorg_txn *t, const townorg_entity *ce)
+{
+	int rc;
+	if ((rc = check_open(t)) < 0)
+		return rc;
+	if (!ce)
+		return townorg__err(TOWNORG_EINVALID, "no entity to put");
+	townorg_entity *e = (townorg_entity *)ce;
+	const char *id = townorg__entity_id(e);
+	const townorg_entity *old = townorg__hamt_get(&t->entities, &townorg__entity_trie, id);
+	if (old == e)
+		return 0;
+	/* Keep the old value alive until the index is updated. */
+	townorg_entity *keep = old ? townorg_entity_ref(old) : NULL;
+	const char *np = townorg_entity_parent_id(e);
+	const char *op = old ? townorg_entity_parent_id(old) : NULL;
+	if ((rc = touch(t, id)) < 0)
+		goto oom;
+	if ((rc = townorg__hamt_set(&t->entities, &townorg__entity_trie, e, t->token)) < 0)
+		goto oom;
+	/* The index edits below can fail only for memory; on failure the
+	 * transaction is no longer consistent, so it is poisoned. */
+	if (old && strcmp(op ? op : "", np ? np : "") != 0)
+		if ((rc = index_update(t, op ? op : "", id, NULL)) < 0)
+			goto poison;
+	if ((rc = index_update(t, np ? np : "", id, e)) < 0)
+		goto poison;
+	if (old)
+		t->kind_count[old->kind]--;
+	t->kind_count[e->kind]++;
+	townorg_entity_free(keep);
+	return 0;
+poison:
+	t->spent = true;
+oom:
+	townorg_entity_free(keep);
+	return townorg__err(TOWNORG_ENOMEM, "out of memory while putting entity %s", id);
+}
+
+int townorg_txn_put_builder(townorg_txn *t, const townorg_entity_builder *b)
+{
+	townorg_entity *e;
+	int rc = townorg_entity_builder_build(&e, b);
+	if (rc < 0)
+		return rc;
+	rc = townorg_txn_put(t, e);
+	townorg_entity_free(e);
+	return rc;
+}
+
+int townorg_txn_remove(townorg_txn *t, const char *id)
+{
+	int rc;
+	if ((rc = check_open(t)) < 0)
+		return rc;
+	const townorg_entity *old = id ? townorg__hamt_get(&t->entities, &townorg__entity_trie, id) : NULL;
+	if (!old)
+		return townorg__err(TOWNORG_ENOTFOUND, "cannot remove '%s': no such entity", id ? id : "(null)");
+	townorg_entity *keep = townorg_entity_ref(old);
+	const char *op = townorg_entity_parent_id(keep);
+	bool found;
+	if ((rc = touch(t, id)) < 0)
+		goto oom;
+	if ((rc = townorg__hamt_remove(&t->entities, &townorg__entity_trie, townorg__entity_id(keep), t->token,
+				       &found)) < 0)
+		goto oom;
+	if ((rc = index_update(t, op ? op : "", townorg__entity_id(keep), NULL)) < 0) {
+		t->spent = true;
+		goto oom;
+	}
+	t->kind_count[keep->kind]--;
+	townorg_entity_free(keep);
+	return 0;
+oom:
+	townorg_entity_free(keep);
+	return townorg__err(TOWNORG_ENOMEM, "out of memory while removing entity %s", id);
+}
+
+int townorg_txn_get(const townorg_entity **out, townorg_txn *t, const char *id)
+{
+	*out = townorg__hamt_get(&t->entities, &townorg__entity_trie, id);
+	return *out ? 0 : townorg__err(TOWNORG_ENOTFOUND, "no entity '%s' in the transaction", id ? id : "(null)");
+}
+
+size_t townorg_txn_entity_count(const townorg_txn *t) { return t->entities.count; }
+
+static bool opt_text_ok(const char *s) { return !s || townorg__utf8_valid(s, strlen(s), true); }
+
+int townorg_txn_add_event(townorg_txn *t, const townorg_event *ev)
+{
+	int rc;
+	if ((rc = check_open(t)) < 0)
+		return rc;
+	if (!ev || ev->version != TOWNORG_EVENT_STRUCT_VERSION)
+		return townorg__err(TOWNORG_EINVALID, "event struct missing or of an unknown version");
+	if (!townorg_event_kind_token(ev->kind))
+		return townorg__err(TOWNORG_EINVALID, "event has an invalid kind %d", (int)ev->kind);
+	if (ev->from_count + ev->to_count == 0)
+		return townorg__err(TOWNORG_EINVALID, "%s event names no entity", townorg_event_kind_token(ev->kind));
+	if ((ev->from_count && !ev->from_ids) || (ev->to_count && !ev->to_ids) ||
+	    (ev->document_count && !ev->documents))
+		return townorg__err(TOWNORG_EINVALID, "event lists are NULL but their counts are not 0");
+	for (size_t i = 0; i < ev->from_count + ev->to_count; i++) {
+		const char *id = i < ev->from_count ? ev->from_ids[i] : ev->to_ids[i - ev->from_count];
+		if (!id || !*id || !townorg__utf8_valid(id, strlen(id), false))
+			return townorg__err(TOWNORG_EINVALID, "%s event: an entity id is empty or not valid UTF-8",
+					    townorg_event_kind_token(ev->kind));
+	}
+	for (size_t i = 0; i < ev->document_count; i++)
+		if (!ev->documents[i] || !*ev->documents[i] || !opt_text_ok(ev->documents[i]))
+			return townorg__err(TOWNORG_EINVALID, "event: a document number is empty or not valid UTF-8");
+	if (ev->date && (rc = townorg_date_check(ev->date)) < 0)
+		return rc;
+	if (!opt_text_ok(ev->wording) || !opt_text_ok(ev->event_id) || (ev->event_id && !*ev->event_id))
+		return townorg__err(TOWNORG_EINVALID, "event: id or wording is empty or not valid UTF-8");
+	if (t->n_events == t->cap_events) {
+		size_t cap = t->cap_events ? t->cap_events * 2 : 16;
+		townorg_event *n = townorg__realloc(t->events, cap * sizeof *n);
+		if (!n)
+			return townorg__oom();
+		t->events = n;
+		t->cap_events = cap;
+	}
+	townorg_event *d = &t->events[t->n_events];
+	if (townorg__event_copy(d, ev) < 0)
+		return townorg__oom();
+	if (!d->event_id) {
+		char buf[32];
+		snprintf(buf, sizeof buf, "e%zu", t->n_events + 1);
+		if (!(d->event_id = townorg__strdup(buf))) {
+			townorg__event_free(d);
+			return townorg__oom();
+		}
+	}
+	t->n_events++;
+	return 0;
+}
+
+static int check_timestamp(const char *s)
+{
+	char d[11];
+	if (!s || strlen(s) != 20 || s[10] != 'T' || s[19] != 'Z' || s[13] != ':' || s[16] != ':')
+		goto bad;
+	memcpy(d, s, 10);
+	d[10] = 0;
+	if (townorg_date_check(d) < 0)
+		goto bad;
+	for (int i = 11; i < 19; i++)
+		if (i != 13 && i != 16 && !(s[i] >= '0' && s[i] <= '9'))
+			goto bad;
+	if (atoi(s + 11) > 23 || atoi(s + 14) > 59 || atoi(s + 17) > 60)
+		goto bad;
+	return 0;
+bad:
+	return townorg__err(TOWNORG_EINVALID, "recorded_at '%s' is not a UTC timestamp YYYY-MM-DDTHH:MM:SSZ",
+			    s ? s : "(null)");
+}
+
+int townorg_txn_set_meta(townorg_txn *t, const townorg_meta *m)
+{
+	int rc;
+	townorg_meta copy;
+	if ((rc = check_open(t)) < 0)
+		return rc;
+	if (!m || m->version != TOWNORG_META_VERSION)
+		return townorg__err(TOWNORG_EINVALID, "metadata struct missing or of an unknown version");
+	if (m->effective_date && (rc = townorg_date_check(m->effective_date)) < 0)
+		return townorg__err(rc, "effective date: %s", townorg_error_last());
+	if (m->doc_date && (rc = townorg_date_check(m->doc_date)) < 0)
+		return townorg__err(rc, "document date: %s", townorg_error_last());
+	if (m->recorded_at && (rc = check_timestamp(m->recorded_at)) < 0)
+		return rc;
+	if (!opt_text_ok(m->author) || !opt_text_ok(m->doc_issuer) || !opt_text_ok(m->doc_number) ||
+	    !opt_text_ok(m->doc_title) || !opt_text_ok(m->message))
+		return townorg__err(TOWNORG_EENCODING, "metadata text is not valid UTF-8");
+	if (townorg__meta_copy(&copy, m) < 0)
+		return townorg__oom();
+	townorg__meta_free(&t->meta);
+	t->meta = copy;
+	return 0;
+}
+
+/* ---- structural checks ---- */
+
+static bool parent_allowed(townorg_kind parent, townorg_kind child)
+{
+	switch (child) {
+	case TOWNORG_KIND_PROVINCE:
+		return false;
+	case TOWNORG_KIND_PREFECTURE:
+		return parent == TOWNORG_KIND_PROVINCE;
+	case TOWNORG_KIND_COUNTY:
+		return parent == TOWNORG_KIND_PROVINCE || parent == TOWNORG_KIND_PREFECTURE;
+	case TOWNORG_KIND_DEPARTMENT:
+		return parent == TOWNORG_KIND_COUNTY;
+	default:
+		if (townorg_kind_is_township_level(child))
+			return parent == TOWNORG_KIND_COUNTY;
+		return townorg_kind_is_township_level(parent);
+	}
+}
+
+static bool top_allowed(townorg_kind k) { return k == TOWNORG_KIND_PROVINCE || k == TOWNORG_KIND_COUNTY; }
+
+static const char *where_allowed(townorg_kind k)
+{
+	switch (k) {
+	case TOWNORG_KIND_PROVINCE: return "at the top";
+	case TOWNORG_KIND_PREFECTURE: return "under a province";
+	case TOWNORG_KIND_COUNTY: return "at the top or under a prefecture or province";
+	case TOWNORG_KIND_DEPARTMENT: return "under a county";
+	default:
+		return townorg_kind_is_township_level(k) ? "under a county" : "under a township-level unit";
+	}
+}
+
+static int check_entity(townorg_txn *t, const townorg_entity *e)
+{
+	const char *id = townorg__entity_id(e);
+	const char *pid = townorg_entity_parent_id(e);
+	townorg_kind k = (townorg_kind)e->kind;
+	if (!pid) {
+		if (!top_allowed(k))
+			return townorg__err(TOWNORG_EINTEGRITY, "entity %s (%s) has no parent; a %s belongs %s", id,
+					    townorg_kind_token(k), townorg_kind_token(k), where_allowed(k));
+	} else {
+		const townorg_entity *p = townorg__hamt_get(&t->entities, &townorg__entity_trie, pid);
+		if (!p)
+			return townorg__err(TOWNORG_EINTEGRITY, "entity %s: parent %s does not exist", id, pid);
+		if (!parent_allowed((townorg_kind)p->kind, k))
+			return townorg__err(TOWNORG_EINTEGRITY, "entity %s (%s) cannot sit under %s (%s): a %s belongs %s", id,
+					    townorg_kind_token(k), pid, townorg_kind_token((townorg_kind)p->kind),
+					    townorg_kind_token(k), where_allowed(k));
+		/* Kind rules already forbid cycles; walk anyway, bounded. */
+		const townorg_entity *q = p;
+		for (int steps = 0; q; steps++) {
+			const char *qp = townorg_entity_parent_id(q);
+			if (!qp)
+				break;
+			if (!strcmp(qp, id) || steps > 64)
+				return townorg__err(TOWNORG_EINTEGRITY, "entity %s: its parent chain forms a cycle", id);
+			q = townorg__hamt_get(&t->entities, &townorg__entity_trie, qp);
+		}
+	}
+	const townorg__childset *c = townorg__children_get(&t->children, id);
+	for (size_t i = 0; c && i < c->n; i++)
+		if (!parent_allowed(k, (townorg_kind)c->items[i]->kind))
+			return townorg__err(TOWNORG_EINTEGRITY, "entity %s (%s) cannot sit under %s (%s): a %s belongs %s",
+					    townorg__entity_id(c->items[i]), townorg_kind_token((townorg_kind)c->items[i]->kind),
+					    id, townorg_kind_token(k), townorg_kind_token((townorg_kind)c->items[i]->kind),
+					    where_allowed((townorg_kind)c->items[i]->kind));
+	return 0;
+}
+
+int townorg_txn_check(townorg_txn *t)
+{
+	int rc;
+	if ((rc = check_open(t)) < 0)
+		return rc;
+	for (size_t i = 0; i < t->n_touched; i++) {
+		const char *id = t->touched[i];
+		const townorg_entity *e = townorg__hamt_get(&t->entities, &townorg__entity_trie, id);
+		if (e) {
+			if ((rc = check_entity(t, e)) < 0)
+				return rc;
+		} else {
+			const townorg__childset *c = townorg__children_get(&t->children, id);
+			if (c && c->n)
+				return townorg__err(TOWNORG_EINTEGRITY,
+						    "entity %s was removed but %zu entities still sit under it (first: %s)", id,
+						    c->n, townorg__entity_id(c->items[0]));
+		}
+	}
+	return 0;
+}
+
+/* ---- commit ---- */
+
+static int build_version(townorg_version **out, townorg_txn *t)
+{
+	townorg_version *v = townorg__calloc(1, sizeof *v);
+	*out = NULL;
+	if (!v)
+		return townorg__oom();
+	if (townorg__meta_copy(&v->meta, &t->meta) < 0)
+		goto oom;
+	if (!v->meta.effective_date) {
+		if (t->n_parents && t->parents[0]->meta.effective_date)
+			v->meta.effective_date = townorg__strdup(t->parents[0]->meta.effective_date);
+		else {
+			char now[21];
+			townorg__now(now);
+			v->meta.effective_date = townorg__strndup(now, 10);
+		}
+		if (!v->meta.effective_date)
+			goto oom;
+	}
+	if (!v->meta.recorded_at) {
+		char now[21];
+		townorg__now(now);
+		if (!(v->meta.recorded_at = townorg__strdup(now)))
+			goto oom;
+	}
+	if (t->n_parents) {
+		v->parents = townorg__calloc(t->n_parents, sizeof *v->parents);
+		if (!v->parents)
+			goto oom;
+		memcpy((void *)v->parents, t->parents, t->n_parents * sizeof *v->parents);
+		v->n_parents = t->n_parents;
+	}
+	if (t->n_events) {
+		v->events = townorg__calloc(t->n_events, sizeof *v->events);
+		if (!v->events)
+			goto oom;
+		for (size_t i = 0; i < t->n_events; i++) {
+			if (townorg__event_copy(&v->events[i], &t->events[i]) < 0)
+				goto oom;
+			v->n_events = i + 1;
+		}
+	}
+	/* Freeze computes hashes of the transaction's nodes; it is idempotent
+	 * and allocates nothing, so a later failure leaves a consistent txn. */
+	townorg__hamt_freeze(&t->entities, &townorg__entity_trie, t->token);
+	townorg__hamt_freeze(&t->children, &townorg__children_trie, t->token);
+	t->token = townorg__hamt_new_token();
+	unsigned char h[TOWNORG__HASH_SIZE];
+	townorg__hamt_root_hash(&t->entities, &townorg__entity_trie, h);
+	townorg__hex(v->state_hash, h, TOWNORG__HASH_SIZE);
+	v->entities = townorg__hamt_share(&t->entities);
+	v->children = townorg__hamt_share(&t->children);
+	memcpy(v->kind_count, t->kind_count, sizeof v->kind_count);
+	townorg__buf b = { 0 };
+	townorg__version_encode(&b, v);
+	if (b.failed) {
+		townorg__buf_free(&b);
+		goto oom;
+	}
+	townorg__sha s;
+	townorg__sha_init(&s);
+	townorg__sha_update(&s, "townorg-version-1", 18);
+	townorg__sha_update(&s, b.data, b.len);
+	townorg__sha_final(&s, h);
+	townorg__buf_free(&b);
+	townorg__hex(v->id, h, TOWNORG__HASH_SIZE);
+	*out = v;
+	return 0;
+oom:
+	townorg__version_destroy(v);
+	return townorg__oom();
+}
+
+int townorg_txn_preview(townorg_version **out, townorg_txn *t)
+{
+	int rc;
+	*out = NULL;
+	if ((rc = townorg_txn_check(t)) < 0)
+		return rc;
+	return build_version(out, t);
+}
+
+int townorg__txn_commit(const townorg_version **out, townorg_txn *t, bool write_store)
+{
+	int rc;
+	townorg_version *v;
+	townorg_repo *r = t ? t->repo : NULL;
+	if (out)
+		*out = NULL;
+	if ((rc = townorg_txn_check(t)) < 0)
+		return rc;
+	if (t->branch) {
+		const townorg_version *head = NULL;
+		rc = townorg_repo_branch_head(&head, r, t->branch);
+		if (rc < 0 && rc != TOWNORG_ENOTFOUND)
+			return rc;
+		townorg_error_clear();
+		if (head != t->expect)
+			return townorg__err(TOWNORG_ECONFLICT, "branch %s moved since the transaction began", t->branch);
+	}
+	if ((rc = build_version(&v, t)) < 0)
+		return rc;
+	const townorg_version *same = townorg__strmap_get(&r->by_id, v->id);
+	if (same) {
+		/* Committing exactly the same version twice: nothing new. */
+		townorg__version_destroy(v);
+		return townorg__err(TOWNORG_EEXISTS, "version %.12s already exists", same->id);
+	}
+	if (write_store && r->store_ops && (rc = r->store_ops->commit(r->store, r, v, t->branch)) < 0) {
+		townorg__version_destroy(v);
+		return rc;
+	}
+	if ((rc = townorg__repo_add_version(r, v)) < 0) {
+		townorg__version_destroy(v);
+		return rc;
+	}
+	if (t->branch && (rc = townorg__repo_set_ref_raw(r, false, t->branch, v)) < 0)
+		return rc; /* the version is in; only the in-memory ref failed (ENOMEM) */
+	t->spent = true;
+	if (out)
+		*out = v;
+	return 0;
+}
+
+int townorg_txn_commit(const townorg_version **out, townorg_txn *t)
+{
+	return townorg__txn_commit(out, t, true);
+}

@@ -1,0 +1,363 @@
+/*
+ * version.c — reading versions: getters, lookups, children, quota totals,
+ * headroom and iteration, plus the canonical encoding that gives a version
+ * its id.
+ */
+#include "repo_internal.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+/* ------------------------------------------------------------ trie types */
+
+static const char *ent_key(const void *l) { return townorg__entity_id(l); }
+static void ent_ref(void *l) { townorg_entity_ref(l); }
+static void ent_unref(void *l) { townorg_entity_free(l); }
+static const unsigned char *ent_hash(const void *l) { return ((const townorg_entity *)l)->hash; }
+
+const townorg__hamt_type townorg__entity_trie = { ent_key, ent_ref, ent_unref, ent_hash };
+
+static const char *cs_key(const void *l) { return ((const townorg__childset *)l)->key; }
+static void cs_ref(void *l) { TOWNORG__INC(&((townorg__childset *)l)->refcnt); }
+static void cs_unref(void *l)
+{
+	townorg__childset *c = l;
+	if (TOWNORG__DEC(&c->refcnt))
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		townorg_entity_free(c->items[i]);
+	townorg__free(c->items);
+	townorg__free(c);
+}
+
+const townorg__hamt_type townorg__children_trie = { cs_key, cs_ref, cs_unref, NULL };
+
+const townorg__childset *townorg__children_get(const townorg__hamt *children, const char *parent_id)
+{
+	return townorg__hamt_get(children, &townorg__children_trie, parent_id ? parent_id : "");
+}
+
+/* ------------------------------------------------------------ meta, events */
+
+static const char *const event_tokens[] = {
+	NULL, "create", "abolish", "merge", "split", "reorganize", "rename", "reclassify", "move",
+	"transfer_functions", "transfer_staff", "transfer_archives",
+};
+#define N_EVENT_KINDS 11
+
+const char *townorg_event_kind_token(townorg_event_kind k)
+{
+	if ((int)k <= 0 || (int)k > N_EVENT_KINDS)
+		return NULL;
+	return event_tokens[k];
+}
+
+int townorg_event_kind_parse(townorg_event_kind *out, const char *token)
+{
+	for (int k = 1; token && k <= N_EVENT_KINDS; k++)
+		if (!strcmp(token, event_tokens[k])) {
+			*out = (townorg_event_kind)k;
+			return 0;
+		}
+	return townorg__err(TOWNORG_EINVALID, "unknown event kind '%s'", token ? token : "(null)");
+}
+
+void townorg__meta_free(townorg_meta *m)
+{
+	townorg__free((char *)m->effective_date);
+	townorg__free((char *)m->recorded_at);
+	townorg__free((char *)m->author);
+	townorg__free((char *)m->doc_issuer);
+	townorg__free((char *)m->doc_number);
+	townorg__free((char *)m->doc_date);
+	townorg__free((char *)m->doc_title);
+	townorg__free((char *)m->message);
+	memset(m, 0, sizeof *m);
+	m->version = TOWNORG_META_VERSION;
+}
+
+static int dup_opt(const char **dst, const char *src)
+{
+	*dst = NULL;
+	if (!src)
+		return 0;
+	*dst = townorg__strdup(src);
+	return *dst ? 0 : -1;
+}
+
+int townorg__meta_copy(townorg_meta *dst, const townorg_meta *src)
+{
+	memset(dst, 0, sizeof *dst);
+	dst->version = TOWNORG_META_VERSION;
+	if (dup_opt(&dst->effective_date, src->effective_date) || dup_opt(&dst->recorded_at, src->recorded_at) ||
+	    dup_opt(&dst->author, src->author) || dup_opt(&dst->doc_issuer, src->doc_issuer) ||
+	    dup_opt(&dst->doc_number, src->doc_number) || dup_opt(&dst->doc_date, src->doc_date) ||
+	    dup_opt(&dst->doc_title, src->doc_title) || dup_opt(&dst->message, src->message)) {
+		townorg__meta_free(dst);
+		return TOWNORG_ENOMEM;
+	}
+	return 0;
+}
+
+static void strv_free(const char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		townorg__free((char *)v[i]);
+	townorg__free((void *)v);
+}
+
+static int strv_copy(const char *const **dst, const char *const *src, size_t n)
+{
+	*dst = NULL;
+	if (!n)
+		return 0;
+	const char **v = townorg__calloc(n, sizeof(char *));
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!(v[i] = townorg__strdup(src[i]))) {
+			strv_free(v, i);
+			return -1;
+		}
+	*dst = v;
+	return 0;
+}
+
+void townorg__event_free(townorg_event *e)
+{
+	townorg__free((char *)e->event_id);
+	strv_free(e->from_ids, e->from_count);
+	strv_free(e->to_ids, e->to_count);
+	strv_free(e->documents, e->document_count);
+	townorg__free((char *)e->date);
+	townorg__free((char *)e->wording);
+	memset(e, 0, sizeof *e);
+}
+
+int townorg__event_copy(townorg_event *d, const townorg_event *s)
+{
+	memset(d, 0, sizeof *d);
+	d->version = TOWNORG_EVENT_STRUCT_VERSION;
+	d->kind = s->kind;
+	d->from_count = s->from_count;
+	d->to_count = s->to_count;
+	d->document_count = s->document_count;
+	if (dup_opt(&d->event_id, s->event_id) || strv_copy(&d->from_ids, s->from_ids, s->from_count) ||
+	    strv_copy(&d->to_ids, s->to_ids, s->to_count) ||
+	    strv_copy(&d->documents, s->documents, s->document_count) || dup_opt(&d->date, s->date) ||
+	    dup_opt(&d->wording, s->wording)) {
+		townorg__event_free(d);
+		return TOWNORG_ENOMEM;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ dates */
+
+int townorg_date_check(const char *d)
+{
+	if (!d || strlen(d) != 10 || d[4] != '-' || d[7] != '-')
+		goto bad;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !(d[i] >= '0' && d[i] <= '9'))
+			goto bad;
+	int y = atoi(d), m = atoi(d + 5), day = atoi(d + 8);
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (y < 1000 || m < 1 || m > 12 || day < 1)
+		goto bad;
+	int max = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+	if (day > max)
+		goto bad;
+	return 0;
+bad:
+	return townorg__err(TOWNORG_EINVALID, "'%s' is not a date (expected YYYY-MM-DD)", d ? d : "(null)");
+}
+
+void townorg__now(char out[21])
+{
+	time_t t = time(NULL);
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	if (sde && *sde) {
+		char *end;
+		long long v = strtoll(sde, &end, 10);
+		if (!*end && v >= 0)
+			t = (time_t)v;
+	}
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* ------------------------------------------------------------ encoding */
+
+void townorg__version_encode(townorg__buf *b, const townorg_version *v)
+{
+	townorg__buf_str(b, v->state_hash);
+	townorg__buf_varint(b, v->n_parents);
+	for (size_t i = 0; i < v->n_parents; i++)
+		townorg__buf_str(b, v->parents[i]->id);
+	const townorg_meta *m = &v->meta;
+	townorg__buf_str(b, m->effective_date);
+	townorg__buf_str(b, m->recorded_at);
+	townorg__buf_str(b, m->author);
+	townorg__buf_str(b, m->doc_issuer);
+	townorg__buf_str(b, m->doc_number);
+	townorg__buf_str(b, m->doc_date);
+	townorg__buf_str(b, m->doc_title);
+	townorg__buf_str(b, m->message);
+	townorg__buf_varint(b, v->n_events);
+	for (size_t i = 0; i < v->n_events; i++) {
+		const townorg_event *e = &v->events[i];
+		townorg__buf_varint(b, (uint64_t)e->kind);
+		townorg__buf_str(b, e->event_id);
+		townorg__buf_varint(b, e->from_count);
+		for (size_t j = 0; j < e->from_count; j++)
+			townorg__buf_str(b, e->from_ids[j]);
+		townorg__buf_varint(b, e->to_count);
+		for (size_t j = 0; j < e->to_count; j++)
+			townorg__buf_str(b, e->to_ids[j]);
+		townorg__buf_varint(b, e->document_count);
+		for (size_t j = 0; j < e->document_count; j++)
+			townorg__buf_str(b, e->documents[j]);
+		townorg__buf_str(b, e->date);
+		townorg__buf_str(b, e->wording);
+	}
+}
+
+void townorg__version_destroy(townorg_version *v)
+{
+	if (!v)
+		return;
+	townorg__meta_free(&v->meta);
+	for (size_t i = 0; i < v->n_events; i++)
+		townorg__event_free(&v->events[i]);
+	townorg__free(v->events);
+	townorg__free((void *)v->parents);
+	townorg__hamt_release(&v->entities, &townorg__entity_trie);
+	townorg__hamt_release(&v->children, &townorg__children_trie);
+	townorg__free(v);
+}
+
+void townorg_version_free(townorg_version *v)
+{
+	if (v && !v->repo)
+		townorg__version_destroy(v);
+}
+
+/* ------------------------------------------------------------ getters */
+
+const char *townorg_version_id(const townorg_version *v) { return v->id; }
+const char *townorg_version_state_hash(const townorg_version *v) { return v->state_hash; }
+const townorg_meta *townorg_version_meta(const townorg_version *v) { return &v->meta; }
+size_t townorg_version_parent_count(const townorg_version *v) { return v->n_parents; }
+const townorg_version *townorg_version_parent(const townorg_version *v, size_t i)
+{
+	return i < v->n_parents ? v->parents[i] : NULL;
+}
+size_t townorg_version_event_count(const townorg_version *v) { return v->n_events; }
+const townorg_event *townorg_version_event(const townorg_version *v, size_t i)
+{
+	return i < v->n_events ? &v->events[i] : NULL;
+}
+size_t townorg_version_entity_count(const townorg_version *v) { return v->entities.count; }
+size_t townorg_version_kind_count(const townorg_version *v, townorg_kind k)
+{
+	return townorg_kind_token(k) ? v->kind_count[k] : 0;
+}
+
+int townorg_version_get(const townorg_entity **out, const townorg_version *v, const char *id)
+{
+	const townorg_entity *e = townorg__hamt_get(&v->entities, &townorg__entity_trie, id);
+	*out = e;
+	if (!e)
+		return townorg__err(TOWNORG_ENOTFOUND, "no entity '%s' in version %.12s", id ? id : "(null)", v->id);
+	return 0;
+}
+
+int townorg_version_children(const townorg_entity *const **out, size_t *count, const townorg_version *v,
+			     const char *parent_id)
+{
+	const townorg__childset *c = townorg__children_get(&v->children, parent_id);
+	*out = c ? (const townorg_entity *const *)c->items : NULL;
+	*count = c ? c->n : 0;
+	return 0;
+}
+
+static int64_t quota_of(const townorg_entity *e, const char *type)
+{
+	int64_t q = 0;
+	if (!type)
+		return townorg_entity_quota_total(e);
+	townorg_entity_quota(e, type, &q);
+	return q;
+}
+
+/* Sum of organ quotas at or below e (depth-limited: the hierarchy is at most
+ * six levels deep, enforced by the kind rules). */
+static int64_t subtree_quota(const townorg_version *v, const townorg_entity *e, const char *type, int depth)
+{
+	if (townorg_kind_is_organ((townorg_kind)e->kind))
+		return quota_of(e, type);
+	if (depth > 8)
+		return 0;
+	const townorg__childset *c = townorg__children_get(&v->children, townorg__entity_id(e));
+	int64_t t = 0;
+	for (size_t i = 0; c && i < c->n; i++)
+		t += subtree_quota(v, c->items[i], type, depth + 1);
+	return t;
+}
+
+int townorg_version_quota_total(int64_t *out, const townorg_version *v, const char *id, const char *type)
+{
+	const townorg_entity *e;
+	int rc = townorg_version_get(&e, v, id);
+	if (rc < 0)
+		return rc;
+	*out = subtree_quota(v, e, type, 0);
+	return 0;
+}
+
+int townorg_version_headroom(int64_t *out, const townorg_version *v, const char *id, const char *type)
+{
+	const townorg_entity *e;
+	int rc = townorg_version_get(&e, v, id);
+	if (rc < 0)
+		return rc;
+	bool has_quota = type ? townorg_entity_quota(e, type, &(int64_t){ 0 }) == 0 : townorg_entity_quota_count(e) > 0;
+	if (!has_quota)
+		return townorg__err(TOWNORG_EINVALID, "entity %s has no %s%squota", id, type ? type : "", type ? " " : "");
+	int64_t own = quota_of(e, type);
+	if (townorg_kind_is_organ((townorg_kind)e->kind)) {
+		int64_t staff = 0;
+		townorg_entity_int(e, TOWNORG_FIELD_ACTUAL_STAFF, &staff);
+		*out = own - staff;
+	} else {
+		*out = own - subtree_quota(v, e, type, 0);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ iterator */
+
+struct townorg_iterator {
+	townorg__hamt_iter it;
+};
+
+int townorg_iterator_new(townorg_iterator **out, const townorg_version *v)
+{
+	townorg_iterator *it = townorg__malloc(sizeof *it);
+	*out = NULL;
+	if (!it)
+		return townorg__oom();
+	townorg__hamt_iter_init(&it->it, &v->entities);
+	*out = it;
+	return 0;
+}
+
+int townorg_iterator_next(const townorg_entity **out, townorg_iterator *it)
+{
+	*out = townorg__hamt_iter_next(&it->it);
+	return *out ? 0 : TOWNORG_ITEROVER;
+}
+
+void townorg_iterator_free(townorg_iterator *it) { townorg__free(it); }

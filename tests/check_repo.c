@@ -1,0 +1,618 @@
+/* check_repo.c — transactions, integrity checks, versions, refs, names,
+ * as-of, children, quota totals, headroom and concurrent readers. */
+#include <config.h>
+#include <pthread.h>
+#include "testutil.h"
+
+static townorg_repo *repo;
+
+static void setup(void) { ck_assert_int_eq(townorg_repo_new(&repo), 0); }
+static void teardown(void) { townorg_repo_free(repo); }
+
+static void meta(townorg_txn *t, const char *date, const char *doc)
+{
+	townorg_meta m = TOWNORG_META_INIT;
+	m.effective_date = date;
+	m.recorded_at = "2024-01-01T00:00:00Z";
+	m.doc_number = doc;
+	m.author = "黟县编办";
+	OK(townorg_txn_set_meta(t, &m));
+}
+
+/* 黟县 (篇7) in miniature: a county, a pool, two towns and their organs. */
+static const townorg_version *commit_base(void)
+{
+	townorg_txn *t;
+	townorg_entity_builder *b;
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	OK(townorg_entity_builder_new(&b, "341023", TOWNORG_KIND_COUNTY, "黟县", NULL));
+	OK(townorg_entity_builder_set_quota(b, "admin", 224));
+	OK(townorg_entity_builder_set_quota(b, "inst", 169));
+	OK(townorg_txn_put_builder(t, b));
+	townorg_entity_builder_free(b);
+	OK(townorg_entity_builder_new(&b, "341023-001", TOWNORG_KIND_TOWN, "碧阳镇", "341023"));
+	OK(townorg_entity_builder_set_class(b, TOWNORG_CLASS_LARGE));
+	OK(townorg_entity_builder_set_int(b, TOWNORG_FIELD_LEADER_POSTS, 9));
+	OK(townorg_txn_put_builder(t, b));
+	townorg_entity_builder_free(b);
+	put(t, mk("341023-002", TOWNORG_KIND_TOWN, "渔亭镇", "341023"));
+	put(t, mk_organ("341023-001-02", TOWNORG_KIND_OFFICE, "碧阳镇经济发展办公室", "341023-001", 8, -1, 7));
+	put(t, mk_organ("341023-001-01", TOWNORG_KIND_OFFICE, "碧阳镇党政办公室", "341023-001", 10, -1, 10));
+	put(t, mk_organ("341023-001-03", TOWNORG_KIND_CENTER, "碧阳镇为民服务中心", "341023-001", -1, 20, 18));
+	put(t, mk_organ("341023-001-04", TOWNORG_KIND_DISPATCHED, "碧阳司法所", "341023-001", -1, -1, 3));
+	put(t, mk_organ("341023-002-01", TOWNORG_KIND_OFFICE, "渔亭镇党政办公室", "341023-002", 7, -1, 6));
+	meta(t, "2008-06-01", "黟政〔2008〕12号");
+	const townorg_version *v;
+	OK(townorg_txn_commit(&v, t));
+	townorg_txn_free(t);
+	return v;
+}
+
+START_TEST(commit_and_read)
+{
+	const townorg_version *v = commit_base();
+	ck_assert_uint_eq(townorg_version_entity_count(v), 8);
+	ck_assert_uint_eq(townorg_version_kind_count(v, TOWNORG_KIND_TOWN), 2);
+	ck_assert_uint_eq(townorg_version_kind_count(v, TOWNORG_KIND_OFFICE), 3);
+	ck_assert_uint_eq(townorg_version_kind_count(v, 0), 0);
+	ck_assert_uint_eq(strlen(townorg_version_id(v)), 64);
+	ck_assert_uint_eq(strlen(townorg_version_state_hash(v)), 64);
+	ck_assert_str_eq(townorg_version_meta(v)->doc_number, "黟政〔2008〕12号");
+	ck_assert_str_eq(townorg_version_meta(v)->effective_date, "2008-06-01");
+	ck_assert_uint_eq(townorg_version_parent_count(v), 0);
+	const townorg_entity *e;
+	OK(townorg_version_get(&e, v, "341023-001"));
+	ck_assert_str_eq(townorg_entity_name(e), "碧阳镇");
+	ck_assert_int_eq(townorg_version_get(&e, v, "nope"), TOWNORG_ENOTFOUND);
+	ck_assert_ptr_nonnull(strstr(townorg_error_last(), "nope"));
+	const townorg_entity *const *kids;
+	size_t n;
+	OK(townorg_version_children(&kids, &n, v, "341023-001"));
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(townorg_entity_id(kids[0]), "341023-001-01");
+	ck_assert_str_eq(townorg_entity_id(kids[3]), "341023-001-04");
+	OK(townorg_version_children(&kids, &n, v, NULL));
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(townorg_entity_id(kids[0]), "341023");
+	OK(townorg_version_children(&kids, &n, v, "missing"));
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(townorg_repo_version_count(repo), 1);
+	ck_assert_ptr_eq(townorg_repo_version_at(repo, 0), v);
+	ck_assert_ptr_null(townorg_repo_version_at(repo, 1));
+	const townorg_version *head;
+	OK(townorg_repo_branch_head(&head, repo, "main"));
+	ck_assert_ptr_eq(head, v);
+	/* iteration */
+	townorg_iterator *it;
+	OK(townorg_iterator_new(&it, v));
+	size_t count = 0;
+	while (townorg_iterator_next(&e, it) == 0)
+		count++;
+	ck_assert_int_eq(townorg_iterator_next(&e, it), TOWNORG_ITEROVER);
+	townorg_iterator_free(it);
+	ck_assert_uint_eq(count, 8);
+}
+END_TEST
+
+START_TEST(quota_totals_and_headroom)
+{
+	const townorg_version *v = commit_base();
+	int64_t q;
+	OK(townorg_version_quota_total(&q, v, "341023-001", NULL));
+	ck_assert_int_eq(q, 38);
+	OK(townorg_version_quota_total(&q, v, "341023", "admin"));
+	ck_assert_int_eq(q, 25);
+	OK(townorg_version_quota_total(&q, v, "341023", "inst"));
+	ck_assert_int_eq(q, 20);
+	/* organ: quota - staff */
+	OK(townorg_version_headroom(&q, v, "341023-001-02", "admin"));
+	ck_assert_int_eq(q, 1);
+	OK(townorg_version_headroom(&q, v, "341023-001-01", NULL));
+	ck_assert_int_eq(q, 0);
+	/* county pool: 224 - 25 */
+	OK(townorg_version_headroom(&q, v, "341023", "admin"));
+	ck_assert_int_eq(q, 199);
+	OK(townorg_version_headroom(&q, v, "341023", NULL));
+	ck_assert_int_eq(q, 224 + 169 - 45);
+	/* a dispatched agency has no quota: no headroom to speak of */
+	ck_assert_int_eq(townorg_version_headroom(&q, v, "341023-001-04", NULL), TOWNORG_EINVALID);
+	ck_assert_int_eq(townorg_version_headroom(&q, v, "341023-002", "admin"), TOWNORG_EINVALID);
+	ck_assert_int_eq(townorg_version_headroom(&q, v, "zzz", NULL), TOWNORG_ENOTFOUND);
+}
+END_TEST
+
+static void expect_commit_fails(townorg_txn *t, int code, const char *needle)
+{
+	size_t before = townorg_repo_version_count(repo);
+	const townorg_version *head0 = NULL, *head1 = NULL;
+	townorg_repo_branch_head(&head0, repo, "main");
+	const townorg_version *v = (void *)1;
+	int rc = townorg_txn_commit(&v, t);
+	ck_assert_int_eq(rc, code);
+	ck_assert_ptr_null(v);
+	ck_assert_msg(strstr(townorg_error_last(), needle), "message '%s' lacks '%s'", townorg_error_last(), needle);
+	ck_assert_uint_eq(townorg_repo_version_count(repo), before);
+	townorg_repo_branch_head(&head1, repo, "main");
+	ck_assert_ptr_eq(head0, head1);
+}
+
+START_TEST(integrity_missing_parent)
+{
+	commit_base();
+	townorg_txn *t;
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	put(t, mk_organ("x-01", TOWNORG_KIND_OFFICE, "无主办公室", "341023-099", 1, -1, 1));
+	expect_commit_fails(t, TOWNORG_EINTEGRITY, "341023-099");
+	ck_assert_ptr_nonnull(strstr(townorg_error_last(), "x-01"));
+	ck_assert_int_eq(townorg_txn_check(t), TOWNORG_EINTEGRITY);
+	/* fixing it in the same transaction lets it commit */
+	OK(townorg_txn_remove(t, "x-01"));
+	OK(townorg_txn_commit(NULL, t));
+	townorg_txn_free(t);
+}
+END_TEST
+
+START_TEST(integrity_kinds)
+{
+	commit_base();
+	townorg_txn *t;
+	/* a town at the top */
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	put(t, mk("t9", TOWNORG_KIND_TOWN, "孤镇", NULL));
+	expect_commit_fails(t, TOWNORG_EINTEGRITY, "t9");
+	townorg_txn_free(t);
+	/* an office directly under a county */
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	put(t, mk("o9", TOWNORG_KIND_OFFICE, "县里的办公室", "341023"));
+	expect_commit_fails(t, TOWNORG_EINTEGRITY, "o9");
+	townorg_txn_free(t);
+	/* a prefecture under a county */
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	put(t, mk("p9", TOWNORG_KIND_PREFECTURE, "地区", "341023"));
+	expect_commit_fails(t, TOWNORG_EINTEGRITY, "p9");
+	townorg_txn_free(t);
+	/* turning a town into an office strands its organs */
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	put(t, mk("341023-002", TOWNORG_KIND_OFFICE, "渔亭镇", "341023"));
+	expect_commit_fails(t, TOWNORG_EINTEGRITY, "341023-002");
+	townorg_txn_free(t);
+	/* a department under a county, a county under a province: fine */
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	put(t, mk("34", TOWNORG_KIND_PROVINCE, "安徽省", NULL));
+	put(t, mk("3410", TOWNORG_KIND_PREFECTURE, "黄山市", "34"));
+	put(t, mk("341023", TOWNORG_KIND_COUNTY, "黟县", "3410"));
+	put(t, mk("dept-forest", TOWNORG_KIND_DEPARTMENT, "县林业局", "341023"));
+	put(t, mk("341023-002-v1", TOWNORG_KIND_VILLAGE, "某村", "341023-002"));
+	OK(townorg_txn_commit(NULL, t));
+	townorg_txn_free(t);
+}
+END_TEST
+
+START_TEST(integrity_removed_parent)
+{
+	commit_base();
+	townorg_txn *t;
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	OK(townorg_txn_remove(t, "341023-002"));
+	expect_commit_fails(t, TOWNORG_EINTEGRITY, "341023-002-01");
+	ck_assert_int_eq(townorg_txn_remove(t, "ghost"), TOWNORG_ENOTFOUND);
+	/* abolish the organ as well: now it commits */
+	OK(townorg_txn_remove(t, "341023-002-01"));
+	const townorg_version *v;
+	OK(townorg_txn_commit(&v, t));
+	ck_assert_uint_eq(townorg_version_kind_count(v, TOWNORG_KIND_TOWN), 1);
+	const townorg_entity *const *kids;
+	size_t n;
+	OK(townorg_version_children(&kids, &n, v, "341023-002"));
+	ck_assert_uint_eq(n, 0);
+	townorg_txn_free(t);
+}
+END_TEST
+
+START_TEST(state_hash_independent_of_edit_order)
+{
+	const townorg_version *v1 = commit_base();
+	/* Build the same state in another repository in another order, with
+	 * detours through other values. */
+	townorg_repo *r2;
+	OK(townorg_repo_new(&r2));
+	townorg_txn *t;
+	OK(townorg_txn_new(&t, r2, NULL));
+	const townorg_entity *e;
+	townorg_iterator *it;
+	OK(townorg_iterator_new(&it, v1));
+	townorg_entity *ents[16];
+	size_t n = 0;
+	while (townorg_iterator_next(&e, it) == 0)
+		ents[n++] = (townorg_entity *)e;
+	townorg_iterator_free(it);
+	put(t, mk("zz", TOWNORG_KIND_COUNTY, "临时", NULL));
+	for (size_t i = n; i-- > 0;)
+		OK(townorg_txn_put(t, ents[i]));
+	put(t, mk("341023-002", TOWNORG_KIND_TOWN, "改名", "341023"));
+	OK(townorg_txn_put(t, ents[0]));
+	for (size_t i = 0; i < n; i++)
+		OK(townorg_txn_put(t, ents[i]));
+	OK(townorg_txn_remove(t, "zz"));
+	townorg_meta m = TOWNORG_META_INIT;
+	m.effective_date = "2008-06-01";
+	m.recorded_at = "2024-01-01T00:00:00Z";
+	m.doc_number = "黟政〔2008〕12号";
+	m.author = "黟县编办";
+	OK(townorg_txn_set_meta(t, &m));
+	const townorg_version *v2;
+	OK(townorg_txn_commit(&v2, t));
+	townorg_txn_free(t);
+	ck_assert_str_eq(townorg_version_state_hash(v1), townorg_version_state_hash(v2));
+	/* same state, parents, metadata and events: same version id */
+	ck_assert_str_eq(townorg_version_id(v1), townorg_version_id(v2));
+	/* different metadata: same state hash, different version id */
+	OK(townorg_txn_new(&t, r2, NULL));
+	OK(townorg_iterator_new(&it, v1));
+	while (townorg_iterator_next(&e, it) == 0)
+		OK(townorg_txn_put(t, e));
+	townorg_iterator_free(it);
+	m.message = "another message";
+	OK(townorg_txn_set_meta(t, &m));
+	const townorg_version *v3;
+	OK(townorg_txn_commit(&v3, t));
+	townorg_txn_free(t);
+	ck_assert_str_eq(townorg_version_state_hash(v1), townorg_version_state_hash(v3));
+	ck_assert_str_ne(townorg_version_id(v1), townorg_version_id(v3));
+	townorg_repo_free(r2);
+}
+END_TEST
+
+START_TEST(events_and_meta)
+{
+	const townorg_version *v0 = commit_base();
+	townorg_txn *t;
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	put(t, mk_organ("341023-001-05", TOWNORG_KIND_CENTER, "碧阳镇为民服务中心", "341023-001", -1, 30, 0));
+	OK(townorg_txn_remove(t, "341023-001-03"));
+	const char *from[] = { "341023-001-03" }, *to[] = { "341023-001-05" }, *docs[] = { "黟编〔2008〕5号" };
+	townorg_event ev = TOWNORG_EVENT_INIT;
+	ev.kind = TOWNORG_EVENT_MERGE;
+	ev.from_ids = from;
+	ev.from_count = 1;
+	ev.to_ids = to;
+	ev.to_count = 1;
+	ev.documents = docs;
+	ev.document_count = 1;
+	ev.wording = "七站所合并为为民服务中心";
+	OK(townorg_txn_add_event(t, &ev));
+	/* bad events are refused */
+	townorg_event bad = TOWNORG_EVENT_INIT;
+	ck_assert_int_eq(townorg_txn_add_event(t, &bad), TOWNORG_EINVALID);
+	bad.kind = TOWNORG_EVENT_ABOLISH;
+	ck_assert_int_eq(townorg_txn_add_event(t, &bad), TOWNORG_EINVALID);
+	bad.from_ids = from;
+	bad.from_count = 1;
+	bad.date = "2008-02-30";
+	ck_assert_int_eq(townorg_txn_add_event(t, &bad), TOWNORG_EINVALID);
+	ck_assert_int_eq(townorg_txn_add_event(t, NULL), TOWNORG_EINVALID);
+	/* bad metadata is refused and leaves the old metadata */
+	townorg_meta m = TOWNORG_META_INIT;
+	m.effective_date = "2008-13-01";
+	ck_assert_int_eq(townorg_txn_set_meta(t, &m), TOWNORG_EINVALID);
+	m.effective_date = "2008-12-01";
+	m.recorded_at = "yesterday";
+	ck_assert_int_eq(townorg_txn_set_meta(t, &m), TOWNORG_EINVALID);
+	m.recorded_at = NULL;
+	m.doc_number = "\xe4\xb8";
+	ck_assert_int_eq(townorg_txn_set_meta(t, &m), TOWNORG_EENCODING);
+	m.doc_number = NULL;
+	OK(townorg_txn_set_meta(t, &m));
+	const townorg_version *v1;
+	OK(townorg_txn_commit(&v1, t));
+	ck_assert_int_eq(townorg_txn_commit(NULL, t), TOWNORG_EINVALID);
+	ck_assert_int_eq(townorg_txn_remove(t, "341023"), TOWNORG_EINVALID);
+	townorg_txn_free(t);
+	ck_assert_uint_eq(townorg_version_event_count(v1), 1);
+	const townorg_event *e = townorg_version_event(v1, 0);
+	ck_assert_int_eq(e->kind, TOWNORG_EVENT_MERGE);
+	ck_assert_str_eq(e->event_id, "e1");
+	ck_assert_str_eq(e->from_ids[0], "341023-001-03");
+	ck_assert_str_eq(e->documents[0], "黟编〔2008〕5号");
+	ck_assert_str_eq(e->wording, "七站所合并为为民服务中心");
+	ck_assert_ptr_null(townorg_version_event(v1, 1));
+	ck_assert_uint_eq(townorg_version_parent_count(v1), 1);
+	ck_assert_ptr_eq(townorg_version_parent(v1, 0), v0);
+	ck_assert_ptr_null(townorg_version_parent(v1, 1));
+	ck_assert_str_eq(townorg_version_meta(v1)->effective_date, "2008-12-01");
+	ck_assert_uint_eq(strlen(townorg_version_meta(v1)->recorded_at), 20);
+	ck_assert(townorg_version_is_ancestor(v0, v1));
+	ck_assert(!townorg_version_is_ancestor(v1, v0));
+	/* the old version is untouched */
+	const townorg_entity *x;
+	OK(townorg_version_get(&x, v0, "341023-001-03"));
+	ck_assert_int_eq(townorg_version_get(&x, v1, "341023-001-03"), TOWNORG_ENOTFOUND);
+	ck_assert_str_eq(townorg_event_kind_token(TOWNORG_EVENT_TRANSFER_ARCHIVES), "transfer_archives");
+	townorg_event_kind k;
+	OK(townorg_event_kind_parse(&k, "reclassify"));
+	ck_assert_int_eq(k, TOWNORG_EVENT_RECLASSIFY);
+	ck_assert_int_eq(townorg_event_kind_parse(&k, "explode"), TOWNORG_EINVALID);
+}
+END_TEST
+
+static const townorg_version *commit_change(const char *branch, const char *date, const char *name)
+{
+	townorg_txn *t;
+	OK(townorg_txn_new_on_branch(&t, repo, branch));
+	put(t, mk("341023-002", TOWNORG_KIND_TOWN, name, "341023"));
+	meta(t, date, NULL);
+	const townorg_version *v;
+	OK(townorg_txn_commit(&v, t));
+	townorg_txn_free(t);
+	return v;
+}
+
+START_TEST(names_and_asof)
+{
+	const townorg_version *v0 = commit_base();
+	const townorg_version *v1 = commit_change("main", "2012-03-01", "渔亭镇一");
+	const townorg_version *v2 = commit_change("main", "2016-07-01", "渔亭镇二");
+	const townorg_version *v, *got;
+	OK(townorg_repo_lookup(&v, repo, "main"));
+	ck_assert_ptr_eq(v, v2);
+	OK(townorg_repo_lookup(&v, repo, "main~1"));
+	ck_assert_ptr_eq(v, v1);
+	OK(townorg_repo_lookup(&v, repo, "main~2"));
+	ck_assert_ptr_eq(v, v0);
+	ck_assert_int_eq(townorg_repo_lookup(&v, repo, "main~3"), TOWNORG_ENOTFOUND);
+	ck_assert_int_eq(townorg_repo_lookup(&v, repo, "main~x"), TOWNORG_EINVALID);
+	OK(townorg_repo_lookup(&v, repo, "main@2012-03-01"));
+	ck_assert_ptr_eq(v, v1);
+	OK(townorg_repo_lookup(&v, repo, "main@2015-12-31"));
+	ck_assert_ptr_eq(v, v1);
+	OK(townorg_repo_lookup(&v, repo, "main@2030-01-01"));
+	ck_assert_ptr_eq(v, v2);
+	ck_assert_int_eq(townorg_repo_lookup(&v, repo, "main@2000-01-01"), TOWNORG_ENOTFOUND);
+	ck_assert_int_eq(townorg_repo_lookup(&v, repo, "main@2000-1-1"), TOWNORG_EINVALID);
+	OK(townorg_repo_asof(&got, repo, "main", "2012-02-29"));
+	ck_assert_ptr_eq(got, v0);
+	ck_assert_int_eq(townorg_repo_asof(&got, repo, "nobranch", "2012-02-29"), TOWNORG_ENOTFOUND);
+	ck_assert_int_eq(townorg_repo_asof(&got, repo, "main", "20120229"), TOWNORG_EINVALID);
+	/* tags */
+	OK(townorg_repo_tag_create(repo, "plan-2008", v0));
+	ck_assert_int_eq(townorg_repo_tag_create(repo, "plan-2008", v1), TOWNORG_EEXISTS);
+	ck_assert_int_eq(townorg_repo_tag_create(repo, "bad name", v1), TOWNORG_EINVALID);
+	ck_assert_int_eq(townorg_repo_tag_create(repo, "t@x", v1), TOWNORG_EINVALID);
+	OK(townorg_repo_lookup(&v, repo, "plan-2008"));
+	ck_assert_ptr_eq(v, v0);
+	OK(townorg_repo_tag_lookup(&v, repo, "plan-2008"));
+	ck_assert_ptr_eq(v, v0);
+	ck_assert_uint_eq(townorg_repo_tag_count(repo), 1);
+	const townorg_version *tv;
+	ck_assert_str_eq(townorg_repo_tag_name(repo, 0, &tv), "plan-2008");
+	ck_assert_ptr_eq(tv, v0);
+	/* ids and prefixes */
+	OK(townorg_repo_lookup(&v, repo, townorg_version_id(v1)));
+	ck_assert_ptr_eq(v, v1);
+	char prefix[13];
+	memcpy(prefix, townorg_version_id(v1), 12);
+	prefix[12] = 0;
+	OK(townorg_repo_lookup(&v, repo, prefix));
+	ck_assert_ptr_eq(v, v1);
+	OK(townorg_repo_version_by_id(&v, repo, townorg_version_id(v2)));
+	ck_assert_ptr_eq(v, v2);
+	ck_assert_int_eq(townorg_repo_version_by_id(&v, repo, "00"), TOWNORG_ENOTFOUND);
+	ck_assert_int_eq(townorg_repo_lookup(&v, repo, "abc"), TOWNORG_ENOTFOUND); /* too short a prefix */
+	ck_assert_int_eq(townorg_repo_lookup(&v, repo, ""), TOWNORG_EINVALID);
+	ck_assert_int_eq(townorg_repo_lookup(&v, repo, "@2012-01-01"), TOWNORG_EINVALID);
+	/* an ambiguous prefix: commit small versions until two ids share
+	 * their first four hex digits (the birthday bound makes it quick) */
+	char hit[5] = { 0 };
+	OK(townorg_repo_branch_create(repo, "side", v0));
+	for (int i = 0; i < 5000 && !hit[0]; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "名%d", i);
+		const townorg_version *nv = commit_change("side", "2020-01-01", name);
+		for (size_t j = 0; j + 1 < townorg_repo_version_count(repo); j++)
+			if (!strncmp(townorg_version_id(townorg_repo_version_at(repo, j)), townorg_version_id(nv), 4)) {
+				memcpy(hit, townorg_version_id(nv), 4);
+				break;
+			}
+	}
+	ck_assert(hit[0]);
+	ck_assert_int_eq(townorg_repo_lookup(&v, repo, hit), TOWNORG_EAMBIGUOUS);
+	ck_assert_ptr_nonnull(strstr(townorg_error_last(), hit));
+}
+END_TEST
+
+START_TEST(branches)
+{
+	const townorg_version *v0 = commit_base();
+	OK(townorg_repo_branch_create(repo, "plan-2025", v0));
+	ck_assert_int_eq(townorg_repo_branch_create(repo, "plan-2025", v0), TOWNORG_EEXISTS);
+	ck_assert_int_eq(townorg_repo_branch_create(repo, "-x", v0), TOWNORG_EINVALID);
+	ck_assert_int_eq(townorg_repo_branch_create(repo, "a b", v0), TOWNORG_EINVALID);
+	const townorg_version *p1 = commit_change("plan-2025", "2025-01-01", "渔亭镇计划");
+	const townorg_version *h;
+	OK(townorg_repo_branch_head(&h, repo, "main"));
+	ck_assert_ptr_eq(h, v0);
+	OK(townorg_repo_branch_head(&h, repo, "plan-2025"));
+	ck_assert_ptr_eq(h, p1);
+	ck_assert_uint_eq(townorg_repo_branch_count(repo), 2);
+	ck_assert_str_eq(townorg_repo_branch_name(repo, 0), "main");
+	ck_assert_str_eq(townorg_repo_branch_name(repo, 1), "plan-2025");
+	ck_assert_ptr_null(townorg_repo_branch_name(repo, 2));
+	/* a transaction whose branch moved meanwhile conflicts */
+	townorg_txn *t;
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	put(t, mk("341023-002", TOWNORG_KIND_TOWN, "甲", "341023"));
+	commit_change("main", "2010-01-01", "乙");
+	expect_commit_fails(t, TOWNORG_ECONFLICT, "main");
+	townorg_txn_free(t);
+	/* fast-forward main to the plan, then delete the plan branch */
+	OK(townorg_repo_branch_set(repo, "main", p1));
+	OK(townorg_repo_branch_head(&h, repo, "main"));
+	ck_assert_ptr_eq(h, p1);
+	ck_assert_int_eq(townorg_repo_branch_set(repo, "nope", p1), TOWNORG_ENOTFOUND);
+	ck_assert_int_eq(townorg_repo_branch_set(repo, "main", NULL), TOWNORG_EINVALID);
+	OK(townorg_repo_branch_delete(repo, "plan-2025"));
+	ck_assert_int_eq(townorg_repo_branch_delete(repo, "plan-2025"), TOWNORG_ENOTFOUND);
+	/* an empty branch has no head version */
+	OK(townorg_repo_branch_create(repo, "empty", NULL));
+	OK(townorg_repo_branch_head(&h, repo, "empty"));
+	ck_assert_ptr_null(h);
+	ck_assert_int_eq(townorg_repo_lookup(&h, repo, "empty"), TOWNORG_ENOTFOUND);
+	/* a merge version with two parents */
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	OK(townorg_txn_add_parent(t, v0));
+	ck_assert_int_eq(townorg_txn_add_parent(t, v0), TOWNORG_EEXISTS);
+	ck_assert_int_eq(townorg_txn_add_parent(t, NULL), TOWNORG_EINVALID);
+	put(t, mk("341023-002", TOWNORG_KIND_TOWN, "合并后", "341023"));
+	const townorg_version *m;
+	OK(townorg_txn_commit(&m, t));
+	townorg_txn_free(t);
+	ck_assert_uint_eq(townorg_version_parent_count(m), 2);
+	/* versions of another repository are refused */
+	townorg_repo *r2;
+	OK(townorg_repo_new(&r2));
+	ck_assert_int_eq(townorg_repo_branch_create(r2, "x", v0), TOWNORG_EINVALID);
+	ck_assert_int_eq(townorg_txn_new(&t, r2, v0), TOWNORG_EINVALID);
+	townorg_repo_free(r2);
+}
+END_TEST
+
+START_TEST(same_version_twice_refused)
+{
+	commit_base();
+	townorg_txn *t;
+	OK(townorg_txn_new(&t, repo, NULL));
+	const townorg_version *head;
+	OK(townorg_repo_branch_head(&head, repo, "main"));
+	townorg_iterator *it;
+	const townorg_entity *e;
+	OK(townorg_iterator_new(&it, head));
+	while (townorg_iterator_next(&e, it) == 0)
+		OK(townorg_txn_put(t, e));
+	townorg_iterator_free(it);
+	meta(t, "2008-06-01", "黟政〔2008〕12号");
+	ck_assert_int_eq(townorg_txn_commit(NULL, t), TOWNORG_EEXISTS);
+	townorg_txn_free(t);
+	ck_assert_uint_eq(townorg_repo_version_count(repo), 1);
+}
+END_TEST
+
+START_TEST(preview_is_detached)
+{
+	const townorg_version *v0 = commit_base();
+	townorg_txn *t;
+	OK(townorg_txn_new(&t, repo, v0));
+	put(t, mk_organ("341023-002-02", TOWNORG_KIND_OFFICE, "渔亭镇经济发展办公室", "341023-002", 5, -1, 4));
+	townorg_version *p;
+	OK(townorg_txn_preview(&p, t));
+	ck_assert_uint_eq(townorg_version_entity_count(p), 9);
+	ck_assert_uint_eq(townorg_repo_version_count(repo), 1);
+	/* the transaction stays usable and commits the same content */
+	const townorg_version *c;
+	OK(townorg_txn_commit(&c, t));
+	ck_assert_str_eq(townorg_version_state_hash(p), townorg_version_state_hash(c));
+	townorg_version_free(p);
+	townorg_version_free((townorg_version *)c); /* owned by the repo: ignored */
+	ck_assert_uint_eq(townorg_version_entity_count(c), 9);
+	townorg_txn_free(t);
+	/* a preview of a broken state is refused */
+	OK(townorg_txn_new(&t, repo, v0));
+	put(t, mk("o", TOWNORG_KIND_OFFICE, "x", "none"));
+	p = (void *)1;
+	ck_assert_int_eq(townorg_txn_preview(&p, t), TOWNORG_EINTEGRITY);
+	ck_assert_ptr_null(p);
+	townorg_txn_free(t);
+	townorg_txn_free(NULL);
+	townorg_version_free(NULL);
+	townorg_repo_free(NULL);
+}
+END_TEST
+
+START_TEST(bad_arguments)
+{
+	townorg_txn *t;
+	ck_assert_int_eq(townorg_txn_new(&t, NULL, NULL), TOWNORG_EINVALID);
+	ck_assert_int_eq(townorg_txn_new_on_branch(&t, repo, "bad~name"), TOWNORG_EINVALID);
+	OK(townorg_txn_new(&t, repo, NULL));
+	ck_assert_int_eq(townorg_txn_put(t, NULL), TOWNORG_EINVALID);
+	ck_assert_int_eq(townorg_txn_set_meta(t, NULL), TOWNORG_EINVALID);
+	const townorg_entity *e;
+	ck_assert_int_eq(townorg_txn_get(&e, t, "x"), TOWNORG_ENOTFOUND);
+	put(t, mk("c", TOWNORG_KIND_COUNTY, "县", NULL));
+	OK(townorg_txn_get(&e, t, "c"));
+	ck_assert_uint_eq(townorg_txn_entity_count(t), 1);
+	townorg_txn_free(t);
+}
+END_TEST
+
+/* ---- concurrent readers ---- */
+
+struct reader_arg {
+	const townorg_version *v;
+	long sum;
+};
+
+static void *reader(void *p)
+{
+	struct reader_arg *a = p;
+	for (int round = 0; round < 200; round++) {
+		const townorg_entity *const *kids;
+		size_t n;
+		townorg_version_children(&kids, &n, a->v, "341023-001");
+		for (size_t i = 0; i < n; i++)
+			a->sum += (long)townorg_entity_quota_total(kids[i]);
+		const townorg_entity *e;
+		if (townorg_version_get(&e, a->v, "341023-002") == 0)
+			a->sum += (long)strlen(townorg_entity_name(e));
+		int64_t q;
+		townorg_version_quota_total(&q, a->v, "341023", NULL);
+		a->sum += (long)q;
+	}
+	return NULL;
+}
+
+START_TEST(threads_read_while_committing)
+{
+	const townorg_version *v0 = commit_base();
+	enum { T = 4 };
+	pthread_t th[T];
+	struct reader_arg args[T];
+	for (int i = 0; i < T; i++) {
+		args[i].v = v0;
+		args[i].sum = 0;
+		ck_assert_int_eq(pthread_create(&th[i], NULL, reader, &args[i]), 0);
+	}
+	for (int i = 0; i < 20; i++) {
+		char date[16], name[32];
+		snprintf(date, sizeof date, "20%02d-01-01", 10 + i);
+		snprintf(name, sizeof name, "渔亭镇%d", i);
+		commit_change("main", date, name);
+	}
+	for (int i = 0; i < T; i++)
+		pthread_join(th[i], NULL);
+	long expect = 200L * (38 + (long)strlen("渔亭镇") + 45);
+	for (int i = 0; i < T; i++)
+		ck_assert_int_eq(args[i].sum, expect);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("repo");
+	TCase *tc = tcase_create("repo");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, commit_and_read);
+	tcase_add_test(tc, quota_totals_and_headroom);
+	tcase_add_test(tc, integrity_missing_parent);
+	tcase_add_test(tc, integrity_kinds);
+	tcase_add_test(tc, integrity_removed_parent);
+	tcase_add_test(tc, state_hash_independent_of_edit_order);
+	tcase_add_test(tc, events_and_meta);
+	tcase_add_test(tc, names_and_asof);
+	tcase_add_test(tc, branches);
+	tcase_add_test(tc, same_version_twice_refused);
+	tcase_add_test(tc, preview_is_detached);
+	tcase_add_test(tc, bad_arguments);
+	tcase_add_test(tc, threads_read_while_committing);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}

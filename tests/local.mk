@@ -1,0 +1,18 @@
+# Tests.  Check suites (one per module) print TAP; shell tests check the
+# exported symbols and that every public header compiles on its own.
+TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -DTEST_SRCDIR='"$(abs_top_srcdir)"' -DTEST_BUILDDIR='"$(abs_top_builddir)"'
+TEST_LIBS = lib/libtownorg_core.la $(CHECK_LIBS) $(PTHREAD_LIBS)
+
+check_PROGRAMS += tests/check_entity tests/check_repo tests/check_hamt
+tests_check_entity_SOURCES = tests/check_entity.c tests/testutil.h
+tests_check_entity_CFLAGS = $(TEST_CFLAGS)
+tests_check_entity_LDADD = $(TEST_LIBS)
+tests_check_repo_SOURCES = tests/check_repo.c tests/testutil.h
+tests_check_repo_CFLAGS = $(TEST_CFLAGS)
+tests_check_repo_LDADD = $(TEST_LIBS)
+tests_check_hamt_SOURCES = tests/check_hamt.c tests/testutil.h
+tests_check_hamt_CFLAGS = $(TEST_CFLAGS)
+tests_check_hamt_LDADD = $(TEST_LIBS)
+
+TESTS += tests/check_entity tests/check_repo tests/check_hamt tests/check-exports.sh tests/check-headers.sh
+dist_noinst_SCRIPTS += tests/check-exports.sh tests/check-headers.sh
