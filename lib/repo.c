@@ -26,6 +26,8 @@ void townorg_repo_free(townorg_repo *r)
 {
 	if (!r)
 		return;
+	if (r->in_batch)
+		townorg__repo_batch_end(r, false);
 	if (r->store_ops && r->store_ops->close)
 		r->store_ops->close(r->store);
 	/* Newest first: a version's tries may share nodes with older ones; the
@@ -212,6 +214,83 @@ const char *townorg_repo_tag_name(const townorg_repo *r, size_t i, const townorg
 	if (at)
 		*at = r->tags[i].v;
 	return r->tags[i].name;
+}
+
+/* ---------------------------------------------------------------- batches */
+
+static townorg__ref *refs_dup(const townorg__ref *refs, size_t n)
+{
+	townorg__ref *d = townorg__calloc(n ? n : 1, sizeof *d);
+	if (!d)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		d[i].v = refs[i].v;
+		if (!(d[i].name = townorg__strdup(refs[i].name))) {
+			refs_free(d, i);
+			return NULL;
+		}
+	}
+	return d;
+}
+
+int townorg__repo_batch_begin(townorg_repo *r)
+{
+	int rc;
+	if (r->in_batch)
+		return townorg__err(TOWNORG_EINVALID, "a batch is already open");
+	if (r->readonly)
+		return townorg__err(TOWNORG_EREADONLY, "the repository was opened read-only");
+	townorg__ref *b = refs_dup(r->branches, r->n_branches), *t = refs_dup(r->tags, r->n_tags);
+	if (!b || !t) {
+		if (b)
+			refs_free(b, r->n_branches);
+		if (t)
+			refs_free(t, r->n_tags);
+		return townorg__oom();
+	}
+	if (r->store_ops && r->store_ops->batch && (rc = r->store_ops->batch(r->store, 0)) < 0) {
+		refs_free(b, r->n_branches);
+		refs_free(t, r->n_tags);
+		return rc;
+	}
+	r->batch_branches = b;
+	r->batch_tags = t;
+	r->batch_n_branches = r->n_branches;
+	r->batch_n_tags = r->n_tags;
+	r->batch_mark = r->n_versions;
+	r->in_batch = true;
+	return 0;
+}
+
+int townorg__repo_batch_end(townorg_repo *r, bool commit)
+{
+	int rc = 0;
+	if (!r->in_batch)
+		return townorg__err(TOWNORG_EINVALID, "no batch is open");
+	if (commit && r->store_ops && r->store_ops->batch && (rc = r->store_ops->batch(r->store, 1)) < 0)
+		commit = false; /* the store could not commit: undo in memory too */
+	if (!commit) {
+		if (r->store_ops && r->store_ops->batch)
+			r->store_ops->batch(r->store, 2);
+		/* drop the versions added since begin */
+		for (size_t i = r->n_versions; i-- > r->batch_mark;) {
+			townorg__strmap_del(&r->by_id, r->versions[i]->id);
+			townorg__version_destroy(r->versions[i]);
+		}
+		r->n_versions = r->batch_mark;
+		refs_free(r->branches, r->n_branches);
+		refs_free(r->tags, r->n_tags);
+		r->branches = r->batch_branches;
+		r->tags = r->batch_tags;
+		r->n_branches = r->batch_n_branches;
+		r->n_tags = r->batch_n_tags;
+	} else {
+		refs_free(r->batch_branches, r->batch_n_branches);
+		refs_free(r->batch_tags, r->batch_n_tags);
+	}
+	r->batch_branches = r->batch_tags = NULL;
+	r->in_batch = false;
+	return rc;
 }
 
 /* ---------------------------------------------------------------- lookup */

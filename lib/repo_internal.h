@@ -50,6 +50,9 @@ typedef struct {
 	/* Create, move (v non-NULL) or delete (v NULL) a branch or tag. */
 	int (*ref_update)(void *store, bool is_tag, const char *name, const townorg_version *v, bool create);
 	void (*close)(void *store);
+	/* Batches (imports): begin, then commit or roll back everything
+	 * written since begin as one durable transaction.  Optional. */
+	int (*batch)(void *store, int what /* 0 begin, 1 commit, 2 rollback */);
 } townorg__store_ops;
 
 struct townorg_repo {
@@ -61,6 +64,11 @@ struct townorg_repo {
 	void *store;
 	const townorg__store_ops *store_ops;
 	bool readonly;
+	/* batch state (see townorg__repo_batch_begin) */
+	bool in_batch;
+	size_t batch_mark;
+	size_t batch_n_branches, batch_n_tags;
+	townorg__ref *batch_branches, *batch_tags;
 };
 
 struct townorg_txn {
@@ -90,6 +98,13 @@ int townorg__repo_add_version(townorg_repo *repo, townorg_version *v);
 
 /* Set a ref without calling the store (used when loading a store). */
 int townorg__repo_set_ref_raw(townorg_repo *repo, bool is_tag, const char *name, const townorg_version *v);
+
+/* All-or-nothing groups of commits and ref moves (imports use them).
+ * Between begin and end, commits go to the store inside one transaction;
+ * townorg__repo_batch_end(repo, false) removes every version added and
+ * restores every branch and tag as they were at begin. */
+int townorg__repo_batch_begin(townorg_repo *repo);
+int townorg__repo_batch_end(townorg_repo *repo, bool commit);
 
 void townorg__version_destroy(townorg_version *v);
 void townorg__meta_free(townorg_meta *m);

@@ -58,3 +58,25 @@ void townorg__strmap_free(townorg__strmap *m)
 	townorg__free(m->vals);
 	memset(m, 0, sizeof *m);
 }
+
+void townorg__strmap_del(townorg__strmap *m, const char *key)
+{
+	if (!m->cap || !key)
+		return;
+	size_t mask = m->cap - 1, i = slot_of(m, key);
+	if (!m->keys[i])
+		return;
+	m->keys[i] = NULL;
+	m->n--;
+	/* backward-shift the rest of the probe run so lookups still find it */
+	for (size_t j = (i + 1) & mask; m->keys[j]; j = (j + 1) & mask) {
+		size_t home = (size_t)townorg__keyhash(m->keys[j], strlen(m->keys[j])) & mask;
+		bool movable = (j > i) ? (home <= i || home > j) : (home <= i && home > j);
+		if (movable) {
+			m->keys[i] = m->keys[j];
+			m->vals[i] = m->vals[j];
+			m->keys[j] = NULL;
+			i = j;
+		}
+	}
+}

@@ -14,6 +14,7 @@ typedef struct {
 void *townorg__strmap_get(const townorg__strmap *m, const char *key);
 /* Insert or replace; returns 0 or TOWNORG_ENOMEM. */
 int townorg__strmap_put(townorg__strmap *m, const char *key, void *val);
+void townorg__strmap_del(townorg__strmap *m, const char *key);
 void townorg__strmap_free(townorg__strmap *m);
 
 #endif

@@ -3,6 +3,7 @@
 #include <config.h>
 #include <pthread.h>
 #include "testutil.h"
+#include "../lib/repo_internal.h"
 
 static townorg_repo *repo;
 
@@ -544,6 +545,55 @@ START_TEST(bad_arguments)
 }
 END_TEST
 
+START_TEST(batch_rollback_restores_everything)
+{
+	const townorg_version *v0 = commit_base();
+	for (int i = 0; i < 30; i++) {
+		char d[16];
+		snprintf(d, sizeof d, "2009-01-%02d", i + 1);
+		char nm[16];
+		snprintf(nm, sizeof nm, "镇%d", i);
+		commit_change("main", d, nm);
+	}
+	const townorg_version *head0;
+	OK(townorg_repo_branch_head(&head0, repo, "main"));
+	size_t n0 = townorg_repo_version_count(repo);
+	OK(townorg__repo_batch_begin(repo));
+	ck_assert_int_eq(townorg__repo_batch_begin(repo), TOWNORG_EINVALID);
+	const char *added[40];
+	char ids[40][65];
+	for (int i = 0; i < 40; i++) {
+		char nm[16];
+		snprintf(nm, sizeof nm, "新%d", i);
+		const townorg_version *v = commit_change("main", "2011-01-01", nm);
+		strcpy(ids[i], townorg_version_id(v));
+		added[i] = ids[i];
+	}
+	OK(townorg_repo_tag_create(repo, "batch-tag", v0));
+	OK(townorg_repo_branch_create(repo, "batch-branch", v0));
+	OK(townorg__repo_batch_end(repo, false));
+	ck_assert_int_eq(townorg__repo_batch_end(repo, false), TOWNORG_EINVALID);
+	ck_assert_uint_eq(townorg_repo_version_count(repo), n0);
+	const townorg_version *h;
+	OK(townorg_repo_branch_head(&h, repo, "main"));
+	ck_assert_ptr_eq(h, head0);
+	ck_assert_int_eq(townorg_repo_tag_lookup(&h, repo, "batch-tag"), TOWNORG_ENOTFOUND);
+	ck_assert_int_eq(townorg_repo_branch_head(&h, repo, "batch-branch"), TOWNORG_ENOTFOUND);
+	for (int i = 0; i < 40; i++)
+		ck_assert_int_eq(townorg_repo_version_by_id(&h, repo, added[i]), TOWNORG_ENOTFOUND);
+	for (size_t i = 0; i < n0; i++) {
+		const townorg_version *v = townorg_repo_version_at(repo, i);
+		OK(townorg_repo_version_by_id(&h, repo, townorg_version_id(v)));
+		ck_assert_ptr_eq(h, v);
+	}
+	/* a committed batch keeps what it made */
+	OK(townorg__repo_batch_begin(repo));
+	commit_change("main", "2012-01-01", "留下");
+	OK(townorg__repo_batch_end(repo, true));
+	ck_assert_uint_eq(townorg_repo_version_count(repo), n0 + 1);
+}
+END_TEST
+
 /* ---- concurrent readers ---- */
 
 struct reader_arg {
@@ -613,6 +663,7 @@ int main(void)
 	tcase_add_test(tc, preview_is_detached);
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, threads_read_while_committing);
+	tcase_add_test(tc, batch_rollback_restores_everything);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
