@@ -7,6 +7,7 @@
 #include "entity_internal.h"
 #include "hamt.h"
 #include "strmap.h"
+#include <pthread.h>
 
 /* The entity trie: leaves are townorg_entity, keyed by id, hashed. */
 extern const townorg__hamt_type townorg__entity_trie;
@@ -35,7 +36,22 @@ struct townorg_version {
 	townorg__hamt entities;
 	townorg__hamt children;
 	size_t kind_count[TOWNORG_KIND_COUNT + 1];
+	/* Lazy loading (versions of a store): until `loaded` is set, the tries
+	 * and counts are empty and `loader` fills them on first use.  Always
+	 * call townorg__version_ensure() before touching entities, children or
+	 * kind_count. */
+	int loaded;                                   /* atomic */
+	int (*loader)(townorg_version *v, void *ctx); /* NULL: always loaded */
+	void *loader_ctx;
+	pthread_mutex_t load_lock;
 };
+
+/* Make sure a version's content is in memory (loads it once, thread-safe).
+ * Returns 0 or the loader's error. */
+int townorg__version_ensure(const townorg_version *v);
+
+/* A new, empty version struct (loaded, no content) for loaders. */
+townorg_version *townorg__version_alloc(void);
 
 typedef struct {
 	char *name;

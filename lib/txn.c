@@ -20,6 +20,9 @@ static int txn_init(townorg_txn **out, townorg_repo *repo, const townorg_version
 		return townorg__err(TOWNORG_EINVALID, "the parent version belongs to another repository");
 	if (repo->readonly)
 		return townorg__err(TOWNORG_EREADONLY, "the repository was opened read-only");
+	int rc;
+	if (parent && (rc = townorg__version_ensure(parent)) < 0)
+		return rc;
 	townorg_txn *t = townorg__calloc(1, sizeof *t);
 	if (!t)
 		return townorg__oom();
@@ -502,10 +505,11 @@ int townorg_txn_check(townorg_txn *t)
 
 static int build_version(townorg_version **out, townorg_txn *t)
 {
-	townorg_version *v = townorg__calloc(1, sizeof *v);
+	townorg_version *v = townorg__version_alloc();
 	*out = NULL;
 	if (!v)
 		return townorg__oom();
+	townorg__meta_free(&v->meta);
 	if (townorg__meta_copy(&v->meta, &t->meta) < 0)
 		goto oom;
 	if (!v->meta.effective_date) {

@@ -224,10 +224,38 @@ void townorg__version_encode(townorg__buf *b, const townorg_version *v)
 	}
 }
 
+townorg_version *townorg__version_alloc(void)
+{
+	townorg_version *v = townorg__calloc(1, sizeof *v);
+	if (!v)
+		return NULL;
+	v->meta.version = TOWNORG_META_VERSION;
+	v->loaded = 1;
+	pthread_mutex_init(&v->load_lock, NULL);
+	return v;
+}
+
+int townorg__version_ensure(const townorg_version *cv)
+{
+	townorg_version *v = (townorg_version *)cv;
+	if (__atomic_load_n(&v->loaded, __ATOMIC_ACQUIRE))
+		return 0;
+	int rc = 0;
+	pthread_mutex_lock(&v->load_lock);
+	if (!v->loaded) {
+		rc = v->loader ? v->loader(v, v->loader_ctx) : 0;
+		if (rc == 0)
+			__atomic_store_n(&v->loaded, 1, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&v->load_lock);
+	return rc;
+}
+
 void townorg__version_destroy(townorg_version *v)
 {
 	if (!v)
 		return;
+	pthread_mutex_destroy(&v->load_lock);
 	townorg__meta_free(&v->meta);
 	for (size_t i = 0; i < v->n_events; i++)
 		townorg__event_free(&v->events[i]);
@@ -259,14 +287,23 @@ const townorg_event *townorg_version_event(const townorg_version *v, size_t i)
 {
 	return i < v->n_events ? &v->events[i] : NULL;
 }
-size_t townorg_version_entity_count(const townorg_version *v) { return v->entities.count; }
+size_t townorg_version_entity_count(const townorg_version *v)
+{
+	return townorg__version_ensure(v) < 0 ? 0 : v->entities.count;
+}
 size_t townorg_version_kind_count(const townorg_version *v, townorg_kind k)
 {
+	if (townorg__version_ensure(v) < 0)
+		return 0;
 	return townorg_kind_token(k) ? v->kind_count[k] : 0;
 }
 
 int townorg_version_get(const townorg_entity **out, const townorg_version *v, const char *id)
 {
+	int rc = townorg__version_ensure(v);
+	*out = NULL;
+	if (rc < 0)
+		return rc;
 	const townorg_entity *e = townorg__hamt_get(&v->entities, &townorg__entity_trie, id);
 	*out = e;
 	if (!e)
@@ -277,6 +314,11 @@ int townorg_version_get(const townorg_entity **out, const townorg_version *v, co
 int townorg_version_children(const townorg_entity *const **out, size_t *count, const townorg_version *v,
 			     const char *parent_id)
 {
+	int rc = townorg__version_ensure(v);
+	*out = NULL;
+	*count = 0;
+	if (rc < 0)
+		return rc;
 	const townorg__childset *c = townorg__children_get(&v->children, parent_id);
 	*out = c ? (const townorg_entity *const *)c->items : NULL;
 	*count = c ? c->n : 0;
@@ -345,8 +387,11 @@ struct townorg_iterator {
 
 int townorg_iterator_new(townorg_iterator **out, const townorg_version *v)
 {
-	townorg_iterator *it = townorg__malloc(sizeof *it);
 	*out = NULL;
+	int rc = townorg__version_ensure(v);
+	if (rc < 0)
+		return rc;
+	townorg_iterator *it = townorg__malloc(sizeof *it);
 	if (!it)
 		return townorg__oom();
 	townorg__hamt_iter_init(&it->it, &v->entities);
