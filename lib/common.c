@@ -101,10 +101,14 @@ static _Thread_local struct {
 int townorg__err(int code, const char *fmt, ...)
 {
 	va_list ap;
-	last_error.code = code;
+	char tmp[sizeof last_error.msg];
+	/* Format into a copy first: callers may pass the previous message as
+	 * an argument to wrap it with more context. */
 	va_start(ap, fmt);
-	vsnprintf(last_error.msg, sizeof last_error.msg, fmt, ap);
+	vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
+	last_error.code = code;
+	memcpy(last_error.msg, tmp, sizeof tmp);
 	return code;
 }
 

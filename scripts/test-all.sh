@@ -1,0 +1,41 @@
+#!/bin/bash
+# Install dependencies, build, and run every test: the Check and Python
+# suites, the same suites under valgrind, an AddressSanitizer +
+# UndefinedBehaviorSanitizer build, and `make distcheck`.  Fails on any
+# failure.  Build trees go under build/ (or $BUILD_ROOT).
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD_ROOT=${BUILD_ROOT:-$SRC/build}
+JOBS=${JOBS:-$(nproc)}
+PY=/usr/bin/python3
+bash "$SRC/scripts/install-deps.sh"
+cd "$SRC"
+autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+
+step() { echo; echo "=== $* ==="; }
+
+step "build and test"
+mkdir -p "$BUILD_ROOT/main"
+cd "$BUILD_ROOT/main"
+"$SRC/configure" -q PYTHON=$PY
+make -j"$JOBS" >/dev/null
+make -j"$JOBS" check
+
+step "valgrind"
+make check-valgrind
+
+step "AddressSanitizer + UndefinedBehaviorSanitizer"
+mkdir -p "$BUILD_ROOT/asan"
+cd "$BUILD_ROOT/asan"
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+"$SRC/configure" -q PYTHON=$PY CFLAGS="-O1 -g $SAN" LDFLAGS="$SAN"
+make -j"$JOBS" >/dev/null
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	make -j"$JOBS" check TOWNORG_SANITIZED=1
+
+step "distcheck"
+cd "$BUILD_ROOT/main"
+make -j"$JOBS" distcheck >/dev/null 2>"$BUILD_ROOT/distcheck.err" || { tail -50 "$BUILD_ROOT/distcheck.err"; exit 1; }
+echo "distcheck passed"
+echo
+echo "all tests passed"
