@@ -1,0 +1,43 @@
+#!/bin/bash
+# Run libtownorg and the peers of ../shared/bench on the same workload, in
+# one invocation, and print one table with our ratio to the best peer.
+#
+# Usage: bench/run.sh [BUILD_DIR]    (default: build/main, made by scripts/test-all.sh)
+# env:   COUNTIES=2850 (national scale)  WL=/tmp/wl  RUNS=1  PEERS="pandas sqlite" (add git: slow)
+#        OUT=/tmp/townorg-bench
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-$SRC/build/main}
+SHARED=${SHARED:-$SRC/../shared}
+COUNTIES=${COUNTIES:-2850}
+WL=${WL:-/tmp/wl}
+RUNS=${RUNS:-1}
+PEERS=${PEERS:-"pandas sqlite"}
+OUT=${OUT:-/tmp/townorg-bench}
+mkdir -p "$OUT" "$WL"
+W="$WL/c$COUNTIES"
+if [ ! -f "$W/manifest.json" ]; then
+	python3 "$SHARED/bench/gen_workload.py" --counties "$COUNTIES" --out "$W" >&2
+fi
+make -C "$BUILD" bench >/dev/null
+RES="$OUT/results-c$COUNTIES.jsonl"
+: >"$RES"
+for r in $(seq 1 "$RUNS"); do
+	sync
+	line=$("$BUILD/bench/bench_townorg" "$W" "$OUT/townorg-c$COUNTIES.db")
+	echo "{\"scale\": $COUNTIES, \"run\": $r, \"result\": $line}" >>"$RES"
+	echo "townorg run $r done" >&2
+	for peer in $PEERS; do
+		case $peer in
+		pandas) cmd=(/usr/bin/python3 "$SHARED/bench/peers/peer_pandas.py" "$W") ;;
+		sqlite) cmd=(/usr/bin/python3 "$SHARED/bench/peers/peer_sqlite.py" "$W" --db "$OUT/peer_sqlite_c$COUNTIES.db") ;;
+		git) cmd=(bash "$SHARED/bench/peers/peer_git.sh" "$W" "$OUT/peer_git_c$COUNTIES") ;;
+		*) echo "unknown peer $peer" >&2; exit 2 ;;
+		esac
+		sync
+		line=$("${cmd[@]}" 2>"$OUT/$peer-c$COUNTIES-r$r.err")
+		echo "{\"scale\": $COUNTIES, \"run\": $r, \"result\": $line}" >>"$RES"
+		echo "$peer run $r done" >&2
+	done
+done
+/usr/bin/python3 "$SRC/bench/compare.py" "$RES"
