@@ -16,3 +16,10 @@ tests_check_hamt_LDADD = $(TEST_LIBS)
 
 TESTS += tests/check_entity tests/check_repo tests/check_hamt tests/check-exports.sh tests/check-headers.sh
 dist_noinst_SCRIPTS += tests/check-exports.sh tests/check-headers.sh
+
+# Diff, history, lineage
+check_PROGRAMS += tests/check_diff
+tests_check_diff_SOURCES = tests/check_diff.c tests/testutil.h
+tests_check_diff_CFLAGS = $(TEST_CFLAGS) $(JANSSON_CFLAGS)
+tests_check_diff_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
+TESTS += tests/check_diff

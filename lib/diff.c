@@ -1,0 +1,1001 @@
+/*
+ * diff.c — the diff of two versions: deltas, events between, aggregates.
+ *
+ * The entity tries of both versions are compared with townorg__hamt_diff,
+ * which skips every subtree whose hash is equal on both sides: the work is
+ * O(k log n) for k changed entities, whether or not the versions share
+ * memory.  Everything after that is proportional to k:
+ *  - each changed pair is filtered (kind, subtree: a walk up the parent
+ *    chain, a handful of O(log n) lookups) and compared field by field;
+ *  - the events come from a walk of the version DAG that stops as soon as
+ *    the two sides' ancestry meet (as git's revision walk does);
+ *  - aggregates visit only the counties and townships the kept deltas
+ *    touch, through the children index, on both sides.
+ * Strings and field arrays live in one arena per diff, freed at once.
+ */
+#include "diff_internal.h"
+#include <stdlib.h>
+#include <stdio.h>
+#include <inttypes.h>
+
+/* ------------------------------------------------------------ arena */
+
+struct townorg__chunk {
+	townorg__chunk *next;
+	size_t used, cap;
+	max_align_t data[];
+};
+
+void *townorg__arena_alloc(townorg__arena *a, size_t n)
+{
+	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	townorg__chunk *c = a->head;
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > 32768 ? n : 32768;
+		c = townorg__malloc(sizeof *c + cap);
+		if (!c)
+			return NULL;
+		c->used = 0;
+		c->cap = cap;
+		c->next = a->head;
+		a->head = c;
+	}
+	void *p = (char *)c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+char *townorg__arena_strdup(townorg__arena *a, const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *d = townorg__arena_alloc(a, n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+void townorg__arena_free(townorg__arena *a)
+{
+	townorg__chunk *c = a->head;
+	while (c) {
+		townorg__chunk *n = c->next;
+		townorg__free(c);
+		c = n;
+	}
+	a->head = NULL;
+}
+
+/* ------------------------------------------------------------ fields */
+
+/* The integer fields in the order the CSV tables list them, then the rest. */
+static const townorg_field int_order[] = {
+	TOWNORG_FIELD_POPULATION, TOWNORG_FIELD_AREA, TOWNORG_FIELD_REVENUE_PER_CAPITA,
+	TOWNORG_FIELD_ADMIN_QUOTA, TOWNORG_FIELD_INST_QUOTA, TOWNORG_FIELD_LEADER_POSTS,
+	TOWNORG_FIELD_ACTUAL_STAFF, TOWNORG_FIELD_CHIEF_POSTS, TOWNORG_FIELD_DEPUTY_POSTS,
+};
+
+static bool wanted(const char *name, const char *const *filter, size_t nf)
+{
+	if (!nf)
+		return true;
+	for (size_t i = 0; i < nf; i++)
+		if (!strcmp(filter[i], name))
+			return true;
+	return false;
+}
+
+bool townorg__field_name_valid(const char *name)
+{
+	static const char *const fixed[] = { "parent_id", "name", "kind", "class" };
+	if (!name || !*name)
+		return false;
+	for (size_t i = 0; i < 4; i++)
+		if (!strcmp(name, fixed[i]))
+			return true;
+	/* integer fields, <type>_quota and attribute names: [a-z0-9_]+ */
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			return false;
+	return strcmp(name, "id") != 0;
+}
+
+typedef struct {
+	townorg__arena *a;
+	const char *const *filter;
+	size_t nf;
+	townorg_diff_field *v;
+	size_t n, cap;
+	bool failed;
+} fieldlist;
+
+static void fl_add(fieldlist *fl, const char *name, townorg_value_type type, const char *o, const char *n)
+{
+	if (fl->failed)
+		return;
+	if (fl->n == fl->cap) {
+		size_t cap = fl->cap ? fl->cap * 2 : 8;
+		townorg_diff_field *nv = townorg__arena_alloc(fl->a, cap * sizeof *nv);
+		if (!nv) {
+			fl->failed = true;
+			return;
+		}
+		if (fl->n)
+			memcpy(nv, fl->v, fl->n * sizeof *nv);
+		fl->v = nv;
+		fl->cap = cap;
+	}
+	townorg_diff_field *f = &fl->v[fl->n++];
+	f->name = name;
+	f->type = type;
+	f->old_value = o;
+	f->new_value = n;
+}
+
+/* An arena copy of s for a field value; NULL stays NULL, a failed copy
+ * marks the list failed. */
+static const char *fl_dup(fieldlist *fl, const char *s)
+{
+	if (!s)
+		return NULL;
+	char *d = townorg__arena_strdup(fl->a, s);
+	if (!d)
+		fl->failed = true;
+	return d;
+}
+
+static const char *int_text(fieldlist *fl, const townorg_entity *e, townorg_field f)
+{
+	int64_t v;
+	char buf[32];
+	if (!e || townorg_entity_int(e, f, &v) != 0)
+		return NULL;
+	if (f == TOWNORG_FIELD_AREA)
+		townorg_area_format(buf, sizeof buf, v);
+	else
+		snprintf(buf, sizeof buf, "%" PRId64, v);
+	return fl_dup(fl, buf);
+}
+
+static void cmp_text(fieldlist *fl, const char *name, const char *o, const char *n)
+{
+	if ((!o && !n) || (o && n && !strcmp(o, n)) || !wanted(name, fl->filter, fl->nf))
+		return;
+	fl_add(fl, name, TOWNORG_VALUE_TEXT, fl_dup(fl, o), fl_dup(fl, n));
+}
+
+static const char *attr_text(fieldlist *fl, const struct townorg__attr *at)
+{
+	if (!at)
+		return NULL;
+	if (!at->is_list)
+		return fl_dup(fl, at->values[0]);
+	size_t len = 1;
+	for (size_t i = 0; i < at->n; i++)
+		len += strlen(at->values[i]) + 2;
+	char *s = townorg__arena_alloc(fl->a, len), *p = s;
+	if (!s) {
+		fl->failed = true;
+		return NULL;
+	}
+	*p = 0;
+	for (size_t i = 0; i < at->n; i++) {
+		if (i)
+			*p++ = ';', *p++ = ' ';
+		size_t l = strlen(at->values[i]);
+		memcpy(p, at->values[i], l + 1);
+		p += l;
+	}
+	return s;
+}
+
+static bool attr_equal(const struct townorg__attr *x, const struct townorg__attr *y)
+{
+	if (x->is_list != y->is_list || x->n != y->n)
+		return false;
+	for (size_t i = 0; i < x->n; i++)
+		if (strcmp(x->values[i], y->values[i]))
+			return false;
+	return true;
+}
+
+int townorg__entity_fields_diff(townorg__arena *a, const townorg_entity *o, const townorg_entity *n,
+				const char *const *filter, size_t nfilter, townorg_diff_field **out, size_t *count)
+{
+	fieldlist fl = { a, filter, nfilter, NULL, 0, 0, false };
+	*out = NULL;
+	*count = 0;
+	if (o && n && townorg_entity_equal(o, n))
+		return 0;
+	cmp_text(&fl, "parent_id", o ? townorg_entity_parent_id(o) : NULL, n ? townorg_entity_parent_id(n) : NULL);
+	cmp_text(&fl, "name", o ? townorg_entity_name(o) : NULL, n ? townorg_entity_name(n) : NULL);
+	cmp_text(&fl, "kind", o ? townorg_kind_token(townorg_entity_kind(o)) : NULL,
+		 n ? townorg_kind_token(townorg_entity_kind(n)) : NULL);
+	cmp_text(&fl, "class", o ? townorg_class_token(townorg_entity_class(o)) : NULL,
+		 n ? townorg_class_token(townorg_entity_class(n)) : NULL);
+	for (size_t i = 0; i < sizeof int_order / sizeof int_order[0]; i++) {
+		townorg_field f = int_order[i];
+		const char *name = townorg_field_token(f);
+		int64_t x = 0, y = 0;
+		int hx = o ? townorg_entity_int(o, f, &x) == 0 : 0, hy = n ? townorg_entity_int(n, f, &y) == 0 : 0;
+		if (hx == hy && x == y)
+			continue;
+		if (!wanted(name, filter, nfilter))
+			continue;
+		fl_add(&fl, name, f == TOWNORG_FIELD_AREA ? TOWNORG_VALUE_AREA : TOWNORG_VALUE_INT, int_text(&fl, o, f),
+		       int_text(&fl, n, f));
+	}
+	/* other quota types, merged by type name (both lists are sorted) */
+	const struct townorg__ext *xo = o ? o->ext : NULL, *xn = n ? n->ext : NULL;
+	size_t i = 0, j = 0, no = xo ? xo->n_xq : 0, nn = xn ? xn->n_xq : 0;
+	while (i < no || j < nn) {
+		int c = i >= no ? 1 : j >= nn ? -1 : strcmp(xo->xq[i].type, xn->xq[j].type);
+		const struct townorg__xquota *qo = c <= 0 ? &xo->xq[i] : NULL, *qn = c >= 0 ? &xn->xq[j] : NULL;
+		i += c <= 0;
+		j += c >= 0;
+		if (qo && qn && qo->value == qn->value)
+			continue;
+		const char *type = qo ? qo->type : qn->type;
+		char *name = townorg__arena_alloc(a, strlen(type) + 7);
+		if (!name)
+			return TOWNORG_ENOMEM;
+		sprintf(name, "%s_quota", type);
+		if (!wanted(name, filter, nfilter))
+			continue;
+		char bo[32], bn[32];
+		if (qo)
+			snprintf(bo, sizeof bo, "%" PRId64, qo->value);
+		if (qn)
+			snprintf(bn, sizeof bn, "%" PRId64, qn->value);
+		fl_add(&fl, name, TOWNORG_VALUE_INT, qo ? fl_dup(&fl, bo) : NULL, qn ? fl_dup(&fl, bn) : NULL);
+	}
+	/* text and list attributes, merged by name */
+	i = 0, j = 0, no = xo ? xo->n_attrs : 0, nn = xn ? xn->n_attrs : 0;
+	while (i < no || j < nn) {
+		int c = i >= no ? 1 : j >= nn ? -1 : strcmp(xo->attrs[i].name, xn->attrs[j].name);
+		const struct townorg__attr *ao = c <= 0 ? &xo->attrs[i] : NULL, *an = c >= 0 ? &xn->attrs[j] : NULL;
+		i += c <= 0;
+		j += c >= 0;
+		if (ao && an && attr_equal(ao, an))
+			continue;
+		const char *name = ao ? ao->name : an->name;
+		if (!wanted(name, filter, nfilter))
+			continue;
+		bool list = (ao && ao->is_list) || (an && an->is_list);
+		fl_add(&fl, fl_dup(&fl, name), list ? TOWNORG_VALUE_LIST : TOWNORG_VALUE_TEXT, attr_text(&fl, ao),
+		       attr_text(&fl, an));
+	}
+	if (fl.failed)
+		return TOWNORG_ENOMEM;
+	*out = fl.v;
+	*count = fl.n;
+	return 0;
+}
+
+/* ------------------------------------------------------------ the object */
+
+typedef struct {
+	const char *type;
+	int64_t before, after;
+} qacc;
+
+typedef struct {
+	townorg_diff_totals t;
+	const char *id_key; /* arena copy, also t.id */
+	size_t nq, capq;
+	qacc *q; /* townorg__malloc'd while accumulating */
+} unit;
+
+struct townorg_diff {
+	const townorg_version *from, *to;
+	townorg__arena arena;
+	size_t n_deltas, cap_deltas;
+	townorg_diff_delta *deltas;
+	size_t n_status[4];
+	townorg_diff_relation relation;
+	size_t n_events;
+	townorg_diff_event *events;
+	bool has_totals;
+	townorg_diff_totals all;
+	size_t n_units[3];
+	townorg_diff_totals *units[3]; /* [level]: sorted by id */
+	uint64_t leaf_visits;
+};
+
+uint64_t townorg__diff_leaf_visits(const townorg_diff *d) { return d->leaf_visits; }
+
+/* The entity trie, with its leaf accessors counted: every leaf the trie
+ * diff inspects goes through key() or hash(). */
+static _Thread_local uint64_t leaf_visits;
+static const char *cnt_key(const void *l)
+{
+	leaf_visits++;
+	return townorg__entity_id(l);
+}
+static const unsigned char *cnt_hash(const void *l)
+{
+	leaf_visits++;
+	return ((const townorg_entity *)l)->hash;
+}
+static void cnt_ref(void *l) { townorg_entity_ref(l); }
+static void cnt_unref(void *l) { townorg_entity_free(l); }
+static const townorg__hamt_type counted_trie = { cnt_key, cnt_ref, cnt_unref, cnt_hash };
+
+static const townorg_entity *get_in(const townorg_version *v, const char *id)
+{
+	return v && id ? townorg__hamt_get(&v->entities, &townorg__entity_trie, id) : NULL;
+}
+
+/* Is e (of version v) `under` or below it? */
+static bool below(const townorg_version *v, const townorg_entity *e, const char *under)
+{
+	for (int depth = 0; e && depth < 32; depth++) {
+		if (!strcmp(townorg__entity_id(e), under))
+			return true;
+		e = get_in(v, townorg_entity_parent_id(e));
+	}
+	return false;
+}
+
+typedef struct {
+	townorg_diff *d;
+	const townorg_diff_options *o;
+	int rc;
+} collect_ctx;
+
+static bool in_scope(const townorg_diff *d, const townorg_diff_options *o, const townorg_entity *a,
+		     const townorg_entity *b)
+{
+	if (o->kinds && !((a && (o->kinds & TOWNORG_KIND_BIT(townorg_entity_kind(a)))) ||
+			  (b && (o->kinds & TOWNORG_KIND_BIT(townorg_entity_kind(b))))))
+		return false;
+	if (o->under && !((a && below(d->from, a, o->under)) || (b && below(d->to, b, o->under))))
+		return false;
+	return true;
+}
+
+static int collect(const void *va, const void *vb, void *ctx)
+{
+	collect_ctx *c = ctx;
+	townorg_diff *d = c->d;
+	const townorg_entity *a = va, *b = vb;
+	if (!in_scope(d, c->o, a, b))
+		return 0;
+	townorg_diff_delta dl = { 0 };
+	dl.status = !a ? TOWNORG_DELTA_ADDED : !b ? TOWNORG_DELTA_REMOVED : TOWNORG_DELTA_CHANGED;
+	dl.kind = townorg_entity_kind(b ? b : a);
+	if (a && b) {
+		townorg_diff_field *f;
+		size_t nf;
+		if ((c->rc = townorg__entity_fields_diff(&d->arena, a, b, c->o->fields, c->o->field_count, &f, &nf)) < 0)
+			return 1;
+		if (!nf)
+			return 0; /* the filtered fields did not change */
+		dl.fields = f;
+		dl.field_count = nf;
+	}
+	if (d->n_deltas == d->cap_deltas) {
+		size_t cap = d->cap_deltas ? d->cap_deltas * 2 : 64;
+		townorg_diff_delta *nd = townorg__realloc(d->deltas, cap * sizeof *nd);
+		if (!nd) {
+			c->rc = TOWNORG_ENOMEM;
+			return 1;
+		}
+		d->deltas = nd;
+		d->cap_deltas = cap;
+	}
+	dl.old_entity = a ? townorg_entity_ref(a) : NULL;
+	dl.new_entity = b ? townorg_entity_ref(b) : NULL;
+	dl.id = townorg__entity_id(b ? b : a);
+	d->deltas[d->n_deltas++] = dl;
+	d->n_status[dl.status]++;
+	return 0;
+}
+
+static int delta_cmp(const void *x, const void *y)
+{
+	return strcmp(((const townorg_diff_delta *)x)->id, ((const townorg_diff_delta *)y)->id);
+}
+
+/* ------------------------------------------------------------ events */
+
+int townorg__is_ancestor(const townorg_version *anc, const townorg_version *v)
+{
+	if (!anc)
+		return 1; /* the empty state precedes everything */
+	if (!v)
+		return 0;
+	if (anc == v || !strcmp(anc->id, v->id))
+		return 1;
+	if (v->repo)
+		return townorg_version_is_ancestor(anc, v);
+	for (size_t i = 0; i < v->n_parents; i++)
+		if (townorg__is_ancestor(anc, v->parents[i]))
+			return 1;
+	return 0;
+}
+
+/* Position in the DAG order: parents come before children; a detached
+ * version (a preview) comes after everything of its repository. */
+static size_t vseq(const townorg_version *v) { return v->repo ? v->seq : SIZE_MAX; }
+
+#define F_IN 1
+#define F_OUT 2
+
+typedef struct {
+	const townorg_version *v;
+	int flag;
+} qitem;
+
+/* A max-heap on vseq. */
+typedef struct {
+	qitem *h;
+	size_t n, cap;
+} heap;
+
+static int heap_push(heap *hp, const townorg_version *v, int flag)
+{
+	if (hp->n == hp->cap) {
+		size_t cap = hp->cap ? hp->cap * 2 : 16;
+		qitem *nh = townorg__realloc(hp->h, cap * sizeof *nh);
+		if (!nh)
+			return TOWNORG_ENOMEM;
+		hp->h = nh;
+		hp->cap = cap;
+	}
+	size_t i = hp->n++;
+	while (i > 0 && vseq(hp->h[(i - 1) / 2].v) < vseq(v)) {
+		hp->h[i] = hp->h[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	hp->h[i] = (qitem){ v, flag };
+	return 0;
+}
+
+static qitem heap_pop(heap *hp)
+{
+	qitem top = hp->h[0], last = hp->h[--hp->n];
+	size_t i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= hp->n)
+			break;
+		if (c + 1 < hp->n && vseq(hp->h[c + 1].v) > vseq(hp->h[c].v))
+			c++;
+		if (vseq(hp->h[c].v) <= vseq(last.v))
+			break;
+		hp->h[i] = hp->h[c];
+		i = c;
+	}
+	if (hp->n)
+		hp->h[i] = last;
+	return top;
+}
+
+int townorg__events_between(townorg_diff_event **out, size_t *count, const townorg_version *lo,
+			    const townorg_version *hi)
+{
+	/* git's revision walk: versions reachable from hi (F_IN) but not from lo
+	 * (F_OUT), newest first; it stops when only F_OUT versions are queued. */
+	townorg__strmap flags = { 0 };
+	heap hp = { 0 };
+	const townorg_version **sel = NULL;
+	size_t nsel = 0, capsel = 0, n_in_queue = 0;
+	int rc = 0;
+	*out = NULL;
+	*count = 0;
+	if (!hi)
+		return 0;
+	if ((rc = heap_push(&hp, hi, F_IN)) < 0)
+		goto done;
+	n_in_queue = 1;
+	if (lo && (rc = heap_push(&hp, lo, F_OUT)) < 0)
+		goto done;
+	while (hp.n && n_in_queue) {
+		qitem it = heap_pop(&hp);
+		intptr_t seen = (intptr_t)townorg__strmap_get(&flags, it.v->id);
+		if (it.flag == F_IN)
+			n_in_queue--;
+		int f = (int)seen | it.flag;
+		if (f & F_OUT)
+			f = F_OUT;
+		if (seen == f)
+			continue; /* already handled with this flag */
+		if ((seen & F_IN) && f == F_OUT) {
+			/* became uninteresting after being selected: drop it */
+			for (size_t i = 0; i < nsel; i++)
+				if (sel[i] == it.v) {
+					memmove(sel + i, sel + i + 1, (nsel - i - 1) * sizeof *sel);
+					nsel--;
+					break;
+				}
+		}
+		if ((rc = townorg__strmap_put(&flags, it.v->id, (void *)(intptr_t)f)) < 0)
+			goto done;
+		if (f == F_IN) {
+			if (nsel == capsel) {
+				size_t cap = capsel ? capsel * 2 : 16;
+				const townorg_version **ns = townorg__realloc((void *)sel, cap * sizeof *ns);
+				if (!ns) {
+					rc = TOWNORG_ENOMEM;
+					goto done;
+				}
+				sel = ns;
+				capsel = cap;
+			}
+			sel[nsel++] = it.v;
+		}
+		for (size_t i = 0; i < it.v->n_parents; i++) {
+			if ((rc = heap_push(&hp, it.v->parents[i], f)) < 0)
+				goto done;
+			if (f == F_IN)
+				n_in_queue++;
+		}
+	}
+	size_t total = 0;
+	for (size_t i = 0; i < nsel; i++)
+		total += sel[i]->n_events;
+	if (total) {
+		townorg_diff_event *ev = townorg__malloc(total * sizeof *ev);
+		if (!ev) {
+			rc = TOWNORG_ENOMEM;
+			goto done;
+		}
+		size_t k = 0;
+		for (size_t i = nsel; i-- > 0;) /* selected newest first: reverse */
+			for (size_t j = 0; j < sel[i]->n_events; j++)
+				ev[k++] = (townorg_diff_event){ sel[i], &sel[i]->events[j] };
+		*out = ev;
+		*count = total;
+	}
+done:
+	townorg__strmap_free(&flags);
+	townorg__free(hp.h);
+	townorg__free((void *)sel);
+	return rc < 0 ? (rc == TOWNORG_ENOMEM ? townorg__oom() : rc) : 0;
+}
+
+static bool event_in_scope(const townorg_diff *d, const townorg_diff_options *o, const townorg_event *e)
+{
+	if (!o->under && !o->kinds)
+		return true;
+	for (int side = 0; side < 2; side++) {
+		const char *const *ids = side ? e->to_ids : e->from_ids;
+		size_t n = side ? e->to_count : e->from_count;
+		for (size_t i = 0; i < n; i++) {
+			const townorg_entity *a = get_in(d->from, ids[i]), *b = get_in(d->to, ids[i]);
+			if ((a || b) && in_scope(d, o, a, b))
+				return true;
+		}
+	}
+	return false;
+}
+
+static int collect_events(townorg_diff *d, const townorg_diff_options *o)
+{
+	const townorg_version *lo, *hi;
+	if (d->relation == TOWNORG_DIFF_FORWARD)
+		lo = d->from, hi = d->to;
+	else if (d->relation == TOWNORG_DIFF_BACKWARD)
+		lo = d->to, hi = d->from;
+	else
+		return 0;
+	int rc = townorg__events_between(&d->events, &d->n_events, lo, hi);
+	if (rc < 0)
+		return rc;
+	size_t k = 0;
+	for (size_t i = 0; i < d->n_events; i++)
+		if (event_in_scope(d, o, d->events[i].event))
+			d->events[k++] = d->events[i];
+	d->n_events = k;
+	return 0;
+}
+
+/* ------------------------------------------------------------ aggregates */
+
+static int q_add(unit *u, const char *type, int64_t v, bool after)
+{
+	size_t i = 0;
+	while (i < u->nq && strcmp(u->q[i].type, type) < 0)
+		i++;
+	if (i == u->nq || strcmp(u->q[i].type, type)) {
+		if (u->nq == u->capq) {
+			size_t cap = u->capq ? u->capq * 2 : 4;
+			qacc *nq = townorg__realloc(u->q, cap * sizeof *nq);
+			if (!nq)
+				return TOWNORG_ENOMEM;
+			u->q = nq;
+			u->capq = cap;
+		}
+		memmove(u->q + i + 1, u->q + i, (u->nq - i) * sizeof *u->q);
+		u->q[i] = (qacc){ type, 0, 0 };
+		u->nq++;
+	}
+	if (after)
+		u->q[i].after += v;
+	else
+		u->q[i].before += v;
+	return 0;
+}
+
+/* Count e (unless it is a non-organ root) and everything below it in v. */
+static int tally(unit *u, const townorg_version *v, const townorg_entity *e, bool after, int depth)
+{
+	townorg_kind k = townorg_entity_kind(e);
+	int rc;
+	if (depth > 0 || townorg_kind_is_organ(k)) {
+		(after ? u->t.kind_after : u->t.kind_before)[k]++;
+		if (townorg_kind_is_organ(k)) {
+			int64_t s = 0;
+			(after ? &u->t.organs.after : &u->t.organs.before)[0]++;
+			if (townorg_entity_int(e, TOWNORG_FIELD_ACTUAL_STAFF, &s) == 0)
+				(after ? &u->t.staff.after : &u->t.staff.before)[0] += s;
+			size_t nq = townorg_entity_quota_count(e);
+			for (size_t i = 0; i < nq; i++) {
+				const char *type;
+				int64_t q;
+				townorg_entity_quota_at(e, i, &type, &q);
+				(after ? &u->t.quota.after : &u->t.quota.before)[0] += q;
+				if ((rc = q_add(u, type, q, after)) < 0)
+					return rc;
+			}
+		}
+	}
+	if (depth > 16)
+		return 0;
+	const townorg__childset *c = townorg__children_get(&v->children, townorg__entity_id(e));
+	for (size_t i = 0; c && i < c->n; i++)
+		if ((rc = tally(u, v, c->items[i], after, depth + 1)) < 0)
+			return rc;
+	return 0;
+}
+
+static void set_rate(townorg_reduction *r)
+{
+	r->numerator = r->before - r->after;
+	r->denominator = r->before;
+	r->available = r->before != 0;
+	r->value = r->available ? (double)r->numerator / (double)r->denominator : 0.0;
+}
+
+/* Fill a unit's totals from its subtree on both sides; quotas into the arena. */
+static int unit_finish(townorg_diff *d, unit *u, const char *id)
+{
+	int rc;
+	const townorg_entity *a = get_in(d->from, id), *b = get_in(d->to, id);
+	if (a && (rc = tally(u, d->from, a, false, 0)) < 0)
+		return rc;
+	if (b && (rc = tally(u, d->to, b, true, 0)) < 0)
+		return rc;
+	const townorg_entity *e = b ? b : a;
+	if (e) {
+		u->t.kind = townorg_entity_kind(e);
+		u->t.name = townorg__arena_strdup(&d->arena, townorg_entity_name(e));
+		u->t.parent_id = townorg__arena_strdup(&d->arena, townorg_entity_parent_id(e));
+		if (!u->t.name)
+			return TOWNORG_ENOMEM;
+	}
+	return 0;
+}
+
+static int unit_seal(townorg_diff *d, unit *u)
+{
+	set_rate(&u->t.organs);
+	set_rate(&u->t.quota);
+	set_rate(&u->t.staff);
+	if (!u->nq)
+		return 0;
+	townorg_diff_quota *qs = townorg__arena_alloc(&d->arena, u->nq * sizeof *qs);
+	if (!qs)
+		return TOWNORG_ENOMEM;
+	for (size_t i = 0; i < u->nq; i++) {
+		qs[i].type = townorg__arena_strdup(&d->arena, u->q[i].type);
+		if (!qs[i].type)
+			return TOWNORG_ENOMEM;
+		qs[i].quota.before = u->q[i].before;
+		qs[i].quota.after = u->q[i].after;
+		set_rate(&qs[i].quota);
+	}
+	u->t.quotas = qs;
+	u->t.quota_type_count = u->nq;
+	return 0;
+}
+
+typedef struct {
+	townorg__strmap seen[3];
+	const char **ids[3];
+	size_t n[3], cap[3];
+} unitset;
+
+static int us_add(townorg_diff *d, unitset *s, int level, const char *id)
+{
+	if (townorg__strmap_get(&s->seen[level], id))
+		return 0;
+	char *key = townorg__arena_strdup(&d->arena, id);
+	if (!key)
+		return TOWNORG_ENOMEM;
+	if (s->n[level] == s->cap[level]) {
+		size_t cap = s->cap[level] ? s->cap[level] * 2 : 16;
+		const char **ni = townorg__realloc((void *)s->ids[level], cap * sizeof *ni);
+		if (!ni)
+			return TOWNORG_ENOMEM;
+		s->ids[level] = ni;
+		s->cap[level] = cap;
+	}
+	s->ids[level][s->n[level]++] = key;
+	return townorg__strmap_put(&s->seen[level], key, (void *)1);
+}
+
+/* Record the township and county at or above e in v. */
+static int touch_units(townorg_diff *d, unitset *s, const townorg_version *v, const townorg_entity *e)
+{
+	int rc;
+	for (int depth = 0; e && depth < 32; depth++) {
+		townorg_kind k = townorg_entity_kind(e);
+		if (townorg_kind_is_township_level(k) && (rc = us_add(d, s, TOWNORG_UNIT_TOWNSHIP, townorg__entity_id(e))) < 0)
+			return rc;
+		if (k == TOWNORG_KIND_COUNTY)
+			return us_add(d, s, TOWNORG_UNIT_COUNTY, townorg__entity_id(e));
+		e = get_in(v, townorg_entity_parent_id(e));
+	}
+	return 0;
+}
+
+static int strp_cmp(const void *x, const void *y) { return strcmp(*(const char *const *)x, *(const char *const *)y); }
+
+static void add_reduction(townorg_reduction *dst, const townorg_reduction *src)
+{
+	dst->before += src->before;
+	dst->after += src->after;
+}
+
+static int compute_totals(townorg_diff *d, const townorg_diff_options *o)
+{
+	unitset s;
+	unit u;
+	int rc = 0;
+	memset(&s, 0, sizeof s);
+	memset(&u, 0, sizeof u);
+	for (size_t i = 0; i < d->n_deltas && rc == 0; i++) {
+		const townorg_diff_delta *dl = &d->deltas[i];
+		if (dl->old_entity)
+			rc = touch_units(d, &s, d->from, dl->old_entity);
+		if (rc == 0 && dl->new_entity)
+			rc = touch_units(d, &s, d->to, dl->new_entity);
+	}
+	unit all;
+	memset(&all, 0, sizeof all);
+	if (o->under && rc == 0)
+		rc = unit_finish(d, &all, o->under);
+	for (int level = 1; level <= 2 && rc == 0; level++) {
+		qsort((void *)s.ids[level], s.n[level], sizeof(char *), strp_cmp);
+		if (!s.n[level])
+			continue;
+		d->units[level] = townorg__arena_alloc(&d->arena, s.n[level] * sizeof(townorg_diff_totals));
+		if (!d->units[level]) {
+			rc = TOWNORG_ENOMEM;
+			break;
+		}
+		for (size_t i = 0; i < s.n[level] && rc == 0; i++) {
+			memset(&u, 0, sizeof u);
+			u.t.id = s.ids[level][i];
+			if ((rc = unit_finish(d, &u, u.t.id)) == 0 && level == TOWNORG_UNIT_COUNTY && !o->under) {
+				/* the whole diff: the sum of the counties it touches */
+				for (int k = 0; k <= TOWNORG_KIND_COUNT; k++) {
+					all.t.kind_before[k] += u.t.kind_before[k];
+					all.t.kind_after[k] += u.t.kind_after[k];
+				}
+				add_reduction(&all.t.organs, &u.t.organs);
+				add_reduction(&all.t.quota, &u.t.quota);
+				add_reduction(&all.t.staff, &u.t.staff);
+				for (size_t q = 0; q < u.nq && rc == 0; q++)
+					if ((rc = q_add(&all, u.q[q].type, u.q[q].before, false)) == 0)
+						rc = q_add(&all, u.q[q].type, u.q[q].after, true);
+			}
+			if (rc == 0)
+				rc = unit_seal(d, &u);
+			d->units[level][i] = u.t;
+			d->n_units[level] = i + 1;
+			townorg__free(u.q);
+			u.q = NULL;
+		}
+	}
+	if (rc == 0) {
+		rc = unit_seal(d, &all);
+		d->all = all.t;
+		d->all.id = o->under ? townorg__arena_strdup(&d->arena, o->under) : NULL;
+		if (!o->under) {
+			d->all.name = "";
+			d->all.parent_id = NULL;
+			d->all.kind = TOWNORG_KIND_INVALID;
+		}
+		d->has_totals = true;
+	}
+	townorg__free(all.q);
+	townorg__free(u.q);
+	for (int level = 0; level < 3; level++) {
+		townorg__strmap_free(&s.seen[level]);
+		townorg__free((void *)s.ids[level]);
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------ public API */
+
+static int check_options(const townorg_diff_options *o)
+{
+	if (o->version != TOWNORG_DIFF_OPTIONS_VERSION)
+		return townorg__err(TOWNORG_EINVALID, "townorg_diff_options: version %u is not supported (expected %d)",
+				    o->version, TOWNORG_DIFF_OPTIONS_VERSION);
+	if (o->field_count && !o->fields)
+		return townorg__err(TOWNORG_EINVALID, "townorg_diff_options: field_count set without fields");
+	for (size_t i = 0; i < o->field_count; i++)
+		if (!townorg__field_name_valid(o->fields[i]))
+			return townorg__err(TOWNORG_EINVALID, "townorg_diff_options: '%s' is not a field name",
+					    o->fields[i] ? o->fields[i] : "(null)");
+	if (o->kinds & ~(((1u << (TOWNORG_KIND_COUNT + 1)) - 1) & ~1u))
+		return townorg__err(TOWNORG_EINVALID, "townorg_diff_options: kinds holds an invalid kind bit");
+	if (o->under && !*o->under)
+		return townorg__err(TOWNORG_EINVALID, "townorg_diff_options: 'under' is empty");
+	return 0;
+}
+
+int townorg_diff_versions(townorg_diff **out, const townorg_version *from, const townorg_version *to,
+			  const townorg_diff_options *opts)
+{
+	static const townorg_diff_options defaults = TOWNORG_DIFF_OPTIONS_INIT;
+	const townorg_diff_options *o = opts ? opts : &defaults;
+	int rc;
+	if (!out)
+		return townorg__err(TOWNORG_EINVALID, "townorg_diff_versions: out is NULL");
+	*out = NULL;
+	if ((rc = check_options(o)) < 0)
+		return rc;
+	if ((from && (rc = townorg__version_ensure(from)) < 0) || (to && (rc = townorg__version_ensure(to)) < 0))
+		return rc;
+	townorg_diff *d = townorg__calloc(1, sizeof *d);
+	if (!d)
+		return townorg__oom();
+	d->from = from;
+	d->to = to;
+	/* the diff proper */
+	static const townorg__hamt empty = { NULL, 0 };
+	collect_ctx c = { d, o, 0 };
+	leaf_visits = 0;
+	townorg__hamt_diff(from ? &from->entities : &empty, to ? &to->entities : &empty, &counted_trie, collect, &c);
+	d->leaf_visits = leaf_visits;
+	if ((rc = c.rc) < 0)
+		goto fail;
+	qsort(d->deltas, d->n_deltas, sizeof *d->deltas, delta_cmp);
+	/* how the versions are related, and the events between */
+	if (from == to || (from && to && !strcmp(from->id, to->id)))
+		d->relation = TOWNORG_DIFF_SAME;
+	else if (townorg__is_ancestor(from, to))
+		d->relation = TOWNORG_DIFF_FORWARD;
+	else if (townorg__is_ancestor(to, from))
+		d->relation = TOWNORG_DIFF_BACKWARD;
+	else
+		d->relation = TOWNORG_DIFF_UNRELATED;
+	if (!(o->flags & TOWNORG_DIFF_SKIP_EVENTS) && (rc = collect_events(d, o)) < 0)
+		goto fail;
+	if (!(o->flags & TOWNORG_DIFF_SKIP_TOTALS) && (rc = compute_totals(d, o)) < 0)
+		goto fail;
+	*out = d;
+	return 0;
+fail:
+	townorg_diff_free(d);
+	return rc == TOWNORG_ENOMEM ? townorg__oom() : rc;
+}
+
+void townorg_diff_free(townorg_diff *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->n_deltas; i++) {
+		townorg_entity_free((townorg_entity *)d->deltas[i].old_entity);
+		townorg_entity_free((townorg_entity *)d->deltas[i].new_entity);
+	}
+	townorg__free(d->deltas);
+	townorg__free(d->events);
+	townorg__arena_free(&d->arena);
+	townorg__free(d);
+}
+
+const townorg_version *townorg_diff_from(const townorg_diff *d) { return d->from; }
+const townorg_version *townorg_diff_to(const townorg_diff *d) { return d->to; }
+size_t townorg_diff_num_deltas(const townorg_diff *d) { return d->n_deltas; }
+
+const townorg_diff_delta *townorg_diff_delta_at(const townorg_diff *d, size_t i)
+{
+	return i < d->n_deltas ? &d->deltas[i] : NULL;
+}
+
+size_t townorg_diff_num_deltas_of_status(const townorg_diff *d, townorg_delta_status s)
+{
+	return (int)s >= 1 && (int)s <= 3 ? d->n_status[s] : 0;
+}
+
+const townorg_diff_delta *townorg_diff_delta_by_id(const townorg_diff *d, const char *id)
+{
+	size_t lo = 0, hi = d->n_deltas;
+	while (id && lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(d->deltas[mid].id, id);
+		if (!c)
+			return &d->deltas[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int townorg_diff_foreach(const townorg_diff *d, townorg_diff_delta_cb cb, void *payload)
+{
+	for (size_t i = 0; i < d->n_deltas; i++) {
+		int r = cb(&d->deltas[i], payload);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+townorg_diff_relation townorg_diff_get_relation(const townorg_diff *d) { return d->relation; }
+size_t townorg_diff_num_events(const townorg_diff *d) { return d->n_events; }
+const townorg_diff_event *townorg_diff_event_at(const townorg_diff *d, size_t i)
+{
+	return i < d->n_events ? &d->events[i] : NULL;
+}
+
+const townorg_diff_totals *townorg_diff_totals_all(const townorg_diff *d) { return d->has_totals ? &d->all : NULL; }
+
+size_t townorg_diff_totals_count(const townorg_diff *d, townorg_unit_level level)
+{
+	return (int)level >= 1 && (int)level <= 2 ? d->n_units[level] : 0;
+}
+
+const townorg_diff_totals *townorg_diff_totals_at(const townorg_diff *d, townorg_unit_level level, size_t i)
+{
+	return i < townorg_diff_totals_count(d, level) ? &d->units[level][i] : NULL;
+}
+
+const townorg_diff_totals *townorg_diff_totals_by_id(const townorg_diff *d, const char *id)
+{
+	for (int level = 1; level <= 2 && id; level++) {
+		size_t lo = 0, hi = d->n_units[level];
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			int c = strcmp(d->units[level][mid].id, id);
+			if (!c)
+				return &d->units[level][mid];
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	return NULL;
+}
+
+int townorg_reduction_format(char *buf, size_t size, const townorg_reduction *r)
+{
+	int n;
+	if (!r->available) {
+		n = snprintf(buf, size, "n/a");
+	} else {
+		/* per mille, rounded half away from zero, from the exact fraction */
+		__int128 num = (__int128)r->numerator * 2000, den = (__int128)r->denominator * 2;
+		bool neg = (num < 0) != (den < 0);
+		if (num < 0)
+			num = -num;
+		if (den < 0)
+			den = -den;
+		__int128 pm = (num + den / 2) / den;
+		n = snprintf(buf, size, "%s%lld.%d", neg && pm ? "-" : "", (long long)(pm / 10), (int)(pm % 10));
+	}
+	if (n < 0 || (size_t)n >= size)
+		return townorg__err(TOWNORG_EINVALID, "buffer too small for a rate");
+	return 0;
+}
