@@ -14,6 +14,10 @@ lib_libtownorg_core_la_SOURCES = \
 # Diff, history, lineage
 lib_libtownorg_core_la_SOURCES += lib/diff_internal.h lib/diff.c lib/diff_render.c lib/history.c
 lib_libtownorg_core_la_LIBADD = $(NETTLE_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CSV_LIBS) $(PTHREAD_LIBS)
+# SQLite repository store
+lib_libtownorg_core_la_SOURCES += lib/store_internal.h lib/store.c lib/store_verify.c
+lib_libtownorg_core_la_CFLAGS += $(ZLIB_CFLAGS)
+lib_libtownorg_core_la_LIBADD += $(ZLIB_LIBS)
 
 lib_libtownorg_la_SOURCES =
 lib_libtownorg_la_LIBADD = lib/libtownorg_core.la
@@ -28,5 +32,6 @@ townorg_include_HEADERS = \
 	include/townorg/repository.h \
 	include/townorg/transaction.h
 townorg_include_HEADERS += include/townorg/diff.h include/townorg/history.h
+townorg_include_HEADERS += include/townorg/store.h
 # No sources of its own: make libtool link it as C.
 nodist_EXTRA_lib_libtownorg_la_SOURCES = dummy.c

@@ -109,6 +109,12 @@ struct townorg_txn {
  * store itself when it rebuilds versions from the file). */
 int townorg__txn_commit(const townorg_version **out, townorg_txn *txn, bool write_store);
 
+/* For store loaders: a transaction on `parent` that ignores the read-only
+ * flag (it only rebuilds content, never commits), and moving its state
+ * (frozen) into a version being loaded.  The version must be empty. */
+int townorg__txn_new_raw(townorg_txn **out, townorg_repo *repo, const townorg_version *parent);
+void townorg__txn_fill(townorg_txn *t, townorg_version *v);
+
 /* Add a finished version to the repository (takes ownership). */
 int townorg__repo_add_version(townorg_repo *repo, townorg_version *v);
 

@@ -11,14 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static int txn_init(townorg_txn **out, townorg_repo *repo, const townorg_version *parent)
+static int txn_init(townorg_txn **out, townorg_repo *repo, const townorg_version *parent, bool raw)
 {
 	*out = NULL;
 	if (!repo)
 		return townorg__err(TOWNORG_EINVALID, "transaction needs a repository");
 	if (parent && parent->repo != repo)
 		return townorg__err(TOWNORG_EINVALID, "the parent version belongs to another repository");
-	if (repo->readonly)
+	if (repo->readonly && !raw)
 		return townorg__err(TOWNORG_EREADONLY, "the repository was opened read-only");
 	int rc;
 	if (parent && (rc = townorg__version_ensure(parent)) < 0)
@@ -47,7 +47,22 @@ static int txn_init(townorg_txn **out, townorg_repo *repo, const townorg_version
 
 int townorg_txn_new(townorg_txn **out, townorg_repo *repo, const townorg_version *parent)
 {
-	return txn_init(out, repo, parent);
+	return txn_init(out, repo, parent, false);
+}
+
+int townorg__txn_new_raw(townorg_txn **out, townorg_repo *repo, const townorg_version *parent)
+{
+	return txn_init(out, repo, parent, true);
+}
+
+void townorg__txn_fill(townorg_txn *t, townorg_version *v)
+{
+	townorg__hamt_freeze(&t->entities, &townorg__entity_trie, t->token);
+	townorg__hamt_freeze(&t->children, &townorg__children_trie, t->token);
+	t->token = townorg__hamt_new_token();
+	v->entities = townorg__hamt_share(&t->entities);
+	v->children = townorg__hamt_share(&t->children);
+	memcpy(v->kind_count, t->kind_count, sizeof v->kind_count);
 }
 
 int townorg_txn_new_on_branch(townorg_txn **out, townorg_repo *repo, const char *branch)
@@ -62,7 +77,7 @@ int townorg_txn_new_on_branch(townorg_txn **out, townorg_repo *repo, const char 
 	if (rc < 0 && rc != TOWNORG_ENOTFOUND)
 		return rc;
 	townorg_error_clear();
-	if ((rc = txn_init(out, repo, head)) < 0)
+	if ((rc = txn_init(out, repo, head, false)) < 0)
 		return rc;
 	(*out)->branch = townorg__strdup(branch);
 	if (!(*out)->branch) {

@@ -28,3 +28,10 @@ tests_check_history_SOURCES = tests/check_history.c tests/testutil.h
 tests_check_history_CFLAGS = $(TEST_CFLAGS) $(JANSSON_CFLAGS)
 tests_check_history_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
 TESTS += tests/check_history
+
+# SQLite repository store
+check_PROGRAMS += tests/check_store
+tests_check_store_SOURCES = tests/check_store.c tests/testutil.h
+tests_check_store_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS) $(ZLIB_CFLAGS)
+tests_check_store_LDADD = $(TEST_LIBS) $(SQLITE_LIBS) $(ZLIB_LIBS)
+TESTS += tests/check_store
