@@ -11,6 +11,8 @@ lib_libtownorg_core_la_SOURCES = \
 	lib/hamt.h lib/hamt.c \
 	lib/strmap.h lib/strmap.c \
 	lib/repo_internal.h lib/version.c lib/txn.c lib/repo.c
+# JSON interchange format
+lib_libtownorg_core_la_SOURCES += lib/json_internal.h lib/json_write.c lib/json_read.c
 # Diff, history, lineage
 lib_libtownorg_core_la_SOURCES += lib/diff_internal.h lib/diff.c lib/diff_render.c lib/history.c
 lib_libtownorg_core_la_LIBADD = $(NETTLE_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CSV_LIBS) $(PTHREAD_LIBS)
@@ -31,6 +33,7 @@ townorg_include_HEADERS = \
 	include/townorg/version.h \
 	include/townorg/repository.h \
 	include/townorg/transaction.h
+townorg_include_HEADERS += include/townorg/json.h
 townorg_include_HEADERS += include/townorg/diff.h include/townorg/history.h
 townorg_include_HEADERS += include/townorg/store.h
 # No sources of its own: make libtool link it as C.

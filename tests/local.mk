@@ -17,6 +17,14 @@ tests_check_hamt_LDADD = $(TEST_LIBS)
 TESTS += tests/check_entity tests/check_repo tests/check_hamt tests/check-exports.sh tests/check-headers.sh
 dist_noinst_SCRIPTS += tests/check-exports.sh tests/check-headers.sh
 
+# JSON interchange format
+check_PROGRAMS += tests/check_json
+tests_check_json_SOURCES = tests/check_json.c tests/testutil.h
+tests_check_json_CFLAGS = $(TEST_CFLAGS)
+tests_check_json_LDADD = $(TEST_LIBS)
+TESTS += tests/check_json
+EXTRA_DIST += tests/data/json
+
 # Diff, history, lineage
 check_PROGRAMS += tests/check_diff
 tests_check_diff_SOURCES = tests/check_diff.c tests/testutil.h
