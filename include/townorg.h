@@ -11,6 +11,7 @@
 #include "townorg/version.h"
 #include "townorg/repository.h"
 #include "townorg/transaction.h"
+#include "townorg/validate.h"
 #include "townorg/json.h"
 #include "townorg/store.h"
 #include "townorg/diff.h"

@@ -38,3 +38,12 @@ townorg_include_HEADERS += include/townorg/diff.h include/townorg/history.h
 townorg_include_HEADERS += include/townorg/store.h
 # No sources of its own: make libtool link it as C.
 nodist_EXTRA_lib_libtownorg_la_SOURCES = dummy.c
+# Validation: engine, policies, one file per built-in rule; policies installed in $(pkgdatadir)/policies
+lib_libtownorg_core_la_SOURCES += lib/validate.c lib/policy.c lib/policy_default.c lib/rules/rules.h \
+	lib/rules/quota_cap.c lib/rules/total_control.c lib/rules/overstaffing.c lib/rules/leader_posts.c \
+	lib/rules/office_count.c lib/rules/class_indicators.c lib/rules/functions_coverage.c lib/rules/lineage.c \
+	lib/rules/head_posts.c lib/rules/documents.c lib/rules/code_range.c
+townorg_include_HEADERS += include/townorg/validate.h
+policiesdir = $(pkgdatadir)/policies
+dist_policies_DATA = policies/default.json policies/2020.json
+EXTRA_DIST += policies/embed.py

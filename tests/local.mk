@@ -43,3 +43,11 @@ tests_check_store_SOURCES = tests/check_store.c tests/testutil.h
 tests_check_store_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS) $(ZLIB_CFLAGS)
 tests_check_store_LDADD = $(TEST_LIBS) $(SQLITE_LIBS) $(ZLIB_LIBS)
 TESTS += tests/check_store
+
+# Validation: rules, policies, waivers, dry runs
+check_PROGRAMS += tests/check_validate
+tests_check_validate_SOURCES = tests/check_validate.c tests/testutil.h
+tests_check_validate_CFLAGS = $(TEST_CFLAGS)
+tests_check_validate_LDADD = $(TEST_LIBS)
+TESTS += tests/check_validate
+EXTRA_DIST += tests/data/policies
