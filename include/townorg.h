@@ -16,5 +16,6 @@
 #include "townorg/store.h"
 #include "townorg/diff.h"
 #include "townorg/history.h"
+#include "townorg/tables.h"
 
 #endif /* TOWNORG_H */

@@ -15,6 +15,8 @@ lib_libtownorg_core_la_SOURCES = \
 lib_libtownorg_core_la_SOURCES += lib/json_internal.h lib/json_write.c lib/json_read.c
 # Diff, history, lineage
 lib_libtownorg_core_la_SOURCES += lib/diff_internal.h lib/diff.c lib/diff_render.c lib/history.c
+# CSV tables
+lib_libtownorg_core_la_SOURCES += lib/tables_internal.h lib/tables_read.c lib/tables.c lib/tables_export.c
 lib_libtownorg_core_la_LIBADD = $(NETTLE_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CSV_LIBS) $(PTHREAD_LIBS)
 # SQLite repository store
 lib_libtownorg_core_la_SOURCES += lib/store_internal.h lib/store.c lib/store_verify.c
@@ -36,6 +38,7 @@ townorg_include_HEADERS = \
 townorg_include_HEADERS += include/townorg/json.h
 townorg_include_HEADERS += include/townorg/diff.h include/townorg/history.h
 townorg_include_HEADERS += include/townorg/store.h
+townorg_include_HEADERS += include/townorg/tables.h
 # No sources of its own: make libtool link it as C.
 nodist_EXTRA_lib_libtownorg_la_SOURCES = dummy.c
 # Validation: engine, policies, one file per built-in rule; policies installed in $(pkgdatadir)/policies

@@ -51,3 +51,11 @@ tests_check_validate_CFLAGS = $(TEST_CFLAGS)
 tests_check_validate_LDADD = $(TEST_LIBS)
 TESTS += tests/check_validate
 EXTRA_DIST += tests/data/policies
+
+# CSV tables
+check_PROGRAMS += tests/check_tables
+tests_check_tables_SOURCES = tests/check_tables.c tests/testutil.h
+tests_check_tables_CFLAGS = $(TEST_CFLAGS)
+tests_check_tables_LDADD = $(TEST_LIBS)
+TESTS += tests/check_tables
+EXTRA_DIST += tests/data/tables

@@ -1,0 +1,897 @@
+/*
+ * tables.c — importing the CSV table set (versions.csv, base.csv,
+ * changes.csv, events.csv; docs/tables.md) as versions on a branch.
+ *
+ * Design
+ * ------
+ * Two phases, so that nothing is written before every file has been read:
+ *
+ *  1. Read.  versions.csv first (small: it decides the labels and lets a
+ *     taken tag or a bad onto refuse the import before the big files are
+ *     touched), then base.csv, changes.csv and events.csv.  Every row is
+ *     checked cell by cell as it is parsed, and each entity row is turned
+ *     straight into an entity value — one allocation, hashed at once — and
+ *     filed under its version.  Strings that are not entities (delete ids,
+ *     event ids, labels) go into an arena, so rows cost no mallocs of
+ *     their own.
+ *
+ *  2. Apply.  Inside a repository batch (townorg__repo_batch_begin/end),
+ *     each version is one transaction on top of the previous one: base.csv
+ *     puts every entity into an empty state (the first version's state is
+ *     exactly base.csv, also when it continues `onto` another version),
+ *     later versions put and remove their rows.  Events are attached, the
+ *     metadata set, and the commit's integrity check runs; its message is
+ *     given the file, line and version of the row it concerns.  Any error,
+ *     or a progress callback that cancels, ends the batch with a rollback:
+ *     every version added is dropped and every branch and tag restored.
+ *
+ * Why entities are not made with the public builder: a builder costs some
+ * nine allocations per row (its strings, then the value), which at national
+ * scale (630,000 entity rows) is most of the import.  make_entity() lays
+ * out the value exactly as entity.c does and hashes it with the shared
+ * canonical encoder (townorg__entity_encode); check_tables verifies that
+ * every imported entity has the hash the builder gives it.
+ *
+ * Duplicates: in base.csv a put that does not grow the (empty-started)
+ * state is a second row with that id.  In changes.csv rows of a version are
+ * sorted by id (the generator's files already are, so this is a check) and
+ * neighbours compared.
+ */
+#include "tables_internal.h"
+#include "repo_internal.h"
+#include <stdio.h>
+#include <stdlib.h>
+
+/* ------------------------------------------------------------------ arena */
+
+typedef struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, cap;
+	char data[];
+} arena_chunk;
+
+typedef struct {
+	arena_chunk *head;
+} arena;
+
+static char *arena_dup(arena *a, const char *s, size_t n)
+{
+	arena_chunk *c = a->head;
+	if (!c || c->cap - c->used < n + 1) {
+		size_t cap = n + 1 > 60000 ? n + 1 : 60000;
+		c = townorg__malloc(sizeof *c + cap);
+		if (!c)
+			return NULL;
+		c->used = 0;
+		c->cap = cap;
+		c->next = a->head;
+		a->head = c;
+	}
+	char *d = c->data + c->used;
+	memcpy(d, s, n);
+	d[n] = 0;
+	c->used += n + 1;
+	return d;
+}
+
+static void arena_free(arena *a)
+{
+	for (arena_chunk *c = a->head, *n; c; c = n) {
+		n = c->next;
+		townorg__free(c);
+	}
+	a->head = NULL;
+}
+
+/* ------------------------------------------------------------------ state */
+
+typedef struct {
+	townorg_entity *e; /* upsert (owned reference), NULL for a delete */
+	const char *id;    /* the entity's id, or the arena copy for a delete */
+	uint32_t line;
+} crow;
+
+typedef struct {
+	townorg_event_kind kind;
+	const char *from, *to; /* arena; ';'-separated */
+	uint32_t line;
+} erow;
+
+typedef struct {
+	const char *label, *parent, *date, *doc; /* arena */
+	uint32_t line;
+	crow *rows;
+	size_t n_rows, cap_rows;
+	erow *evs;
+	size_t n_evs, cap_evs;
+	const townorg_version *v;
+} vrow;
+
+struct townorg_tables_report {
+	size_t n;
+	const townorg_version **versions;
+	char **labels;
+	size_t rows[TOWNORG_TABLES_FILE_COUNT];
+	const char *encoding[TOWNORG_TABLES_FILE_COUNT];
+	townorg__notes notes;
+};
+
+typedef struct {
+	townorg_repo *repo;
+	const townorg_tables_import_options *o;
+	const char *branch, *tag_prefix;
+	bool tags;
+	arena ar;
+	vrow *vs;
+	size_t n_vs, cap_vs;
+	townorg__strmap labels; /* label -> index + 1 */
+	crow *base;
+	size_t n_base, cap_base;
+	townorg__buf enc;       /* canonical encoding scratch */
+	townorg_tables_report *rep;
+} imp;
+
+static const char *const file_names[TOWNORG_TABLES_FILE_COUNT] = { "versions.csv", "base.csv", "changes.csv",
+								   "events.csv" };
+
+static const char *const versions_cols[] = { "version", "parent", "effective_date", "document_number", NULL };
+#define ENTITY_COLS "id", "parent_id", "kind", "name", "class", "population", "area_km2", "revenue_per_capita", \
+	"admin_quota", "inst_quota", "leader_posts", "actual_staff"
+static const char *const base_cols[] = { ENTITY_COLS, NULL };
+static const char *const changes_cols[] = { "version", "op", ENTITY_COLS, NULL };
+static const char *const events_cols[] = { "version", "kind", "from_ids", "to_id", NULL };
+
+/* The integer columns after `class`, in file order, and their fields. */
+static const townorg_field int_cols[7] = {
+	TOWNORG_FIELD_POPULATION, TOWNORG_FIELD_AREA, TOWNORG_FIELD_REVENUE_PER_CAPITA, TOWNORG_FIELD_ADMIN_QUOTA,
+	TOWNORG_FIELD_INST_QUOTA, TOWNORG_FIELD_LEADER_POSTS, TOWNORG_FIELD_ACTUAL_STAFF,
+};
+
+static int grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return 0;
+	size_t nc = *cap ? *cap * 2 : 16;
+	void *p = townorg__realloc(*arr, nc * size);
+	if (!p)
+		return townorg__oom();
+	*arr = p;
+	*cap = nc;
+	return 0;
+}
+
+static vrow *find_version(imp *im, const char *label)
+{
+	uintptr_t i = (uintptr_t)townorg__strmap_get(&im->labels, label);
+	return i ? &im->vs[i - 1] : NULL;
+}
+
+/* ------------------------------------------------------------------ cells */
+
+/* An id: what check_id in entity.c accepts (UTF-8 was checked for the whole
+ * file already). */
+static int check_id_cell(const char *file, uint32_t line, const char *col, const char *s)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
+		if (*p < 0x20 || *p == 0x7f || *p == ' ' || *p == ';' || *p == ',')
+			return townorg__err(TOWNORG_EPARSE, "%s:%u: %s '%s' holds a space, ';', ',' or a control character",
+					    file, line, col, s);
+	if (!n)
+		return townorg__err(TOWNORG_EPARSE, "%s:%u: %s is empty", file, line, col);
+	if (n > TOWNORG__MAX_ID)
+		return townorg__err(TOWNORG_EPARSE, "%s:%u: %s '%.40s…' is longer than %d bytes", file, line, col, s,
+				    TOWNORG__MAX_ID);
+	return 0;
+}
+
+static int check_text_cell(const char *file, uint32_t line, const char *col, const char *s, size_t *len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return townorg__err(TOWNORG_EPARSE, "%s:%u: %s holds a control character (0x%02X)", file, line, col,
+					    *p);
+	*len = (size_t)(p - (const unsigned char *)s);
+	if (*len > TOWNORG__MAX_NAME)
+		return townorg__err(TOWNORG_EPARSE, "%s:%u: %s is longer than %d bytes", file, line, col, TOWNORG__MAX_NAME);
+	return 0;
+}
+
+/* A non-negative whole number up to TOWNORG__MAX_NUMBER. */
+static int parse_count(const char *file, uint32_t line, const char *col, const char *s, int64_t *out)
+{
+	const char *p = s;
+	int64_t v = 0;
+	if (*p == '-' && p[1] >= '0' && p[1] <= '9')
+		return townorg__err(TOWNORG_EPARSE, "%s:%u: %s '%s' is negative", file, line, col, s);
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (*p - '0');
+		if (v > TOWNORG__MAX_NUMBER)
+			return townorg__err(TOWNORG_EPARSE, "%s:%u: %s '%.40s' is too large (at most 10^15)", file, line,
+					    col, s);
+	}
+	if (p == s || *p)
+		return townorg__err(TOWNORG_EPARSE, "%s:%u: %s '%.40s' is not a whole number", file, line, col, s);
+	*out = v;
+	return 0;
+}
+
+static int parse_kind(const char *file, uint32_t line, const char *s, townorg_kind *out)
+{
+	for (int k = 1; k <= TOWNORG_KIND_COUNT; k++)
+		if (!strcmp(s, townorg_kind_token((townorg_kind)k))) {
+			*out = (townorg_kind)k;
+			return 0;
+		}
+	if (!*s)
+		return townorg__err(TOWNORG_EPARSE, "%s:%u: kind is empty", file, line);
+	return townorg__err(TOWNORG_EPARSE, "%s:%u: unknown kind '%.40s'", file, line, s);
+}
+
+/*
+ * The 12 entity cells (id … actual_staff) to an entity value, laid out as
+ * entity.c's entity_assemble does and hashed with the same domain tag over
+ * the shared canonical encoding.
+ */
+static int make_entity(imp *im, const char *file, uint32_t line, const char *const *c, townorg_entity **out)
+{
+	int rc;
+	townorg_kind kind = TOWNORG_KIND_INVALID;
+	townorg_class cls = TOWNORG_CLASS_NONE;
+	int64_t ints[TOWNORG_FIELD_COUNT] = { 0 };
+	uint16_t present = 0;
+	size_t lname;
+	const char *id = c[0], *parent = *c[1] ? c[1] : NULL, *name = c[3];
+	if ((rc = check_id_cell(file, line, "id", id)) < 0)
+		return rc;
+	if (parent) {
+		if ((rc = check_id_cell(file, line, "parent_id", parent)) < 0)
+			return rc;
+		if (!strcmp(parent, id))
+			return townorg__err(TOWNORG_EINTEGRITY, "%s:%u: entity %s cannot be its own parent", file, line, id);
+	}
+	if ((rc = parse_kind(file, line, c[2], &kind)) < 0)
+		return rc;
+	if ((rc = check_text_cell(file, line, "name", name, &lname)) < 0)
+		return rc;
+	if (*c[4]) {
+		int k;
+		for (k = 1; k <= 3; k++)
+			if (!strcmp(c[4], townorg_class_token((townorg_class)k)))
+				break;
+		if (k > 3)
+			return townorg__err(TOWNORG_EPARSE, "%s:%u: unknown class '%.40s' (expected large, medium or small)",
+					    file, line, c[4]);
+		cls = (townorg_class)k;
+	}
+	for (int i = 0; i < 7; i++) {
+		const char *s = c[5 + i];
+		townorg_field f = int_cols[i];
+		if (!*s)
+			continue;
+		if (f == TOWNORG_FIELD_AREA) {
+			if (townorg_area_parse(&ints[f], s) < 0)
+				return townorg__err(TOWNORG_EPARSE, "%s:%u: area_km2 '%.40s' is not a non-negative decimal with "
+						    "at most one decimal place (or is too large)", file, line, s);
+		} else if ((rc = parse_count(file, line, townorg_field_token(f), s, &ints[f])) < 0) {
+			return rc;
+		}
+		present |= (uint16_t)(1u << f);
+	}
+	size_t nint = (size_t)__builtin_popcount(present);
+	size_t lid = strlen(id), lpar = parent ? strlen(parent) : 0;
+	if (lid + 1 + lname + 1 >= 0xffff)
+		return townorg__err(TOWNORG_EPARSE, "%s:%u: entity %s: strings too long", file, line, id);
+	townorg_entity *e = townorg__malloc(sizeof *e + nint * sizeof(int64_t) + lid + 1 + lname + 1 +
+					    (parent ? lpar + 1 : 0));
+	if (!e)
+		return townorg__oom();
+	memset(e, 0, sizeof *e);
+	e->refcnt = 1;
+	e->kind = (uint8_t)kind;
+	e->cls = (uint8_t)cls;
+	e->present = present;
+	size_t k = 0;
+	for (int f = 0; f < TOWNORG_FIELD_COUNT; f++)
+		if (present & (1u << f))
+			e->data[k++] = ints[f];
+	char *s = (char *)(e->data + nint);
+	memcpy(s, id, lid + 1);
+	e->name_off = (uint16_t)(lid + 1);
+	memcpy(s + e->name_off, name, lname + 1);
+	if (parent) {
+		e->parent_off = (uint16_t)(lid + 1 + lname + 1);
+		memcpy(s + e->parent_off, parent, lpar + 1);
+	} else {
+		e->parent_off = 0xffff;
+	}
+	im->enc.len = 0;
+	townorg__entity_encode(&im->enc, e);
+	if (im->enc.failed) {
+		townorg__free(e);
+		return townorg__oom();
+	}
+	townorg__sha sh;
+	townorg__sha_init(&sh);
+	townorg__sha_update(&sh, "townorg-entity-1", 17);
+	townorg__sha_update(&sh, im->enc.data, im->enc.len);
+	townorg__sha_final(&sh, e->hash);
+	*out = e;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ rows */
+
+static int on_version(void *ctx, const char *const *c, uint32_t line)
+{
+	imp *im = ctx;
+	int rc;
+	const char *f = "versions.csv";
+	size_t dummy;
+	if ((rc = check_id_cell(f, line, "version", c[0])) < 0)
+		return rc;
+	vrow *dup = find_version(im, c[0]);
+	if (dup)
+		return townorg__err(TOWNORG_EPARSE, "%s:%u: version '%s' appears twice (first at line %u)", f, line, c[0],
+				    dup->line);
+	if (townorg_date_check(c[2]) < 0)
+		return townorg__err(TOWNORG_EPARSE, "%s:%u: effective_date '%.40s' is not a date (expected YYYY-MM-DD)", f,
+				    line, c[2]);
+	if ((rc = check_text_cell(f, line, "document_number", c[3], &dummy)) < 0)
+		return rc;
+	if ((rc = grow((void **)&im->vs, &im->cap_vs, im->n_vs, sizeof *im->vs)) < 0)
+		return rc;
+	vrow *v = &im->vs[im->n_vs];
+	memset(v, 0, sizeof *v);
+	v->line = line;
+	if (!(v->label = arena_dup(&im->ar, c[0], strlen(c[0]))) ||
+	    !(v->parent = arena_dup(&im->ar, c[1], strlen(c[1]))) || !(v->date = arena_dup(&im->ar, c[2], 10)) ||
+	    !(v->doc = arena_dup(&im->ar, c[3], strlen(c[3]))))
+		return townorg__oom();
+	if (townorg__strmap_put(&im->labels, v->label, (void *)(uintptr_t)(im->n_vs + 1)) < 0)
+		return townorg__oom();
+	im->n_vs++;
+	return 0;
+}
+
+static int on_base(void *ctx, const char *const *c, uint32_t line)
+{
+	imp *im = ctx;
+	int rc;
+	townorg_entity *e;
+	if ((rc = grow((void **)&im->base, &im->cap_base, im->n_base, sizeof *im->base)) < 0)
+		return rc;
+	if ((rc = make_entity(im, "base.csv", line, c, &e)) < 0)
+		return rc;
+	im->base[im->n_base++] = (crow){ e, townorg__entity_id(e), line };
+	return 0;
+}
+
+static int row_version(imp *im, const char *file, uint32_t line, const char *label, vrow **out)
+{
+	*out = find_version(im, label);
+	if (!*out)
+		return townorg__err(TOWNORG_EPARSE, "%s:%u: version '%.40s' is not in versions.csv", file, line, label);
+	return 0;
+}
+
+static int on_change(void *ctx, const char *const *c, uint32_t line)
+{
+	imp *im = ctx;
+	int rc;
+	vrow *v;
+	crow r = { NULL, NULL, line };
+	const char *f = "changes.csv";
+	if ((rc = row_version(im, f, line, c[0], &v)) < 0)
+		return rc;
+	if (v == &im->vs[0])
+		return townorg__err(TOWNORG_EPARSE, "%s:%u: version '%s' is the first version: its state is base.csv", f,
+				    line, c[0]);
+	if (!strcmp(c[1], "upsert")) {
+		if ((rc = make_entity(im, f, line, c + 2, &r.e)) < 0)
+			return rc;
+		r.id = townorg__entity_id(r.e);
+	} else if (!strcmp(c[1], "delete")) {
+		if ((rc = check_id_cell(f, line, "id", c[2])) < 0)
+			return rc;
+		if (!(r.id = arena_dup(&im->ar, c[2], strlen(c[2]))))
+			return townorg__oom();
+	} else {
+		return townorg__err(TOWNORG_EPARSE, "%s:%u: unknown op '%.40s' (expected upsert or delete)", f, line, c[1]);
+	}
+	if ((rc = grow((void **)&v->rows, &v->cap_rows, v->n_rows, sizeof *v->rows)) < 0) {
+		townorg_entity_free(r.e);
+		return rc;
+	}
+	v->rows[v->n_rows++] = r;
+	return 0;
+}
+
+static int on_event(void *ctx, const char *const *c, uint32_t line)
+{
+	imp *im = ctx;
+	int rc;
+	vrow *v;
+	erow r = { TOWNORG_EVENT_INVALID, NULL, NULL, line };
+	const char *f = "events.csv";
+	if ((rc = row_version(im, f, line, c[0], &v)) < 0)
+		return rc;
+	if (townorg_event_kind_parse(&r.kind, c[1]) < 0)
+		return townorg__err(TOWNORG_EPARSE, "%s:%u: unknown event kind '%.40s'", f, line, c[1]);
+	if (!*c[2] && !*c[3])
+		return townorg__err(TOWNORG_EPARSE, "%s:%u: the %s event names no entity (from_ids and to_id are empty)",
+				    f, line, c[1]);
+	for (int i = 2; i <= 3; i++)
+		for (const unsigned char *p = (const unsigned char *)c[i]; *p; p++)
+			if (*p < 0x20 || *p == 0x7f || *p == ' ' || *p == ',')
+				return townorg__err(TOWNORG_EPARSE, "%s:%u: %s '%.40s' is not a ';'-separated list of ids", f,
+						    line, i == 2 ? "from_ids" : "to_id", c[i]);
+	if (!(r.from = arena_dup(&im->ar, c[2], strlen(c[2]))) || !(r.to = arena_dup(&im->ar, c[3], strlen(c[3]))))
+		return townorg__oom();
+	if ((rc = grow((void **)&v->evs, &v->cap_evs, v->n_evs, sizeof *v->evs)) < 0)
+		return rc;
+	v->evs[v->n_evs++] = r;
+	return 0;
+}
+
+/* The rows must form one line: each row's parent is the row before it. */
+static int check_version_line(imp *im, const townorg_version *onto)
+{
+	const char *f = "versions.csv";
+	if (!im->n_vs)
+		return townorg__err(TOWNORG_EPARSE, "%s: no versions (only a header)", f);
+	for (size_t i = 0; i < im->n_vs; i++) {
+		vrow *v = &im->vs[i], *p = *v->parent ? find_version(im, v->parent) : NULL;
+		if (i == 0 && *v->parent)
+			return townorg__err(TOWNORG_EPARSE,
+					    "%s:%u: the first version '%s' has parent '%s'%s; the first row starts the "
+					    "history (use onto to continue a branch)",
+					    f, v->line, v->label, v->parent,
+					    p ? ", which comes later: rows are out of order" : ", which is not in the file");
+		if (i > 0 && !*v->parent)
+			return townorg__err(TOWNORG_EPARSE,
+					    "%s:%u: version '%s' has no parent; only the first row may start the history", f,
+					    v->line, v->label);
+		if (i > 0 && !p)
+			return townorg__err(TOWNORG_EPARSE, "%s:%u: version '%s' has an unknown parent '%.40s'", f, v->line,
+					    v->label, v->parent);
+		if (i > 0 && p != v - 1)
+			return townorg__err(TOWNORG_EPARSE,
+					    "%s:%u: version '%s' has parent '%s' (line %u), not the row before it ('%s'): %s",
+					    f, v->line, v->label, v->parent, p->line, v[-1].label,
+					    p > v ? "rows are out of order" : "the history must be one line");
+		const char *pdate = i > 0 ? v[-1].date : onto ? onto->meta.effective_date : NULL;
+		if (pdate && strcmp(v->date, pdate) < 0)
+			return townorg__err(TOWNORG_EPARSE, "%s:%u: effective_date %s of version '%s' is before its parent's (%s)",
+					    f, v->line, v->date, v->label, pdate);
+	}
+	return 0;
+}
+
+static int check_tags(imp *im)
+{
+	if (!im->tags)
+		return 0;
+	for (size_t i = 0; i < im->n_vs; i++) {
+		char name[512];
+		const townorg_version *t;
+		snprintf(name, sizeof name, "%s%s", im->tag_prefix, im->vs[i].label);
+		if (!townorg__valid_ref_name(name))
+			return townorg__err(TOWNORG_EPARSE, "versions.csv:%u: '%s' is not a valid tag name", im->vs[i].line,
+					    name);
+		if (townorg_repo_tag_lookup(&t, im->repo, name) == 0)
+			return townorg__err(TOWNORG_EEXISTS, "versions.csv:%u: tag '%s' already exists (version %.12s)",
+					    im->vs[i].line, name, t->id);
+	}
+	townorg_error_clear();
+	return 0;
+}
+
+/* ------------------------------------------------------------------ apply */
+
+static int crow_cmp(const void *a, const void *b)
+{
+	const crow *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* Rows of one version by id; a second row for an id is an error. */
+static int sort_rows(vrow *v)
+{
+	bool sorted = true;
+	for (size_t i = 1; i < v->n_rows && sorted; i++)
+		sorted = strcmp(v->rows[i - 1].id, v->rows[i].id) < 0;
+	if (sorted)
+		return 0;
+	qsort(v->rows, v->n_rows, sizeof *v->rows, crow_cmp);
+	for (size_t i = 1; i < v->n_rows; i++)
+		if (!strcmp(v->rows[i - 1].id, v->rows[i].id))
+			return townorg__err(TOWNORG_EPARSE, "changes.csv:%u: (version %s, id %s) appears twice (first at line %u)",
+					    v->rows[i].line, v->label, v->rows[i].id, v->rows[i - 1].line);
+	return 0;
+}
+
+/* Give a commit's integrity message the file, line and version it is
+ * about: the message names the entity ("entity ID ..."); find its row. */
+static int commit_error(imp *im, size_t vi, int rc)
+{
+	char msg[1024];
+	const char *last = townorg_error_last();
+	snprintf(msg, sizeof msg, "%s", last ? last : townorg_error_name(rc));
+	const char *file = vi == 0 ? "base.csv" : "changes.csv";
+	uint32_t line = 0;
+	const char *p = strstr(msg, "entity ");
+	if (p) {
+		char id[TOWNORG__MAX_ID + 1];
+		size_t n = strcspn(p + 7, " :(");
+		if (n <= TOWNORG__MAX_ID) {
+			memcpy(id, p + 7, n);
+			id[n] = 0;
+			crow *rows = vi == 0 ? im->base : im->vs[vi].rows;
+			size_t nr = vi == 0 ? im->n_base : im->vs[vi].n_rows;
+			for (size_t i = 0; i < nr && !line; i++)
+				if (!strcmp(rows[i].id, id))
+					line = rows[i].line;
+		}
+	}
+	if (line)
+		return townorg__err(rc, "%s:%u: version %s: %s", file, line, im->vs[vi].label, msg);
+	return townorg__err(rc, "%s: version %s: %s", file, im->vs[vi].label, msg);
+}
+
+static int cancelled(int cb)
+{
+	return townorg__err(cb < 0 ? cb : TOWNORG_ERROR, "cancelled");
+}
+
+/* Split a ';'-list in place into ids[]; empty parts are skipped.  Returns
+ * the count, or SIZE_MAX when there are more than max. */
+static size_t split_ids(char *s, const char **ids, size_t max)
+{
+	size_t n = 0;
+	while (*s) {
+		char *e = strchr(s, ';');
+		if (e)
+			*e = 0;
+		if (*s) {
+			if (n == max)
+				return SIZE_MAX;
+			ids[n++] = s;
+		}
+		if (!e)
+			break;
+		s = e + 1;
+	}
+	return n;
+}
+
+/* Attach the version's events.  Each row is used once, so its arena lists
+ * are split in place. */
+static int add_events(imp *im, townorg_txn *txn, vrow *v, const townorg_version *parent)
+{
+	enum { MAXIDS = 1024 };
+	const char *from[MAXIDS], *to[MAXIDS];
+	(void)im;
+	for (size_t i = 0; i < v->n_evs; i++) {
+		erow *r = &v->evs[i];
+		townorg_event ev = TOWNORG_EVENT_INIT;
+		ev.kind = r->kind;
+		ev.from_ids = from;
+		ev.to_ids = to;
+		ev.from_count = split_ids((char *)r->from, from, MAXIDS);
+		ev.to_count = split_ids((char *)r->to, to, MAXIDS);
+		if (ev.from_count == SIZE_MAX || ev.to_count == SIZE_MAX)
+			return townorg__err(TOWNORG_EPARSE, "events.csv:%u: more than %d ids in one list", r->line, MAXIDS);
+		/* A rename of a unit whose kind changes in this version is a
+		 * reclassification (撤乡设镇, 撤镇设街道). */
+		if (ev.kind == TOWNORG_EVENT_RENAME && parent) {
+			const char *id = ev.to_count ? to[0] : ev.from_count ? from[0] : NULL;
+			const townorg_entity *a = id ? townorg__hamt_get(&parent->entities, &townorg__entity_trie, id) : NULL;
+			const townorg_entity *b = id ? townorg__hamt_get(&txn->entities, &townorg__entity_trie, id) : NULL;
+			if (a && b && a->kind != b->kind)
+				ev.kind = TOWNORG_EVENT_RECLASSIFY;
+		}
+		int rc = townorg_txn_add_event(txn, &ev);
+		if (rc < 0) {
+			char msg[1024];
+			snprintf(msg, sizeof msg, "%s", townorg_error_last() ? townorg_error_last() : "");
+			return townorg__err(rc == TOWNORG_ENOMEM ? rc : TOWNORG_EPARSE, "events.csv:%u: %s", r->line, msg);
+		}
+	}
+	return 0;
+}
+
+static int apply_version(imp *im, size_t vi, const townorg_version *parent, const townorg_version **out)
+{
+	vrow *v = &im->vs[vi];
+	townorg_txn *txn = NULL;
+	int rc;
+	if (vi == 0) {
+		/* The first version's state is base.csv exactly: start empty, and
+		 * give it the onto version as parent without its content. */
+		if ((rc = townorg_txn_new(&txn, im->repo, NULL)) < 0)
+			return rc;
+		if (parent && (rc = townorg_txn_add_parent(txn, parent)) < 0)
+			goto done;
+		for (size_t i = 0; i < im->n_base; i++) {
+			size_t before = txn->entities.count;
+			if ((rc = townorg_txn_put(txn, im->base[i].e)) < 0)
+				goto done;
+			if (txn->entities.count == before) {
+				uint32_t first = 0;
+				for (size_t j = 0; j < i && !first; j++)
+					if (!strcmp(im->base[j].id, im->base[i].id))
+						first = im->base[j].line;
+				rc = townorg__err(TOWNORG_EPARSE, "base.csv:%u: duplicate id '%s' (first at line %u)",
+						  im->base[i].line, im->base[i].id, first);
+				goto done;
+			}
+		}
+	} else {
+		if ((rc = sort_rows(v)) < 0)
+			return rc;
+		if ((rc = townorg_txn_new(&txn, im->repo, parent)) < 0)
+			return rc;
+		for (size_t i = 0; i < v->n_rows; i++) {
+			crow *r = &v->rows[i];
+			if (r->e) {
+				rc = townorg_txn_put(txn, r->e);
+			} else if (!townorg__hamt_get(&txn->entities, &townorg__entity_trie, r->id)) {
+				rc = townorg__err(TOWNORG_EPARSE, "changes.csv:%u: delete of '%s', which is not in version %s",
+						  r->line, r->id, v[-1].label);
+			} else {
+				rc = townorg_txn_remove(txn, r->id);
+			}
+			if (rc < 0)
+				goto done;
+		}
+	}
+	if ((rc = add_events(im, txn, v, parent)) < 0)
+		goto done;
+	townorg_meta m = TOWNORG_META_INIT;
+	m.effective_date = v->date;
+	m.doc_number = *v->doc ? v->doc : NULL;
+	m.author = im->o->author;
+	m.recorded_at = im->o->recorded_at;
+	if ((rc = townorg_txn_set_meta(txn, &m)) < 0) {
+		char msg[1024];
+		snprintf(msg, sizeof msg, "%s", townorg_error_last() ? townorg_error_last() : "");
+		rc = townorg__err(rc, "versions.csv:%u: %s", v->line, msg);
+		goto done;
+	}
+	rc = townorg_txn_commit(out, txn);
+	if (rc == TOWNORG_EEXISTS) {
+		/* The very same version (state, parents, metadata, events) is in
+		 * the repository already, e.g. the same tables imported into a
+		 * second branch within the same second: versions are content
+		 * addressed, so it is reused rather than refused. */
+		townorg_version *same = NULL;
+		if (townorg_txn_preview(&same, txn) == 0 &&
+		    townorg_repo_version_by_id(out, im->repo, townorg_version_id(same)) == 0) {
+			townorg_error_clear();
+			rc = 0;
+		}
+		townorg_version_free(same);
+	}
+	if (rc < 0)
+		rc = commit_error(im, vi, rc);
+done:
+	townorg_txn_free(txn);
+	return rc;
+}
+
+
+static int apply_all(imp *im, const townorg_version *onto)
+{
+	int rc;
+	const townorg_version *prev = onto, *head = NULL;
+	for (size_t i = 0; i < im->n_vs; i++) {
+		if ((rc = apply_version(im, i, prev, &im->vs[i].v)) < 0)
+			return rc;
+		prev = im->vs[i].v;
+		if (im->o->progress && (rc = im->o->progress("versions", i + 1, im->n_vs, im->o->progress_payload)))
+			return cancelled(rc);
+	}
+	rc = townorg_repo_branch_head(&head, im->repo, im->branch);
+	townorg_error_clear();
+	rc = rc == 0 ? townorg_repo_branch_set(im->repo, im->branch, prev)
+		     : townorg_repo_branch_create(im->repo, im->branch, prev);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; im->tags && i < im->n_vs; i++) {
+		char name[512];
+		snprintf(name, sizeof name, "%s%s", im->tag_prefix, im->vs[i].label);
+		if ((rc = townorg_repo_tag_create(im->repo, name, im->vs[i].v)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ entry */
+
+static void imp_free(imp *im)
+{
+	for (size_t i = 0; i < im->n_base; i++)
+		townorg_entity_free(im->base[i].e);
+	townorg__free(im->base);
+	for (size_t i = 0; i < im->n_vs; i++) {
+		for (size_t j = 0; j < im->vs[i].n_rows; j++)
+			townorg_entity_free(im->vs[i].rows[j].e);
+		townorg__free(im->vs[i].rows);
+		townorg__free(im->vs[i].evs);
+	}
+	townorg__free(im->vs);
+	townorg__strmap_free(&im->labels);
+	townorg__buf_free(&im->enc);
+	arena_free(&im->ar);
+}
+
+void townorg_tables_report_free(townorg_tables_report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		townorg__free(r->labels ? r->labels[i] : NULL);
+	townorg__free(r->labels);
+	townorg__free((void *)r->versions);
+	townorg__notes_free(&r->notes);
+	townorg__free(r);
+}
+
+static int read_tables(imp *im, const char *dir, const townorg_version *onto)
+{
+	static const char *const *cols[TOWNORG_TABLES_FILE_COUNT] = { versions_cols, base_cols, changes_cols,
+								       events_cols };
+	static const townorg__row_fn fns[TOWNORG_TABLES_FILE_COUNT] = { on_version, on_base, on_change, on_event };
+	int rc;
+	for (int f = 0; f < TOWNORG_TABLES_FILE_COUNT; f++) {
+		townorg__table_info info;
+		if ((rc = townorg__table_read(dir, file_names[f], cols[f], fns[f], im, &info, &im->rep->notes)) < 0)
+			return rc;
+		im->rep->rows[f] = info.rows;
+		im->rep->encoding[f] = info.encoding;
+		if (f == TOWNORG_TABLES_VERSIONS) {
+			/* refuse early, before the big files are read */
+			if ((rc = check_version_line(im, onto)) < 0 || (rc = check_tags(im)) < 0)
+				return rc;
+		}
+		if (im->o->progress && (rc = im->o->progress("read", (size_t)f + 1, TOWNORG_TABLES_FILE_COUNT,
+							     im->o->progress_payload)))
+			return cancelled(rc);
+	}
+	return 0;
+}
+
+static int resolve_onto(imp *im, const townorg_version **onto)
+{
+	const townorg_version *head = NULL;
+	int rc;
+	*onto = NULL;
+	rc = townorg_repo_branch_head(&head, im->repo, im->branch);
+	if (rc < 0 && rc != TOWNORG_ENOTFOUND)
+		return rc;
+	townorg_error_clear();
+	if (im->o->onto) {
+		if ((rc = townorg_repo_lookup(onto, im->repo, im->o->onto)) < 0) {
+			char msg[1024];
+			snprintf(msg, sizeof msg, "%s", townorg_error_last() ? townorg_error_last() : "");
+			return townorg__err(rc, "onto: %s", msg);
+		}
+		if ((rc = townorg__version_ensure(*onto)) < 0)
+			return rc;
+	}
+	if (head && !*onto)
+		return townorg__err(TOWNORG_EINVALID,
+				    "branch '%s' already has versions (head %.12s): say which version the tables continue "
+				    "(onto), or import into a new branch",
+				    im->branch, head->id);
+	if (head && *onto != head)
+		return townorg__err(TOWNORG_EINVALID,
+				    "onto '%s' (%.12s) is not the head of branch '%s' (%.12s): the import would fork the "
+				    "branch; import into a new branch instead",
+				    im->o->onto, (*onto)->id, im->branch, head->id);
+	return 0;
+}
+
+int townorg_tables_import(townorg_tables_report **report_out, townorg_repo *repo, const char *dir,
+			  const townorg_tables_import_options *opts)
+{
+	static const townorg_tables_import_options defaults = TOWNORG_TABLES_IMPORT_OPTIONS_INIT;
+	imp im;
+	int rc;
+	bool in_batch = false;
+	const townorg_version *onto = NULL;
+	if (report_out)
+		*report_out = NULL;
+	if (!repo || !dir)
+		return townorg__err(TOWNORG_EINVALID, "tables import: repository and directory are required");
+	if (!opts)
+		opts = &defaults;
+	if (opts->version != TOWNORG_TABLES_IMPORT_OPTIONS_VERSION)
+		return townorg__err(TOWNORG_EINVALID, "tables import: options of an unknown version %u", opts->version);
+	if (repo->readonly)
+		return townorg__err(TOWNORG_EREADONLY, "the repository was opened read-only");
+	memset(&im, 0, sizeof im);
+	im.repo = repo;
+	im.o = opts;
+	im.branch = opts->branch ? opts->branch : "main";
+	im.tag_prefix = opts->tag_prefix ? opts->tag_prefix : "v";
+	im.tags = !(opts->flags & TOWNORG_TABLES_IMPORT_NO_TAGS);
+	if (!townorg__valid_ref_name(im.branch))
+		return townorg__err(TOWNORG_EINVALID, "'%s' is not a valid branch name", im.branch);
+	if (opts->recorded_at && strlen(opts->recorded_at) != 20)
+		return townorg__err(TOWNORG_EINVALID, "recorded_at '%s' is not a UTC timestamp YYYY-MM-DDTHH:MM:SSZ",
+				    opts->recorded_at);
+	if (!(im.rep = townorg__calloc(1, sizeof *im.rep)))
+		return townorg__oom();
+	if ((rc = resolve_onto(&im, &onto)) < 0 || (rc = read_tables(&im, dir, onto)) < 0)
+		goto done;
+	if ((rc = townorg__repo_batch_begin(repo)) < 0)
+		goto done;
+	in_batch = true;
+	if ((rc = apply_all(&im, onto)) < 0)
+		goto done;
+	im.rep->versions = townorg__calloc(im.n_vs, sizeof *im.rep->versions);
+	im.rep->labels = townorg__calloc(im.n_vs, sizeof *im.rep->labels);
+	if (!im.rep->versions || !im.rep->labels) {
+		rc = townorg__oom();
+		goto done;
+	}
+	im.rep->n = im.n_vs;
+	for (size_t i = 0; i < im.n_vs; i++) {
+		im.rep->versions[i] = im.vs[i].v;
+		if (!(im.rep->labels[i] = townorg__strdup(im.vs[i].label))) {
+			rc = townorg__oom();
+			goto done;
+		}
+	}
+	in_batch = false;
+	rc = townorg__repo_batch_end(repo, true);
+done:
+	if (in_batch) {
+		/* keep the first error's message over anything the rollback says */
+		char msg[1024];
+		int code = townorg_error_last_code();
+		snprintf(msg, sizeof msg, "%s", townorg_error_last() ? townorg_error_last() : "");
+		townorg__repo_batch_end(repo, false);
+		townorg__err(code ? code : rc, "%s", msg);
+	}
+	imp_free(&im);
+	if (rc < 0 || !report_out)
+		townorg_tables_report_free(im.rep);
+	else
+		*report_out = im.rep;
+	return rc;
+}
+
+/* ------------------------------------------------------------------ report */
+
+size_t townorg_tables_report_version_count(const townorg_tables_report *r) { return r ? r->n : 0; }
+
+const townorg_version *townorg_tables_report_version(const townorg_tables_report *r, size_t i, const char **label)
+{
+	if (!r || i >= r->n)
+		return NULL;
+	if (label)
+		*label = r->labels[i];
+	return r->versions[i];
+}
+
+size_t townorg_tables_report_rows(const townorg_tables_report *r, townorg_tables_file f)
+{
+	return r && (int)f >= 0 && (int)f < TOWNORG_TABLES_FILE_COUNT ? r->rows[f] : 0;
+}
+
+const char *townorg_tables_report_encoding(const townorg_tables_report *r, townorg_tables_file f)
+{
+	return r && (int)f >= 0 && (int)f < TOWNORG_TABLES_FILE_COUNT ? r->encoding[f] : NULL;
+}
+
+size_t townorg_tables_report_note_count(const townorg_tables_report *r) { return r ? r->notes.n : 0; }
+
+const char *townorg_tables_report_note(const townorg_tables_report *r, size_t i)
+{
+	return r && i < r->notes.n ? r->notes.v[i] : NULL;
+}
