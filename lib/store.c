@@ -1318,6 +1318,80 @@ static int read_locs(townorg__rd *r, int64_t **out, size_t *n)
 	return 0;
 }
 
+static const char *parent_key(const townorg_entity *e)
+{
+	const char *p = townorg_entity_parent_id(e);
+	return p ? p : "";
+}
+
+typedef struct {
+	const char *parent, *id;
+	townorg_entity *e;
+} bykey;
+
+static int cmp_by_parent(const void *a, const void *b)
+{
+	const bykey *x = a, *y = b;
+	int c = strcmp(x->parent, y->parent);
+	return c ? c : strcmp(x->id, y->id);
+}
+
+/* A whole state from a snapshot, without a transaction: the entity trie
+ * leaf by leaf, and the children index one set per parent (a transaction
+ * would copy a parent's set at each of its children).  The tries' shapes
+ * depend only on their keys, so the result is the one commits make. */
+static int bulk_build(townorg_version *dst, townorg_entity **ents, size_t n)
+{
+	uint32_t token = townorg__hamt_new_token();
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = townorg__hamt_set(&dst->entities, &townorg__entity_trie, ents[i], token);
+		dst->kind_count[ents[i]->kind]++;
+	}
+	bykey *sorted = rc == 0 ? townorg__malloc((n ? n : 1) * sizeof *sorted) : NULL;
+	if (rc == 0 && !sorted)
+		rc = TOWNORG_ENOMEM;
+	if (sorted) {
+		for (size_t i = 0; i < n; i++)
+			sorted[i] = (bykey){ parent_key(ents[i]), townorg__entity_id(ents[i]), ents[i] };
+		qsort(sorted, n, sizeof *sorted, cmp_by_parent);
+	}
+	for (size_t i = 0, j; rc == 0 && i < n; i = j) {
+		const char *key = sorted[i].parent;
+		for (j = i + 1; j < n && !strcmp(sorted[j].parent, key); j++)
+			;
+		size_t kl = strlen(key);
+		townorg__childset *c = townorg__malloc(sizeof *c + kl + 1);
+		townorg_entity **items = townorg__malloc((j - i) * sizeof *items);
+		if (!c || !items) {
+			townorg__free(c);
+			townorg__free(items);
+			rc = TOWNORG_ENOMEM;
+			break;
+		}
+		c->refcnt = 0; /* the trie takes the first reference */
+		c->n = j - i;
+		c->items = items;
+		memcpy(c->key, key, kl + 1);
+		for (size_t k = i; k < j; k++)
+			items[k - i] = townorg_entity_ref(sorted[k].e);
+		if ((rc = townorg__hamt_set(&dst->children, &townorg__children_trie, c, token)) < 0) {
+			c->refcnt = 1;
+			townorg__children_trie.unref(c);
+		}
+	}
+	townorg__free(sorted);
+	townorg__hamt_freeze(&dst->entities, &townorg__entity_trie, token);
+	townorg__hamt_freeze(&dst->children, &townorg__children_trie, token);
+	if (rc < 0) {
+		townorg__hamt_release(&dst->entities, &townorg__entity_trie);
+		townorg__hamt_release(&dst->children, &townorg__children_trie);
+		memset(dst->kind_count, 0, sizeof dst->kind_count);
+		return townorg__oom();
+	}
+	return 0;
+}
+
 int townorg__store_materialise(townorg__store *s, const townorg_version *v, townorg__vinfo *vi, bool via_delta,
 			       townorg_version *dst)
 {
@@ -1378,6 +1452,15 @@ int townorg__store_materialise(townorg__store *s, const townorg_version *v, town
 	pthread_mutex_unlock(&s->lock);
 	if (rc < 0)
 		goto out;
+	if (!via_delta) {
+		if ((rc = bulk_build(dst, ents, n)) < 0)
+			goto out;
+		if (dst->entities.count != n) {
+			rc = townorg__err(TOWNORG_ECORRUPT, "%s: version %s: its snapshot names an entity twice", s->path, v->id);
+			goto reset;
+		}
+		goto check;
+	}
 	if ((rc = townorg__txn_new_raw(&t, s->repo, p)) < 0)
 		goto out;
 	for (size_t i = 0; i < n_removed && rc == 0; i++)
@@ -1389,6 +1472,7 @@ int townorg__store_materialise(townorg__store *s, const townorg_version *v, town
 	if (rc < 0)
 		goto out;
 	townorg__txn_fill(t, dst);
+check:;
 	unsigned char h[TOWNORG__HASH_SIZE];
 	char hex[65];
 	townorg__hamt_root_hash(&dst->entities, &townorg__entity_trie, h);
@@ -1396,6 +1480,7 @@ int townorg__store_materialise(townorg__store *s, const townorg_version *v, town
 	if (strcmp(hex, v->state_hash)) {
 		rc = townorg__err(TOWNORG_ECORRUPT, "%s: version %s: its stored content has state hash %s, not %s", s->path,
 				  v->id, hex, v->state_hash);
+	reset:
 		townorg__hamt_release(&dst->entities, &townorg__entity_trie);
 		townorg__hamt_release(&dst->children, &townorg__children_trie);
 		memset(dst->kind_count, 0, sizeof dst->kind_count);
