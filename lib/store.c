@@ -1249,9 +1249,13 @@ int townorg__store_each_object(townorg__store *s, int (*cb)(int64_t loc, const u
 		for (int64_t i = 0; rc == 0 && i < p.count; i++) {
 			townorg_entity *e = NULL;
 			int erc = pack_entity(s, &p, i, &e);
+			/* Keep good objects: the versions' check then reuses them
+			 * instead of decoding every object a second time. */
+			if (erc == 0 && om_find_loc(&s->objs, p.first + i) < 0 && om_add(&s->objs, e, p.first + i) < 0)
+				erc = TOWNORG_ENOMEM;
 			townorg_entity_free(e);
 			if (erc == TOWNORG_ENOMEM) {
-				rc = erc;
+				rc = townorg__oom();
 				break;
 			}
 			rc = cb(p.first + i, p.hashes + i * TOWNORG__HASH_SIZE, erc, ctx);
