@@ -24,6 +24,8 @@ tests_check_json_CFLAGS = $(TEST_CFLAGS)
 tests_check_json_LDADD = $(TEST_LIBS)
 TESTS += tests/check_json
 EXTRA_DIST += tests/data/json
+TESTS += tests/check-json-hashes.sh
+dist_noinst_SCRIPTS += tests/check-json-hashes.sh
 
 # Diff, history, lineage
 check_PROGRAMS += tests/check_diff
