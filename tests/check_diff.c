@@ -3,8 +3,10 @@
  * separate repositories, and the O(k log n) cost. */
 #include <config.h>
 #include <jansson.h>
+#include <unistd.h>
 #include "testutil.h"
 #include "../lib/diff_internal.h"
+#include "townorg/store.h"
 
 static townorg_repo *repo;
 
@@ -758,6 +760,185 @@ START_TEST(out_of_memory)
 }
 END_TEST
 
+/* Versions loaded lazily from a repository file diff like in-memory ones,
+ * against each other and against an in-memory repository. */
+START_TEST(loaded_from_file)
+{
+	char dir[] = "/tmp/townorg-diff-XXXXXX", path[64];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/repo.townorg", dir);
+	townorg_repo *fr;
+	OK(townorg_repo_open(&fr, path, TOWNORG_OPEN_CREATE));
+	commit_base(fr);
+	commit_reform(fr);
+	townorg_repo_free(fr);
+	OK(townorg_repo_open(&fr, path, TOWNORG_OPEN_READONLY));
+	const townorg_version *f0, *f1;
+	OK(townorg_repo_lookup(&f1, fr, "main"));
+	OK(townorg_repo_lookup(&f0, fr, "main~1"));
+	townorg_diff *d;
+	OK(townorg_diff_versions(&d, f0, f1, NULL));
+	ck_assert_uint_eq(townorg_diff_num_deltas(d), 10);
+	ck_assert_int_eq(townorg_diff_get_relation(d), TOWNORG_DIFF_FORWARD);
+	ck_assert_uint_eq(townorg_diff_num_events(d), 1);
+	ck_assert_int_eq(townorg_diff_totals_by_id(d, "341023-001")->organs.after, 6);
+	townorg_diff_free(d);
+	/* against the same states built in memory */
+	const townorg_version *m0 = commit_base(repo);
+	OK(townorg_diff_versions(&d, m0, f1, NULL));
+	ck_assert_uint_eq(townorg_diff_num_deltas(d), 10);
+	ck_assert_str_eq(townorg_diff_delta_at(d, 0)->id, "341023-001-11");
+	townorg_diff_free(d);
+	townorg_repo_free(fr);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
+/* ../shared/bench/sample: the workload's expected diffs (counts and the
+ * SHA-256 over the sorted "A\tid", "R\tid", "C\tid\tfield" lines), with
+ * the versions built here from base.csv and changes.csv (12 columns). */
+static int split(char *line, char **f, int max)
+{
+	int n = 0;
+	line[strcspn(line, "\r\n")] = 0;
+	for (char *p = line; n < max;) {
+		f[n++] = p;
+		p = strchr(p, ',');
+		if (!p)
+			break;
+		*p++ = 0;
+	}
+	return n;
+}
+
+static void put_row(townorg_txn *t, char **c)
+{
+	townorg_entity_builder *b;
+	townorg_kind k;
+	townorg_class cls;
+	OK(townorg_kind_parse(&k, c[2]));
+	OK(townorg_entity_builder_new(&b, c[0], k, c[3], *c[1] ? c[1] : NULL));
+	OK(townorg_class_parse(&cls, c[4]));
+	OK(townorg_entity_builder_set_class(b, cls));
+	static const townorg_field cols[7] = { TOWNORG_FIELD_POPULATION, TOWNORG_FIELD_AREA,
+					       TOWNORG_FIELD_REVENUE_PER_CAPITA, TOWNORG_FIELD_ADMIN_QUOTA,
+					       TOWNORG_FIELD_INST_QUOTA, TOWNORG_FIELD_LEADER_POSTS,
+					       TOWNORG_FIELD_ACTUAL_STAFF };
+	for (int i = 0; i < 7; i++) {
+		int64_t v;
+		if (!*c[5 + i])
+			continue;
+		if (cols[i] == TOWNORG_FIELD_AREA)
+			OK(townorg_area_parse(&v, c[5 + i]));
+		else
+			v = strtoll(c[5 + i], NULL, 10);
+		OK(townorg_entity_builder_set_int(b, cols[i], v));
+	}
+	OK(townorg_txn_put_builder(t, b));
+	townorg_entity_builder_free(b);
+}
+
+static int line_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+START_TEST(bench_sample_expected_diffs)
+{
+	char dir[1024], path[1100], line[4096], *c[16];
+	const char *sd = getenv("SHARED_DIR");
+	snprintf(dir, sizeof dir, "%s/bench/sample", sd ? sd : TEST_SRCDIR "/../shared");
+	snprintf(path, sizeof path, "%s/base.csv", dir);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "# %s not found: bench sample skipped\n", path);
+		return;
+	}
+	const townorg_version *vs[64];
+	size_t nv = 0;
+	townorg_txn *t;
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+	while (fgets(line, sizeof line, f)) {
+		ck_assert_int_eq(split(line, c, 16), 12);
+		put_row(t, c);
+	}
+	fclose(f);
+	vs[nv++] = commit(t);
+	snprintf(path, sizeof path, "%s/changes.csv", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+	long cur = -1;
+	t = NULL;
+	while (fgets(line, sizeof line, f)) {
+		ck_assert_int_eq(split(line, c, 16), 14);
+		long ver = strtol(c[0], NULL, 10);
+		if (ver != cur) {
+			if (t)
+				vs[nv++] = commit(t);
+			ck_assert_int_eq(ver, (long)nv);
+			OK(townorg_txn_new_on_branch(&t, repo, "main"));
+			cur = ver;
+		}
+		if (!strcmp(c[1], "delete"))
+			OK(townorg_txn_remove(t, c[2]));
+		else
+			put_row(t, c + 2);
+	}
+	if (t)
+		vs[nv++] = commit(t);
+	fclose(f);
+	snprintf(path, sizeof path, "%s/expected_diffs.csv", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+	int checked = 0;
+	while (fgets(line, sizeof line, f)) {
+		ck_assert_int_eq(split(line, c, 16), 7);
+		size_t a = strtoul(c[0], NULL, 10), b = strtoul(c[1], NULL, 10);
+		ck_assert_uint_lt(b, nv);
+		townorg_diff *d;
+		OK(townorg_diff_versions(&d, vs[a], vs[b], NULL));
+		ck_assert_uint_eq(townorg_diff_num_deltas_of_status(d, TOWNORG_DELTA_ADDED), strtoul(c[2], NULL, 10));
+		ck_assert_uint_eq(townorg_diff_num_deltas_of_status(d, TOWNORG_DELTA_REMOVED), strtoul(c[3], NULL, 10));
+		ck_assert_uint_eq(townorg_diff_num_deltas_of_status(d, TOWNORG_DELTA_CHANGED), strtoul(c[4], NULL, 10));
+		size_t nl = 0, cap = 16;
+		char **lines = malloc(cap * sizeof *lines);
+		for (size_t i = 0; i < townorg_diff_num_deltas(d); i++) {
+			const townorg_diff_delta *dl = townorg_diff_delta_at(d, i);
+			size_t nf = dl->status == TOWNORG_DELTA_CHANGED ? dl->field_count : 1;
+			for (size_t k = 0; k < nf; k++) {
+				char buf[512];
+				if (dl->status == TOWNORG_DELTA_CHANGED)
+					snprintf(buf, sizeof buf, "C\t%s\t%s\n", dl->id, dl->fields[k].name);
+				else
+					snprintf(buf, sizeof buf, "%c\t%s\n", dl->status == TOWNORG_DELTA_ADDED ? 'A' : 'R', dl->id);
+				if (nl == cap)
+					lines = realloc(lines, (cap *= 2) * sizeof *lines);
+				lines[nl++] = strdup(buf);
+			}
+		}
+		qsort(lines, nl, sizeof *lines, line_cmp);
+		townorg__sha sh;
+		unsigned char dg[32];
+		char hex[65];
+		size_t changed_fields = 0;
+		townorg__sha_init(&sh);
+		for (size_t i = 0; i < nl; i++) {
+			changed_fields += lines[i][0] == 'C';
+			townorg__sha_update(&sh, lines[i], strlen(lines[i]));
+			free(lines[i]);
+		}
+		free(lines);
+		townorg__sha_final(&sh, dg);
+		townorg__hex(hex, dg, 32);
+		ck_assert_uint_eq(changed_fields, strtoul(c[5], NULL, 10));
+		ck_assert_str_eq(hex, c[6]);
+		townorg_diff_free(d);
+		checked++;
+	}
+	fclose(f);
+	ck_assert_int_ge(checked, 2);
+}
+END_TEST
+
 static Suite *diff_suite(void)
 {
 	Suite *s = suite_create("diff");
@@ -774,6 +955,8 @@ static Suite *diff_suite(void)
 	tcase_add_test(tc, cost_is_k_log_n);
 	tcase_add_test(tc, json_shape);
 	tcase_add_test(tc, out_of_memory);
+	tcase_add_test(tc, loaded_from_file);
+	tcase_add_test(tc, bench_sample_expected_diffs);
 	suite_add_tcase(s, tc);
 	return s;
 }
