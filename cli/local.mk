@@ -14,3 +14,4 @@ EXTRA_DIST += tests/cli/data
 # The shell tests need the program built.
 $(CLI_TESTS:.sh=.log): cli/townorg$(EXEEXT)
 CLEANFILES += tests/cli/*.tmp
+EXTRA_DIST += docs/cli.md

@@ -7,6 +7,9 @@ TOWNORG="$top_builddir/cli/townorg"
 DATA="$top_srcdir/tests/cli/data"
 SHARED_DIR=${SHARED_DIR:-$top_srcdir/../shared}
 SAMPLE="$SHARED_DIR/bench/sample"
+# The tarball carries a copy of the sample's four tables (make distcheck
+# builds where ../shared is out of reach).
+[ -f "$SAMPLE/versions.csv" ] || SAMPLE="$DATA/sample"
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 LC_ALL=C
