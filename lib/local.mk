@@ -19,7 +19,7 @@ lib_libtownorg_core_la_SOURCES += lib/diff_internal.h lib/diff.c lib/diff_render
 lib_libtownorg_core_la_SOURCES += lib/tables_internal.h lib/tables_read.c lib/tables.c lib/tables_export.c
 lib_libtownorg_core_la_LIBADD = $(NETTLE_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CSV_LIBS) $(PTHREAD_LIBS)
 # SQLite repository store
-lib_libtownorg_core_la_SOURCES += lib/store_internal.h lib/store.c lib/store_verify.c
+lib_libtownorg_core_la_SOURCES += lib/store_internal.h lib/store.c lib/store_objects.c lib/store_load.c lib/store_verify.c
 lib_libtownorg_core_la_CFLAGS += $(ZLIB_CFLAGS)
 lib_libtownorg_core_la_LIBADD += $(ZLIB_LIBS)
 

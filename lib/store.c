@@ -39,6 +39,10 @@
  * by loading the parent first.  Entities already decoded are reused by
  * object number, so two versions loaded separately share entity values.
  * Every materialised version's state hash is recomputed and compared.
+ *
+ * The store's files: store.c (this: schema, open, commit, refs, refresh),
+ * store_load.c (materialising versions), store_objects.c (shared helpers
+ * and the map of known objects), store_verify.c (townorg_repo_verify).
  */
 #include "store_internal.h"
 #include <errno.h>
@@ -47,249 +51,11 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
-
-/* ------------------------------------------------------------ helpers */
-
-uint64_t townorg__rd_varint(townorg__rd *r)
-{
-	uint64_t v = 0;
-	for (int shift = 0; shift < 64; shift += 7) {
-		if (r->p >= r->end) {
-			r->bad = true;
-			return 0;
-		}
-		unsigned char c = *r->p++;
-		v |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80))
-			return v;
-	}
-	r->bad = true;
-	return 0;
-}
-
-/* A string as townorg__buf_str wrote it: NULL for length 0. */
-static char *rd_str(townorg__rd *r, bool *oom)
-{
-	uint64_t n = townorg__rd_varint(r);
-	if (r->bad || n == 0)
-		return NULL;
-	n--;
-	if ((uint64_t)(r->end - r->p) < n || memchr(r->p, 0, n)) {
-		r->bad = true;
-		return NULL;
-	}
-	char *s = townorg__strndup((const char *)r->p, n);
-	if (!s)
-		*oom = true;
-	r->p += n;
-	return s;
-}
-
-int townorg__store_sqlerr(townorg__store *s, int rc, const char *what)
-{
-	const char *path = s ? s->path : "(store)";
-	const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
-	switch (rc & 0xff) {
-	case SQLITE_NOTADB:
-		return townorg__err(TOWNORG_ECORRUPT, "%s: not a townorg repository (not an SQLite database)", path);
-	case SQLITE_CORRUPT:
-		return townorg__err(TOWNORG_ECORRUPT, "%s: the file is damaged or truncated (%s: %s)", path, what, msg);
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return townorg__err(TOWNORG_EBUSY, "%s: locked by another writer (%s)", path, what);
-	case SQLITE_READONLY:
-		return townorg__err(TOWNORG_EREADONLY, "%s: the file cannot be written (%s)", path, what);
-	case SQLITE_NOMEM:
-		return townorg__oom();
-	case SQLITE_CANTOPEN:
-		return townorg__err(TOWNORG_EIO, "%s: cannot open (%s: %s)", path, what, msg);
-	case SQLITE_FULL:
-	case SQLITE_IOERR:
-		return townorg__err(TOWNORG_EIO, "%s: I/O error (%s: %s)", path, what, msg);
-	case SQLITE_CONSTRAINT:
-		return townorg__err(TOWNORG_ECONFLICT, "%s: %s: %s", path, what, msg);
-	default:
-		return townorg__err(TOWNORG_ERROR, "%s: %s: %s", path, what, msg);
-	}
-}
 
 static int exec(townorg__store *s, const char *sql)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 	return rc == SQLITE_OK ? 0 : townorg__store_sqlerr(s, rc, sql);
-}
-
-static int prep(townorg__store *s, sqlite3_stmt **st, const char *sql)
-{
-	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
-	return rc == SQLITE_OK ? 0 : townorg__store_sqlerr(s, rc, "reading the schema");
-}
-
-int townorg__store_wrap(townorg__buf *out, const void *data, size_t len)
-{
-	uLongf clen = compressBound(len);
-	unsigned char *z = len > 64 ? townorg__malloc(clen) : NULL;
-	bool packed = z && compress2(z, &clen, data, len, 6) == Z_OK && clen + 2 < len;
-	townorg__buf_putc(out, packed ? 1 : 0);
-	townorg__buf_varint(out, len);
-	townorg__buf_put(out, packed ? z : data, packed ? clen : len);
-	townorg__free(z);
-	return out->failed ? townorg__oom() : 0;
-}
-
-int townorg__store_unwrap(unsigned char **out, size_t *out_len, const void *blob, size_t len)
-{
-	townorg__rd r = { blob, (const unsigned char *)blob + len, false };
-	*out = NULL;
-	*out_len = 0;
-	if (len < 2)
-		return TOWNORG_ECORRUPT;
-	unsigned codec = *r.p++;
-	uint64_t raw = townorg__rd_varint(&r);
-	if (r.bad || codec > 1 || raw > (1ull << 31))
-		return TOWNORG_ECORRUPT;
-	unsigned char *d = townorg__malloc(raw ? raw : 1);
-	if (!d)
-		return TOWNORG_ENOMEM;
-	size_t have = (size_t)(r.end - r.p);
-	if (codec == 0) {
-		if (have != raw)
-			goto bad;
-		memcpy(d, r.p, raw);
-	} else {
-		uLongf dl = raw;
-		if (uncompress(d, &dl, r.p, have) != Z_OK || dl != raw)
-			goto bad;
-	}
-	*out = d;
-	*out_len = raw;
-	return 0;
-bad:
-	townorg__free(d);
-	return TOWNORG_ECORRUPT;
-}
-
-/* ------------------------------------------------------------ object map */
-
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return x;
-}
-
-static uint64_t hkey(const unsigned char *h)
-{
-	uint64_t x;
-	memcpy(&x, h, 8);
-	return x;
-}
-
-static long om_find_hash(const townorg__objmap *m, const unsigned char *h)
-{
-	if (!m->tcap)
-		return -1;
-	for (size_t i = hkey(h) & (m->tcap - 1);; i = (i + 1) & (m->tcap - 1)) {
-		uint32_t s = m->by_hash[i];
-		if (!s)
-			return -1;
-		if (!memcmp(m->ents[s - 1].e->hash, h, TOWNORG__HASH_SIZE))
-			return (long)s - 1;
-	}
-}
-
-static long om_find_loc(const townorg__objmap *m, int64_t loc)
-{
-	if (!m->tcap)
-		return -1;
-	for (size_t i = mix64((uint64_t)loc) & (m->tcap - 1);; i = (i + 1) & (m->tcap - 1)) {
-		uint32_t s = m->by_loc[i];
-		if (!s)
-			return -1;
-		if (m->ents[s - 1].loc == loc)
-			return (long)s - 1;
-	}
-}
-
-static void om_index(townorg__objmap *m, size_t k)
-{
-	size_t i = hkey(m->ents[k].e->hash) & (m->tcap - 1);
-	while (m->by_hash[i])
-		i = (i + 1) & (m->tcap - 1);
-	m->by_hash[i] = (uint32_t)k + 1;
-	/* The same hash may sit at two numbers (a value stored twice); only
-	 * the first is found by hash, each by its number. */
-	i = mix64((uint64_t)m->ents[k].loc) & (m->tcap - 1);
-	while (m->by_loc[i])
-		i = (i + 1) & (m->tcap - 1);
-	m->by_loc[i] = (uint32_t)k + 1;
-}
-
-static int om_rehash(townorg__objmap *m, size_t tcap)
-{
-	uint32_t *bh = townorg__calloc(tcap, sizeof *bh), *bl = townorg__calloc(tcap, sizeof *bl);
-	if (!bh || !bl) {
-		townorg__free(bh);
-		townorg__free(bl);
-		return TOWNORG_ENOMEM;
-	}
-	townorg__free(m->by_hash);
-	townorg__free(m->by_loc);
-	m->by_hash = bh;
-	m->by_loc = bl;
-	m->tcap = tcap;
-	for (size_t k = 0; k < m->n; k++)
-		om_index(m, k);
-	return 0;
-}
-
-static int om_add(townorg__objmap *m, townorg_entity *e, int64_t loc)
-{
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 1024;
-		townorg__objent *n = townorg__realloc(m->ents, cap * sizeof *n);
-		if (!n)
-			return TOWNORG_ENOMEM;
-		m->ents = n;
-		m->cap = cap;
-	}
-	if ((m->n + 1) * 2 > m->tcap && om_rehash(m, m->tcap ? m->tcap * 2 : 2048) < 0)
-		return TOWNORG_ENOMEM;
-	m->ents[m->n].e = townorg_entity_ref(e);
-	m->ents[m->n].loc = loc;
-	om_index(m, m->n++);
-	return 0;
-}
-
-/* Forget objects numbered mark or above (their rows were rolled back). */
-static void om_truncate(townorg__objmap *m, int64_t mark)
-{
-	size_t j = 0;
-	for (size_t k = 0; k < m->n; k++) {
-		if (m->ents[k].loc >= mark)
-			townorg_entity_free(m->ents[k].e);
-		else
-			m->ents[j++] = m->ents[k];
-	}
-	if (j == m->n)
-		return;
-	m->n = j;
-	memset(m->by_hash, 0, m->tcap * sizeof *m->by_hash);
-	memset(m->by_loc, 0, m->tcap * sizeof *m->by_loc);
-	for (size_t k = 0; k < m->n; k++)
-		om_index(m, k);
-}
-
-static void om_free(townorg__objmap *m)
-{
-	for (size_t k = 0; k < m->n; k++)
-		townorg_entity_free(m->ents[k].e);
-	townorg__free(m->ents);
-	townorg__free(m->by_hash);
-	townorg__free(m->by_loc);
-	memset(m, 0, sizeof *m);
 }
 
 /* ------------------------------------------------------------ schema */
@@ -370,7 +136,7 @@ static int rd_strv(townorg__rd *r, const char *const **out, size_t *count, bool 
 	if (!v)
 		return *oom = true, -1;
 	for (uint64_t i = 0; i < n; i++)
-		if (!(v[i] = rd_str(r, oom))) {
+		if (!(v[i] = townorg__rd_str(r, oom))) {
 			strv_free((const char *const *)v, n);
 			return r->bad = true, -1;
 		}
@@ -391,7 +157,7 @@ static int version_decode(townorg__store *s, townorg_version **out, const unsign
 	*out = NULL;
 	if (!v)
 		return townorg__oom();
-	sh = rd_str(&r, &oom);
+	sh = townorg__rd_str(&r, &oom);
 	if (!sh || strlen(sh) != 64)
 		goto bad;
 	memcpy(v->state_hash, sh, 65);
@@ -404,7 +170,7 @@ static int version_decode(townorg__store *s, townorg_version **out, const unsign
 			goto nomem;
 	}
 	for (uint64_t i = 0; i < np; i++) {
-		char *pid = rd_str(&r, &oom);
+		char *pid = townorg__rd_str(&r, &oom);
 		const townorg_version *p = pid ? townorg__strmap_get(&s->repo->by_id, pid) : NULL;
 		if (!p) {
 			int rc = oom ? townorg__oom()
@@ -419,14 +185,14 @@ static int version_decode(townorg__store *s, townorg_version **out, const unsign
 		v->parents[v->n_parents++] = p;
 	}
 	townorg_meta *m = &v->meta;
-	m->effective_date = rd_str(&r, &oom);
-	m->recorded_at = rd_str(&r, &oom);
-	m->author = rd_str(&r, &oom);
-	m->doc_issuer = rd_str(&r, &oom);
-	m->doc_number = rd_str(&r, &oom);
-	m->doc_date = rd_str(&r, &oom);
-	m->doc_title = rd_str(&r, &oom);
-	m->message = rd_str(&r, &oom);
+	m->effective_date = townorg__rd_str(&r, &oom);
+	m->recorded_at = townorg__rd_str(&r, &oom);
+	m->author = townorg__rd_str(&r, &oom);
+	m->doc_issuer = townorg__rd_str(&r, &oom);
+	m->doc_number = townorg__rd_str(&r, &oom);
+	m->doc_date = townorg__rd_str(&r, &oom);
+	m->doc_title = townorg__rd_str(&r, &oom);
+	m->message = townorg__rd_str(&r, &oom);
 	uint64_t ne = townorg__rd_varint(&r);
 	if (r.bad || ne > (uint64_t)(r.end - r.p) || !m->effective_date)
 		goto bad;
@@ -437,12 +203,12 @@ static int version_decode(townorg__store *s, townorg_version **out, const unsign
 		e->version = TOWNORG_EVENT_STRUCT_VERSION;
 		v->n_events = i + 1;
 		e->kind = (townorg_event_kind)townorg__rd_varint(&r);
-		e->event_id = rd_str(&r, &oom);
+		e->event_id = townorg__rd_str(&r, &oom);
 		rd_strv(&r, &e->from_ids, &e->from_count, &oom);
 		rd_strv(&r, &e->to_ids, &e->to_count, &oom);
 		rd_strv(&r, &e->documents, &e->document_count, &oom);
-		e->date = rd_str(&r, &oom);
-		e->wording = rd_str(&r, &oom);
+		e->date = townorg__rd_str(&r, &oom);
+		e->wording = townorg__rd_str(&r, &oom);
 		if (!townorg_event_kind_token(e->kind))
 			r.bad = true;
 	}
@@ -507,15 +273,13 @@ static int vinfo_add(townorg__store *s, const char *id, int64_t seq, int depth, 
 	return 0;
 }
 
-static int store_loader(townorg_version *v, void *ctx);
-
 /* Read version rows after s->last_version_seq; versions already held
  * (committed by this handle) are skipped. */
 static int read_versions(townorg__store *s, size_t *added)
 {
 	sqlite3_stmt *st;
 	int rc, src;
-	if ((rc = prep(s, &st, "SELECT seq, id, depth, body, delta IS NOT NULL, snapshot IS NOT NULL FROM version "
+	if ((rc = townorg__store_prep(s, &st, "SELECT seq, id, depth, body, delta IS NOT NULL, snapshot IS NOT NULL FROM version "
 			       "WHERE seq > ? ORDER BY seq")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, s->last_version_seq);
@@ -550,7 +314,7 @@ static int read_versions(townorg__store *s, size_t *added)
 			goto out;
 		}
 		v->loaded = 0;
-		v->loader = store_loader;
+		v->loader = townorg__store_loader;
 		v->loader_ctx = vi;
 		if ((rc = townorg__repo_add_version(s->repo, v)) < 0) {
 			townorg__version_destroy(v);
@@ -604,7 +368,7 @@ static int read_log(townorg__store *s)
 {
 	sqlite3_stmt *st;
 	int rc, src;
-	if ((rc = prep(s, &st, "SELECT seq, kind, name, op, new FROM reflog WHERE seq > ? ORDER BY seq")) < 0)
+	if ((rc = townorg__store_prep(s, &st, "SELECT seq, kind, name, op, new FROM reflog WHERE seq > ? ORDER BY seq")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, s->last_log_seq);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
@@ -695,7 +459,7 @@ static int db_ref(townorg__store *s, int kind, const char *name, bool *exists, u
 	sqlite3_stmt *st;
 	int rc;
 	*exists = *has_v = false;
-	if ((rc = prep(s, &st, "SELECT op, new FROM reflog WHERE kind = ? AND name = ? ORDER BY seq DESC LIMIT 1")) < 0)
+	if ((rc = townorg__store_prep(s, &st, "SELECT op, new FROM reflog WHERE kind = ? AND name = ? ORDER BY seq DESC LIMIT 1")) < 0)
 		return rc;
 	sqlite3_bind_int(st, 1, kind);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
@@ -747,7 +511,7 @@ static int log_append(townorg__store *s, int kind, const char *name, int op, con
 	int rc, src;
 	unsigned char prev[32] = { 0 }, oldb[32], newb[32], h[32];
 	int64_t seq = 1;
-	if ((rc = prep(s, &st, "SELECT seq, hash FROM reflog ORDER BY seq DESC LIMIT 1")) < 0)
+	if ((rc = townorg__store_prep(s, &st, "SELECT seq, hash FROM reflog ORDER BY seq DESC LIMIT 1")) < 0)
 		return rc;
 	if ((src = sqlite3_step(st)) == SQLITE_ROW) {
 		seq = sqlite3_column_int64(st, 0) + 1;
@@ -764,7 +528,7 @@ static int log_append(townorg__store *s, int kind, const char *name, int op, con
 	char now[21];
 	townorg__now(now);
 	townorg__store_log_hash(h, prev, seq, kind, name, op, oldb, old ? 32 : 0, newb, nv ? 32 : 0, now);
-	if ((rc = prep(s, &st, "INSERT INTO reflog(seq, kind, name, op, old, new, at, prev, hash) "
+	if ((rc = townorg__store_prep(s, &st, "INSERT INTO reflog(seq, kind, name, op, old, new, at, prev, hash) "
 			       "VALUES(?,?,?,?,?,?,?,?,?)")) < 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, seq);
@@ -810,7 +574,7 @@ static int end_write(townorg__store *s, int rc)
 static int next_object(townorg__store *s, int64_t *out)
 {
 	sqlite3_stmt *st;
-	int rc = prep(s, &st, "SELECT first + count FROM pack ORDER BY first DESC LIMIT 1");
+	int rc = townorg__store_prep(s, &st, "SELECT first + count FROM pack ORDER BY first DESC LIMIT 1");
 	if (rc < 0)
 		return rc;
 	int src = sqlite3_step(st);
@@ -834,7 +598,7 @@ static int pack_flush(packw *pw)
 	townorg__buf z = { 0 };
 	sqlite3_stmt *st = NULL;
 	int rc = pw->data.failed || pw->hashes.failed ? townorg__oom() : townorg__store_wrap(&z, pw->data.data, pw->data.len);
-	if (rc == 0 && (rc = prep(pw->s, &st, "INSERT INTO pack(first, count, hashes, data) VALUES(?,?,?,?)")) == 0) {
+	if (rc == 0 && (rc = townorg__store_prep(pw->s, &st, "INSERT INTO pack(first, count, hashes, data) VALUES(?,?,?,?)")) == 0) {
 		sqlite3_bind_int64(st, 1, pw->first);
 		sqlite3_bind_int64(st, 2, pw->count);
 		sqlite3_bind_blob(st, 3, pw->hashes.data, (int)pw->hashes.len, SQLITE_STATIC);
@@ -855,7 +619,7 @@ static int pack_flush(packw *pw)
  * the pack being written. */
 static int obj_loc(packw *pw, townorg_entity *e, int64_t *loc)
 {
-	long k = om_find_hash(&pw->s->objs, e->hash);
+	long k = townorg__objmap_find_hash(&pw->s->objs, e->hash);
 	if (k >= 0) {
 		*loc = pw->s->objs.ents[k].loc;
 		return 0;
@@ -870,7 +634,7 @@ static int obj_loc(packw *pw, townorg_entity *e, int64_t *loc)
 	bool failed = rec.failed;
 	townorg__buf_free(&rec);
 	*loc = pw->first + pw->count;
-	if (failed || om_add(&pw->s->objs, e, *loc) < 0)
+	if (failed || townorg__objmap_add(&pw->s->objs, e, *loc) < 0)
 		return pw->rc = townorg__oom();
 	if (++pw->count == TOWNORG__STORE_PACK_MAX)
 		return pack_flush(pw);
@@ -1002,7 +766,7 @@ static int store_commit(void *sp, townorg_repo *r, const townorg_version *v, con
 	}
 	unsigned char idb[32];
 	unhex(idb, v->id);
-	if ((rc = prep(s, &st, "INSERT INTO version(id, depth, n_entities, body, delta, snapshot) VALUES(?,?,?,?,?,?)")) < 0)
+	if ((rc = townorg__store_prep(s, &st, "INSERT INTO version(id, depth, n_entities, body, delta, snapshot) VALUES(?,?,?,?,?,?)")) < 0)
 		goto out;
 	sqlite3_bind_blob(st, 1, idb, 32, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, depth);
@@ -1031,7 +795,7 @@ out:
 	sqlite3_finalize(st);
 	rc = end_write(s, rc);
 	if (rc < 0) {
-		om_truncate(&s->objs, mark);
+		townorg__objmap_truncate(&s->objs, mark);
 		/* a vinfo added just before a failed COMMIT */
 		townorg__vinfo *last = s->n_vinfos ? s->vinfos[s->n_vinfos - 1] : NULL;
 		if (last && !strcmp(last->id, v->id)) {
@@ -1100,7 +864,7 @@ static int store_batch(void *sp, int what)
 		if (!sqlite3_get_autocommit(s->db))
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		if (s->in_batch) {
-			om_truncate(&s->objs, s->batch_mark);
+			townorg__objmap_truncate(&s->objs, s->batch_mark);
 			vinfos_truncate(s, s->batch_vinfos);
 		}
 		s->in_batch = false;
@@ -1115,7 +879,7 @@ static void store_close(void *sp)
 	if (!s)
 		return;
 	sqlite3_close(s->db);
-	om_free(&s->objs);
+	townorg__objmap_free(&s->objs);
 	vinfos_truncate(s, 0);
 	townorg__free(s->vinfos);
 	townorg__strmap_free(&s->vinfo_by_id);
@@ -1125,396 +889,6 @@ static void store_close(void *sp)
 }
 
 static const townorg__store_ops store_ops = { store_commit, store_ref_update, store_close, store_batch };
-
-/* ------------------------------------------------------------ loading */
-
-/* One decompressed pack: where each record starts and how long it is. */
-typedef struct {
-	int64_t first, count;
-	unsigned char *data, *hashes;
-	size_t len;
-	size_t *off, *sz;
-} pack_rd;
-
-static void pack_rd_free(pack_rd *p)
-{
-	townorg__free(p->data);
-	townorg__free(p->hashes);
-	townorg__free(p->off);
-	townorg__free(p->sz);
-	memset(p, 0, sizeof *p);
-}
-
-static int pack_parse(townorg__store *s, sqlite3_stmt *st, pack_rd *p, int64_t loc)
-{
-	pack_rd_free(p);
-	p->first = sqlite3_column_int64(st, 0);
-	p->count = sqlite3_column_int64(st, 1);
-	size_t hl = (size_t)sqlite3_column_bytes(st, 2);
-	if ((loc >= 0 && loc >= p->first + p->count) || p->count <= 0 || p->count > TOWNORG__STORE_PACK_MAX ||
-	    hl != (size_t)p->count * TOWNORG__HASH_SIZE)
-		return townorg__err(TOWNORG_ECORRUPT, "%s: the pack at object %lld is malformed", s->path,
-				    (long long)p->first);
-	p->hashes = townorg__malloc(hl);
-	p->off = townorg__malloc((size_t)p->count * sizeof *p->off);
-	p->sz = townorg__malloc((size_t)p->count * sizeof *p->sz);
-	if (!p->hashes || !p->off || !p->sz)
-		return townorg__oom();
-	memcpy(p->hashes, sqlite3_column_blob(st, 2), hl);
-	int rc = townorg__store_unwrap(&p->data, &p->len, sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3));
-	if (rc == TOWNORG_ENOMEM)
-		return townorg__oom();
-	townorg__rd r = { p->data, p->data + p->len, rc < 0 };
-	for (int64_t i = 0; i < p->count && !r.bad; i++) {
-		uint64_t n = townorg__rd_varint(&r);
-		if (n > (uint64_t)(r.end - r.p))
-			r.bad = true;
-		else {
-			p->off[i] = (size_t)(r.p - p->data);
-			p->sz[i] = (size_t)n;
-			r.p += n;
-		}
-	}
-	if (r.bad || r.p != r.end)
-		return townorg__err(TOWNORG_ECORRUPT, "%s: the pack at object %lld is damaged (its data does not decode)",
-				    s->path, (long long)p->first);
-	return 0;
-}
-
-static int pack_read(townorg__store *s, int64_t loc, pack_rd *p)
-{
-	sqlite3_stmt *st;
-	int rc = prep(s, &st, "SELECT first, count, hashes, data FROM pack WHERE first <= ? ORDER BY first DESC LIMIT 1");
-	if (rc < 0)
-		return rc;
-	sqlite3_bind_int64(st, 1, loc);
-	int src = sqlite3_step(st);
-	if (src == SQLITE_ROW)
-		rc = pack_parse(s, st, p, loc);
-	else if (src == SQLITE_DONE)
-		rc = townorg__err(TOWNORG_ECORRUPT, "%s: object %lld is in no pack", s->path, (long long)loc);
-	else
-		rc = townorg__store_sqlerr(s, src, "reading a pack");
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/* Decode record i of a pack and check it against its stored hash. */
-static int pack_entity(townorg__store *s, pack_rd *p, int64_t i, townorg_entity **out)
-{
-	char hex[65];
-	townorg__hex(hex, p->hashes + i * TOWNORG__HASH_SIZE, TOWNORG__HASH_SIZE);
-	int rc = townorg__entity_decode(out, p->data + p->off[i], p->sz[i]);
-	__atomic_add_fetch(&s->stat_decoded, 1, __ATOMIC_RELAXED);
-	if (rc == TOWNORG_ENOMEM)
-		return rc;
-	if (rc < 0)
-		return townorg__err(TOWNORG_ECORRUPT, "%s: object %s (number %lld) does not decode", s->path, hex,
-				    (long long)(p->first + i));
-	if (memcmp((*out)->hash, p->hashes + i * TOWNORG__HASH_SIZE, TOWNORG__HASH_SIZE)) {
-		rc = townorg__err(TOWNORG_ECORRUPT, "%s: object %s (entity %s, number %lld) does not match its hash",
-				  s->path, hex, townorg_entity_id(*out), (long long)(p->first + i));
-		townorg_entity_free(*out);
-		*out = NULL;
-		return rc;
-	}
-	return 0;
-}
-
-/* Verify's walk over every object: calls cb for each record, decoded and
- * checked (e NULL and the error message set when it fails). */
-int townorg__store_each_object(townorg__store *s, int (*cb)(int64_t loc, const unsigned char *hash, int rc, void *ctx),
-			       void *ctx)
-{
-	sqlite3_stmt *st;
-	pack_rd p = { 0 };
-	int rc = prep(s, &st, "SELECT first, count, hashes, data FROM pack ORDER BY first"), src;
-	if (rc < 0)
-		return rc;
-	while (rc == 0 && (src = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((rc = pack_parse(s, st, &p, -1)) < 0) {
-			if (rc == TOWNORG_ENOMEM)
-				break;
-			/* a damaged pack: every record in it is reported */
-			const unsigned char *hb = sqlite3_column_blob(st, 2);
-			int64_t n = sqlite3_column_int64(st, 1), first = sqlite3_column_int64(st, 0);
-			bool hashes_ok = hb && sqlite3_column_bytes(st, 2) == n * TOWNORG__HASH_SIZE && n > 0 &&
-					 n <= TOWNORG__STORE_PACK_MAX;
-			static const unsigned char zero[TOWNORG__HASH_SIZE];
-			rc = 0;
-			for (int64_t i = 0; rc == 0 && i < (hashes_ok ? n : 1); i++)
-				rc = cb(first + i, hashes_ok ? hb + i * TOWNORG__HASH_SIZE : zero, TOWNORG_ECORRUPT, ctx);
-			continue;
-		}
-		for (int64_t i = 0; rc == 0 && i < p.count; i++) {
-			townorg_entity *e = NULL;
-			int erc = pack_entity(s, &p, i, &e);
-			/* Keep good objects: the versions' check then reuses them
-			 * instead of decoding every object a second time. */
-			if (erc == 0 && om_find_loc(&s->objs, p.first + i) < 0 && om_add(&s->objs, e, p.first + i) < 0)
-				erc = TOWNORG_ENOMEM;
-			townorg_entity_free(e);
-			if (erc == TOWNORG_ENOMEM) {
-				rc = townorg__oom();
-				break;
-			}
-			rc = cb(p.first + i, p.hashes + i * TOWNORG__HASH_SIZE, erc, ctx);
-		}
-	}
-	if (rc == 0 && src != SQLITE_DONE)
-		rc = townorg__store_sqlerr(s, src, "reading packs");
-	sqlite3_finalize(st);
-	pack_rd_free(&p);
-	return rc;
-}
-
-/* Entities for sorted object numbers: from memory where known, else from
- * their packs.  out[i] are borrowed from the object map. */
-static int resolve(townorg__store *s, const int64_t *locs, size_t n, townorg_entity **out)
-{
-	pack_rd p = { 0 };
-	int rc = 0;
-	for (size_t i = 0; i < n; i++) {
-		long k = om_find_loc(&s->objs, locs[i]);
-		if (k >= 0) {
-			out[i] = s->objs.ents[k].e;
-			continue;
-		}
-		if (!p.data || locs[i] < p.first || locs[i] >= p.first + p.count)
-			if ((rc = pack_read(s, locs[i], &p)) < 0)
-				break;
-		townorg_entity *e;
-		if ((rc = pack_entity(s, &p, locs[i] - p.first, &e)) < 0)
-			break;
-		rc = om_add(&s->objs, e, locs[i]);
-		townorg_entity_free(e);
-		if (rc < 0) {
-			rc = townorg__oom();
-			break;
-		}
-		out[i] = s->objs.ents[s->objs.n - 1].e;
-	}
-	pack_rd_free(&p);
-	return rc;
-}
-
-static int read_locs(townorg__rd *r, int64_t **out, size_t *n)
-{
-	uint64_t c = townorg__rd_varint(r);
-	*out = NULL;
-	*n = 0;
-	if (r->bad || c > (uint64_t)(r->end - r->p))
-		return r->bad = true, TOWNORG_ECORRUPT;
-	int64_t *l = townorg__malloc((c ? c : 1) * sizeof *l);
-	if (!l)
-		return TOWNORG_ENOMEM;
-	int64_t prev = 0;
-	for (uint64_t i = 0; i < c; i++) {
-		uint64_t d = townorg__rd_varint(r);
-		if (r->bad || (i && d == 0) || d > (1ull << 48)) {
-			townorg__free(l);
-			return r->bad = true, TOWNORG_ECORRUPT;
-		}
-		l[i] = prev += (int64_t)d;
-	}
-	*out = l;
-	*n = c;
-	return 0;
-}
-
-static const char *parent_key(const townorg_entity *e)
-{
-	const char *p = townorg_entity_parent_id(e);
-	return p ? p : "";
-}
-
-typedef struct {
-	const char *parent, *id;
-	townorg_entity *e;
-} bykey;
-
-static int cmp_by_parent(const void *a, const void *b)
-{
-	const bykey *x = a, *y = b;
-	int c = strcmp(x->parent, y->parent);
-	return c ? c : strcmp(x->id, y->id);
-}
-
-/* A whole state from a snapshot, without a transaction: the entity trie
- * leaf by leaf, and the children index one set per parent (a transaction
- * would copy a parent's set at each of its children).  The tries' shapes
- * depend only on their keys, so the result is the one commits make. */
-static int bulk_build(townorg_version *dst, townorg_entity **ents, size_t n)
-{
-	uint32_t token = townorg__hamt_new_token();
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		rc = townorg__hamt_set(&dst->entities, &townorg__entity_trie, ents[i], token);
-		dst->kind_count[ents[i]->kind]++;
-	}
-	bykey *sorted = rc == 0 ? townorg__malloc((n ? n : 1) * sizeof *sorted) : NULL;
-	if (rc == 0 && !sorted)
-		rc = TOWNORG_ENOMEM;
-	if (sorted) {
-		for (size_t i = 0; i < n; i++)
-			sorted[i] = (bykey){ parent_key(ents[i]), townorg__entity_id(ents[i]), ents[i] };
-		qsort(sorted, n, sizeof *sorted, cmp_by_parent);
-	}
-	for (size_t i = 0, j; rc == 0 && i < n; i = j) {
-		const char *key = sorted[i].parent;
-		for (j = i + 1; j < n && !strcmp(sorted[j].parent, key); j++)
-			;
-		size_t kl = strlen(key);
-		townorg__childset *c = townorg__malloc(sizeof *c + kl + 1);
-		townorg_entity **items = townorg__malloc((j - i) * sizeof *items);
-		if (!c || !items) {
-			townorg__free(c);
-			townorg__free(items);
-			rc = TOWNORG_ENOMEM;
-			break;
-		}
-		c->refcnt = 0; /* the trie takes the first reference */
-		c->n = j - i;
-		c->items = items;
-		memcpy(c->key, key, kl + 1);
-		for (size_t k = i; k < j; k++)
-			items[k - i] = townorg_entity_ref(sorted[k].e);
-		if ((rc = townorg__hamt_set(&dst->children, &townorg__children_trie, c, token)) < 0) {
-			c->refcnt = 1;
-			townorg__children_trie.unref(c);
-		}
-	}
-	townorg__free(sorted);
-	townorg__hamt_freeze(&dst->entities, &townorg__entity_trie, token);
-	townorg__hamt_freeze(&dst->children, &townorg__children_trie, token);
-	if (rc < 0) {
-		townorg__hamt_release(&dst->entities, &townorg__entity_trie);
-		townorg__hamt_release(&dst->children, &townorg__children_trie);
-		memset(dst->kind_count, 0, sizeof dst->kind_count);
-		return townorg__oom();
-	}
-	return 0;
-}
-
-int townorg__store_materialise(townorg__store *s, const townorg_version *v, townorg__vinfo *vi, bool via_delta,
-			       townorg_version *dst)
-{
-	const townorg_version *p = via_delta ? v->parents[0] : NULL;
-	sqlite3_stmt *st = NULL;
-	unsigned char *raw = NULL;
-	size_t rawlen = 0, n = 0, n_removed = 0;
-	int64_t *locs = NULL;
-	char **removed = NULL;
-	townorg_entity **ents = NULL;
-	townorg_txn *t = NULL;
-	int rc;
-	if (p && (rc = townorg__version_ensure(p)) < 0)
-		return townorg__err(rc, "version %s: its parent could not be loaded: %s", v->id, townorg_error_last());
-	pthread_mutex_lock(&s->lock);
-	rc = prep(s, &st, via_delta ? "SELECT delta FROM version WHERE seq = ?" : "SELECT snapshot FROM version WHERE seq = ?");
-	if (rc == 0) {
-		sqlite3_bind_int64(st, 1, vi->seq);
-		int src = sqlite3_step(st);
-		if (src == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_BLOB)
-			rc = townorg__store_unwrap(&raw, &rawlen, sqlite3_column_blob(st, 0),
-						   (size_t)sqlite3_column_bytes(st, 0));
-		else if (src == SQLITE_ROW || src == SQLITE_DONE)
-			rc = TOWNORG_ECORRUPT;
-		else
-			rc = townorg__store_sqlerr(s, src, "reading a version");
-		sqlite3_finalize(st);
-	}
-	townorg__rd r = { raw, raw + rawlen, false };
-	if (rc == 0)
-		rc = read_locs(&r, &locs, &n);
-	if (rc == 0 && via_delta) {
-		uint64_t nr = townorg__rd_varint(&r);
-		if (r.bad || nr > rawlen)
-			rc = TOWNORG_ECORRUPT;
-		else if (nr && !(removed = townorg__calloc(nr, sizeof *removed)))
-			rc = TOWNORG_ENOMEM;
-		bool oom = false;
-		for (; rc == 0 && n_removed < nr; n_removed++)
-			if (!(removed[n_removed] = rd_str(&r, &oom)))
-				rc = oom ? TOWNORG_ENOMEM : TOWNORG_ECORRUPT;
-	}
-	if (rc == 0 && r.p != r.end)
-		rc = TOWNORG_ECORRUPT;
-	if (rc == TOWNORG_ECORRUPT)
-		rc = townorg__err(rc, "%s: version %s: its stored %s is malformed", s->path, v->id,
-				  via_delta ? "delta" : "snapshot");
-	else if (rc == TOWNORG_ENOMEM)
-		rc = townorg__oom();
-	if (rc == 0 && !(ents = townorg__calloc(n ? n : 1, sizeof *ents)))
-		rc = townorg__oom();
-	if (rc == 0 && (rc = resolve(s, locs, n, ents)) < 0)
-		rc = townorg__err(rc, "version %s: %s", v->id, townorg_error_last());
-	/* Take references: the entities must outlive a concurrent om_truncate. */
-	bool refd = rc == 0;
-	for (size_t i = 0; refd && i < n; i++)
-		townorg_entity_ref(ents[i]);
-	pthread_mutex_unlock(&s->lock);
-	if (rc < 0)
-		goto out;
-	if (!via_delta) {
-		if ((rc = bulk_build(dst, ents, n)) < 0)
-			goto out;
-		if (dst->entities.count != n) {
-			rc = townorg__err(TOWNORG_ECORRUPT, "%s: version %s: its snapshot names an entity twice", s->path, v->id);
-			goto reset;
-		}
-		goto check;
-	}
-	if ((rc = townorg__txn_new_raw(&t, s->repo, p)) < 0)
-		goto out;
-	for (size_t i = 0; i < n_removed && rc == 0; i++)
-		if ((rc = townorg_txn_remove(t, removed[i])) == TOWNORG_ENOTFOUND)
-			rc = townorg__err(TOWNORG_ECORRUPT, "%s: version %s: its delta removes %s, which its parent lacks",
-					  s->path, v->id, removed[i]);
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = townorg_txn_put(t, ents[i]);
-	if (rc < 0)
-		goto out;
-	townorg__txn_fill(t, dst);
-check:;
-	unsigned char h[TOWNORG__HASH_SIZE];
-	char hex[65];
-	townorg__hamt_root_hash(&dst->entities, &townorg__entity_trie, h);
-	townorg__hex(hex, h, TOWNORG__HASH_SIZE);
-	if (strcmp(hex, v->state_hash)) {
-		rc = townorg__err(TOWNORG_ECORRUPT, "%s: version %s: its stored content has state hash %s, not %s", s->path,
-				  v->id, hex, v->state_hash);
-	reset:
-		townorg__hamt_release(&dst->entities, &townorg__entity_trie);
-		townorg__hamt_release(&dst->children, &townorg__children_trie);
-		memset(dst->kind_count, 0, sizeof dst->kind_count);
-		goto out;
-	}
-	__atomic_add_fetch(&s->stat_loads, 1, __ATOMIC_RELAXED);
-out:
-	townorg_txn_free(t);
-	for (size_t i = 0; refd && i < n; i++)
-		townorg_entity_free(ents[i]);
-	for (size_t i = 0; i < n_removed; i++)
-		townorg__free(removed[i]);
-	townorg__free(removed);
-	townorg__free(ents);
-	townorg__free(locs);
-	townorg__free(raw);
-	return rc;
-}
-
-static int store_loader(townorg_version *v, void *ctx)
-{
-	townorg__vinfo *vi = ctx;
-	const townorg_version *p = v->n_parents ? v->parents[0] : NULL;
-	bool parent_ready = p && __atomic_load_n(&p->loaded, __ATOMIC_ACQUIRE);
-	bool via_delta = vi->has_delta && p && (parent_ready || !vi->has_snapshot);
-	if (!via_delta && !vi->has_snapshot)
-		return townorg__err(TOWNORG_ECORRUPT, "%s: version %s has neither a delta nor a snapshot", vi->s->path,
-				    v->id);
-	return townorg__store_materialise(vi->s, v, vi, via_delta, v);
-}
 
 /* ------------------------------------------------------------ open */
 
@@ -1693,3 +1067,4 @@ int townorg_repo_refresh(townorg_repo *repo, size_t *new_versions)
 		*new_versions = added;
 	return rc;
 }
+

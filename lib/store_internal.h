@@ -98,11 +98,24 @@ void townorg__verify_add(struct townorg_verify_report *r, townorg_verify_kind ki
 /* Statistics of a repository's store (NULL stats for in-memory repos). */
 const townorg__store *townorg__store_of(const townorg_repo *repo);
 
+/* Shared helpers (store_objects.c). */
+int townorg__store_prep(townorg__store *s, sqlite3_stmt **st, const char *sql);
+long townorg__objmap_find_hash(const townorg__objmap *m, const unsigned char *h);
+long townorg__objmap_find_loc(const townorg__objmap *m, int64_t loc);
+int townorg__objmap_add(townorg__objmap *m, townorg_entity *e, int64_t loc);
+void townorg__objmap_truncate(townorg__objmap *m, int64_t mark);
+void townorg__objmap_free(townorg__objmap *m);
+/* The version loader hook of versions read from a file (store_load.c). */
+int townorg__store_loader(townorg_version *v, void *ctx);
+
 /* varint reading shared by the decoders */
 typedef struct {
 	const unsigned char *p, *end;
 	bool bad;
 } townorg__rd;
 uint64_t townorg__rd_varint(townorg__rd *r);
+/* A string as townorg__buf_str wrote it (allocated), NULL for a NULL
+ * string or on error (r->bad, or *oom). */
+char *townorg__rd_str(townorg__rd *r, bool *oom);
 
 #endif
