@@ -18,4 +18,6 @@
 #include "townorg/history.h"
 #include "townorg/tables.h"
 
+#include "townorg/realdata.h"
+
 #endif /* TOWNORG_H */

@@ -50,3 +50,6 @@ townorg_include_HEADERS += include/townorg/validate.h
 policiesdir = $(pkgdatadir)/policies
 dist_policies_DATA = policies/default.json policies/2020.json
 EXTRA_DIST += policies/embed.py
+# Real data importers (NBS township lists, MCA change tables)
+lib_libtownorg_core_la_SOURCES += lib/realdata_internal.h lib/realdata_csv.c lib/nbs.c lib/mca.c
+townorg_include_HEADERS += include/townorg/realdata.h

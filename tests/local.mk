@@ -61,3 +61,10 @@ tests_check_tables_CFLAGS = $(TEST_CFLAGS)
 tests_check_tables_LDADD = $(TEST_LIBS)
 TESTS += tests/check_tables
 EXTRA_DIST += tests/data/tables
+# Real data importers (NBS township lists, MCA change tables)
+check_PROGRAMS += tests/check_realdata
+tests_check_realdata_SOURCES = tests/check_realdata.c tests/testutil.h
+tests_check_realdata_CFLAGS = $(TEST_CFLAGS)
+tests_check_realdata_LDADD = $(TEST_LIBS)
+TESTS += tests/check_realdata
+EXTRA_DIST += tests/data/nbs tests/data/mca
