@@ -32,10 +32,11 @@
  * canonical encoder (townorg__entity_encode); check_tables verifies that
  * every imported entity has the hash the builder gives it.
  *
- * Duplicates: in base.csv a put that does not grow the (empty-started)
- * state is a second row with that id.  In changes.csv rows of a version are
- * sorted by id (the generator's files already are, so this is a check) and
- * neighbours compared.
+ * Order: the rows of a version are applied sorted by the trie hash of
+ * their ids, not in file order: consecutive puts then share their trie path
+ * while it is in cache (the result does not depend on the order).  The sort
+ * also puts rows with the same id next to each other, which is how a
+ * duplicate id in base.csv, or (version, id) in changes.csv, is found.
  */
 #include "tables_internal.h"
 #include "repo_internal.h"
@@ -88,6 +89,7 @@ static void arena_free(arena *a)
 typedef struct {
 	townorg_entity *e; /* upsert (owned reference), NULL for a delete */
 	const char *id;    /* the entity's id, or the arena copy for a delete */
+	uint64_t h;        /* townorg__keyhash(id): the order rows are applied in */
 	uint32_t line;
 } crow;
 
@@ -364,7 +366,8 @@ static int on_base(void *ctx, const char *const *c, uint32_t line)
 		return rc;
 	if ((rc = make_entity(im, "base.csv", line, c, &e)) < 0)
 		return rc;
-	im->base[im->n_base++] = (crow){ e, townorg__entity_id(e), line };
+	const char *id = townorg__entity_id(e);
+	im->base[im->n_base++] = (crow){ e, id, townorg__keyhash(id, strlen(id)), line };
 	return 0;
 }
 
@@ -381,7 +384,7 @@ static int on_change(void *ctx, const char *const *c, uint32_t line)
 	imp *im = ctx;
 	int rc;
 	vrow *v;
-	crow r = { NULL, NULL, line };
+	crow r = { NULL, NULL, 0, line };
 	const char *f = "changes.csv";
 	if ((rc = row_version(im, f, line, c[0], &v)) < 0)
 		return rc;
@@ -400,6 +403,7 @@ static int on_change(void *ctx, const char *const *c, uint32_t line)
 	} else {
 		return townorg__err(TOWNORG_EPARSE, "%s:%u: unknown op '%.40s' (expected upsert or delete)", f, line, c[1]);
 	}
+	r.h = townorg__keyhash(r.id, strlen(r.id));
 	if ((rc = grow((void **)&v->rows, &v->cap_rows, v->n_rows, sizeof *v->rows)) < 0) {
 		townorg_entity_free(r.e);
 		return rc;
@@ -490,26 +494,31 @@ static int check_tags(imp *im)
 
 /* ------------------------------------------------------------------ apply */
 
+/* Rows are applied in the order of their ids' trie hash: consecutive puts
+ * then walk the same trie path while it is in cache, and the new nodes are
+ * allocated next to each other (the trie's shape does not depend on the
+ * order).  Ties are broken by id, then line, so equal ids are neighbours. */
 static int crow_cmp(const void *a, const void *b)
 {
 	const crow *x = a, *y = b;
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
 	int c = strcmp(x->id, y->id);
 	return c ? c : (x->line > y->line) - (x->line < y->line);
 }
 
-/* Rows of one version by id; a second row for an id is an error. */
-static int sort_rows(vrow *v)
+/* Sort rows; a second row for an id is an error naming both lines. */
+static int sort_rows(crow *rows, size_t n, const char *file, const char *label)
 {
-	bool sorted = true;
-	for (size_t i = 1; i < v->n_rows && sorted; i++)
-		sorted = strcmp(v->rows[i - 1].id, v->rows[i].id) < 0;
-	if (sorted)
-		return 0;
-	qsort(v->rows, v->n_rows, sizeof *v->rows, crow_cmp);
-	for (size_t i = 1; i < v->n_rows; i++)
-		if (!strcmp(v->rows[i - 1].id, v->rows[i].id))
-			return townorg__err(TOWNORG_EPARSE, "changes.csv:%u: (version %s, id %s) appears twice (first at line %u)",
-					    v->rows[i].line, v->label, v->rows[i].id, v->rows[i - 1].line);
+	qsort(rows, n, sizeof *rows, crow_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (rows[i - 1].h == rows[i].h && !strcmp(rows[i - 1].id, rows[i].id)) {
+			if (!label)
+				return townorg__err(TOWNORG_EPARSE, "%s:%u: duplicate id '%s' (first at line %u)", file,
+						    rows[i].line, rows[i].id, rows[i - 1].line);
+			return townorg__err(TOWNORG_EPARSE, "%s:%u: (version %s, id %s) appears twice (first at line %u)", file,
+					    rows[i].line, label, rows[i].id, rows[i - 1].line);
+		}
 	return 0;
 }
 
@@ -615,22 +624,13 @@ static int apply_version(imp *im, size_t vi, const townorg_version *parent, cons
 			return rc;
 		if (parent && (rc = townorg_txn_add_parent(txn, parent)) < 0)
 			goto done;
-		for (size_t i = 0; i < im->n_base; i++) {
-			size_t before = txn->entities.count;
+		if ((rc = sort_rows(im->base, im->n_base, "base.csv", NULL)) < 0)
+			goto done;
+		for (size_t i = 0; i < im->n_base; i++)
 			if ((rc = townorg_txn_put(txn, im->base[i].e)) < 0)
 				goto done;
-			if (txn->entities.count == before) {
-				uint32_t first = 0;
-				for (size_t j = 0; j < i && !first; j++)
-					if (!strcmp(im->base[j].id, im->base[i].id))
-						first = im->base[j].line;
-				rc = townorg__err(TOWNORG_EPARSE, "base.csv:%u: duplicate id '%s' (first at line %u)",
-						  im->base[i].line, im->base[i].id, first);
-				goto done;
-			}
-		}
 	} else {
-		if ((rc = sort_rows(v)) < 0)
+		if ((rc = sort_rows(v->rows, v->n_rows, "changes.csv", v->label)) < 0)
 			return rc;
 		if ((rc = townorg_txn_new(&txn, im->repo, parent)) < 0)
 			return rc;

@@ -25,7 +25,18 @@ static const char *shared_dir(void)
 	return s && *s ? s : TEST_SRCDIR "/../shared";
 }
 
-static void sample_dir(char *buf, size_t n) { snprintf(buf, n, "%s/bench/sample", shared_dir()); }
+/* The bench sample lives in the shared kit next to the source tree; a tree
+ * without it (an unpacked tarball) skips the tests that need it. */
+static bool sample_dir(char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/bench/sample", shared_dir());
+	char probe[4200];
+	snprintf(probe, sizeof probe, "%s/versions.csv", buf);
+	if (access(probe, R_OK) == 0)
+		return true;
+	fprintf(stderr, "# SKIP: no bench sample at %s\n", buf);
+	return false;
+}
 
 static townorg_tables_import_options opts_fixed(void)
 {
@@ -243,11 +254,13 @@ static void check_builder_hashes(const townorg_version *v)
 START_TEST(entities_match_builder)
 {
 	char dir[4096];
-	sample_dir(dir, sizeof dir);
+	bool have_sample = sample_dir(dir, sizeof dir);
 	townorg_tables_report *rep = import_ok(repo, DATA "mini", NULL);
 	for (size_t i = 0; i < townorg_tables_report_version_count(rep); i++)
 		check_builder_hashes(townorg_tables_report_version(rep, i, NULL));
 	townorg_tables_report_free(rep);
+	if (!have_sample)
+		return;
 	townorg_tables_import_options o = TOWNORG_TABLES_IMPORT_OPTIONS_INIT;
 	o.branch = "sample";
 	o.tag_prefix = "s";
@@ -449,7 +462,8 @@ static void check_diffs(townorg_repo *r, const char *dir, const char *prefix)
 START_TEST(sample_answers)
 {
 	char dir[4096];
-	sample_dir(dir, sizeof dir);
+	if (!sample_dir(dir, sizeof dir))
+		return;
 	townorg_tables_report *rep = import_ok(repo, dir, NULL);
 	ck_assert_uint_eq(townorg_tables_report_version_count(rep), 6);
 	ck_assert_uint_eq(townorg_version_entity_count(tag(repo, "v5")), 450);
@@ -512,7 +526,8 @@ static void round_trip(townorg_repo *r, const char *dir, const char *prefix, siz
 START_TEST(sample_round_trip)
 {
 	char dir[4096];
-	sample_dir(dir, sizeof dir);
+	if (!sample_dir(dir, sizeof dir))
+		return;
 	townorg_tables_import_options o = opts_fixed();
 	townorg_tables_report *rep = import_ok(repo, dir, &o);
 	round_trip(repo, dir, "v", 6);
