@@ -163,8 +163,7 @@ int main(int argc, char **argv)
 	}
 	const cli_command *cmd = cli_find_command(name);
 	if (!cmd) {
-		fprintf(stderr, _("townorg: unknown command '%s'\n"), name);
-		fputs(_("Run 'townorg --help' for the list of commands.\n"), stderr);
+		fprintf(stderr, _("townorg: unknown command '%s' (see 'townorg --help')\n"), name);
 		return EXIT_BAD;
 	}
 	cli_cmd_name = cmd->name;

@@ -34,9 +34,10 @@ int cli_usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	/* One line, so scripts can log it as it is. */
 	if (cli_cmd_name)
-		fprintf(stderr, _("Try 'townorg %s --help'.\n"), cli_cmd_name);
+		fprintf(stderr, _(" (see 'townorg %s --help')"), cli_cmd_name);
+	fputc('\n', stderr);
 	return EXIT_BAD;
 }
 

@@ -11,6 +11,7 @@ check "the message says so" err_has "unknown command"
 expect 2 "an unknown option" log "$R" --frob
 check "the message starts with townorg:" grep -q '^townorg: ' "$TMP/err"
 check "and names the option" err_has "--frob"
+check "a usage error is one line" test "$(wc -l <"$TMP/err")" -eq 1
 expect 2 "a missing argument" show "$R"
 expect 2 "too many arguments" log "$R" main extra
 expect 2 "an option without its value" diff "$R" v0 v1 --kind
