@@ -118,23 +118,38 @@ struct townorg_tables_report {
 	townorg__notes notes;
 };
 
+typedef struct imp imp;
+
+/* What a thread reading tables owns: strings that outlive the read go into
+ * its arena, entity encodings are made in its buffer. */
 typedef struct {
+	imp *im;
+	arena ar;
+	townorg__buf enc;
+	townorg__notes notes;
+	townorg__table_info info[2];
+	int rc;
+	char msg[1024]; /* its error, carried over to the calling thread */
+} reader;
+
+struct imp {
 	townorg_repo *repo;
 	const townorg_tables_import_options *o;
 	const char *branch, *tag_prefix;
 	bool tags;
-	arena ar;
+	reader rd[2]; /* [0] versions.csv and base.csv, [1] changes.csv and events.csv */
+	pthread_t thread;
+	bool thread_running;
 	vrow *vs;
 	size_t n_vs, cap_vs;
 	townorg__strmap labels; /* label -> index + 1 */
 	crow *base;
 	size_t n_base, cap_base;
-	townorg__buf enc;       /* canonical encoding scratch */
 	townorg_tables_report *rep;
-} imp;
+	const char *dir;
+	const townorg_version *onto;
+};
 
-static const char *const file_names[TOWNORG_TABLES_FILE_COUNT] = { "versions.csv", "base.csv", "changes.csv",
-								   "events.csv" };
 
 static const char *const versions_cols[] = { "version", "parent", "effective_date", "document_number", NULL };
 #define ENTITY_COLS "id", "parent_id", "kind", "name", "class", "population", "area_km2", "revenue_per_capita", \
@@ -236,7 +251,7 @@ static int parse_kind(const char *file, uint32_t line, const char *s, townorg_ki
  * entity.c's entity_assemble does and hashed with the same domain tag over
  * the shared canonical encoding.
  */
-static int make_entity(imp *im, const char *file, uint32_t line, const char *const *c, townorg_entity **out)
+static int make_entity(townorg__buf *enc, const char *file, uint32_t line, const char *const *c, townorg_entity **out)
 {
 	int rc;
 	townorg_kind kind = TOWNORG_KIND_INVALID;
@@ -308,16 +323,16 @@ static int make_entity(imp *im, const char *file, uint32_t line, const char *con
 	} else {
 		e->parent_off = 0xffff;
 	}
-	im->enc.len = 0;
-	townorg__entity_encode(&im->enc, e);
-	if (im->enc.failed) {
+	enc->len = 0;
+	townorg__entity_encode(enc, e);
+	if (enc->failed) {
 		townorg__free(e);
 		return townorg__oom();
 	}
 	townorg__sha sh;
 	townorg__sha_init(&sh);
 	townorg__sha_update(&sh, "townorg-entity-1", 17);
-	townorg__sha_update(&sh, im->enc.data, im->enc.len);
+	townorg__sha_update(&sh, enc->data, enc->len);
 	townorg__sha_final(&sh, e->hash);
 	*out = e;
 	return 0;
@@ -327,7 +342,8 @@ static int make_entity(imp *im, const char *file, uint32_t line, const char *con
 
 static int on_version(void *ctx, const char *const *c, uint32_t line)
 {
-	imp *im = ctx;
+	reader *rd = ctx;
+	imp *im = rd->im;
 	int rc;
 	const char *f = "versions.csv";
 	size_t dummy;
@@ -347,9 +363,9 @@ static int on_version(void *ctx, const char *const *c, uint32_t line)
 	vrow *v = &im->vs[im->n_vs];
 	memset(v, 0, sizeof *v);
 	v->line = line;
-	if (!(v->label = arena_dup(&im->ar, c[0], strlen(c[0]))) ||
-	    !(v->parent = arena_dup(&im->ar, c[1], strlen(c[1]))) || !(v->date = arena_dup(&im->ar, c[2], 10)) ||
-	    !(v->doc = arena_dup(&im->ar, c[3], strlen(c[3]))))
+	if (!(v->label = arena_dup(&rd->ar, c[0], strlen(c[0]))) ||
+	    !(v->parent = arena_dup(&rd->ar, c[1], strlen(c[1]))) || !(v->date = arena_dup(&rd->ar, c[2], 10)) ||
+	    !(v->doc = arena_dup(&rd->ar, c[3], strlen(c[3]))))
 		return townorg__oom();
 	if (townorg__strmap_put(&im->labels, v->label, (void *)(uintptr_t)(im->n_vs + 1)) < 0)
 		return townorg__oom();
@@ -359,12 +375,13 @@ static int on_version(void *ctx, const char *const *c, uint32_t line)
 
 static int on_base(void *ctx, const char *const *c, uint32_t line)
 {
-	imp *im = ctx;
+	reader *rd = ctx;
+	imp *im = rd->im;
 	int rc;
 	townorg_entity *e;
 	if ((rc = grow((void **)&im->base, &im->cap_base, im->n_base, sizeof *im->base)) < 0)
 		return rc;
-	if ((rc = make_entity(im, "base.csv", line, c, &e)) < 0)
+	if ((rc = make_entity(&rd->enc, "base.csv", line, c, &e)) < 0)
 		return rc;
 	const char *id = townorg__entity_id(e);
 	im->base[im->n_base++] = (crow){ e, id, townorg__keyhash(id, strlen(id)), line };
@@ -381,7 +398,8 @@ static int row_version(imp *im, const char *file, uint32_t line, const char *lab
 
 static int on_change(void *ctx, const char *const *c, uint32_t line)
 {
-	imp *im = ctx;
+	reader *rd = ctx;
+	imp *im = rd->im;
 	int rc;
 	vrow *v;
 	crow r = { NULL, NULL, 0, line };
@@ -392,13 +410,13 @@ static int on_change(void *ctx, const char *const *c, uint32_t line)
 		return townorg__err(TOWNORG_EPARSE, "%s:%u: version '%s' is the first version: its state is base.csv", f,
 				    line, c[0]);
 	if (!strcmp(c[1], "upsert")) {
-		if ((rc = make_entity(im, f, line, c + 2, &r.e)) < 0)
+		if ((rc = make_entity(&rd->enc, f, line, c + 2, &r.e)) < 0)
 			return rc;
 		r.id = townorg__entity_id(r.e);
 	} else if (!strcmp(c[1], "delete")) {
 		if ((rc = check_id_cell(f, line, "id", c[2])) < 0)
 			return rc;
-		if (!(r.id = arena_dup(&im->ar, c[2], strlen(c[2]))))
+		if (!(r.id = arena_dup(&rd->ar, c[2], strlen(c[2]))))
 			return townorg__oom();
 	} else {
 		return townorg__err(TOWNORG_EPARSE, "%s:%u: unknown op '%.40s' (expected upsert or delete)", f, line, c[1]);
@@ -414,7 +432,8 @@ static int on_change(void *ctx, const char *const *c, uint32_t line)
 
 static int on_event(void *ctx, const char *const *c, uint32_t line)
 {
-	imp *im = ctx;
+	reader *rd = ctx;
+	imp *im = rd->im;
 	int rc;
 	vrow *v;
 	erow r = { TOWNORG_EVENT_INVALID, NULL, NULL, line };
@@ -431,7 +450,7 @@ static int on_event(void *ctx, const char *const *c, uint32_t line)
 			if (*p < 0x20 || *p == 0x7f || *p == ' ' || *p == ',')
 				return townorg__err(TOWNORG_EPARSE, "%s:%u: %s '%.40s' is not a ';'-separated list of ids", f,
 						    line, i == 2 ? "from_ids" : "to_id", c[i]);
-	if (!(r.from = arena_dup(&im->ar, c[2], strlen(c[2]))) || !(r.to = arena_dup(&im->ar, c[3], strlen(c[3]))))
+	if (!(r.from = arena_dup(&rd->ar, c[2], strlen(c[2]))) || !(r.to = arena_dup(&rd->ar, c[3], strlen(c[3]))))
 		return townorg__oom();
 	if ((rc = grow((void **)&v->evs, &v->cap_evs, v->n_evs, sizeof *v->evs)) < 0)
 		return rc;
@@ -493,6 +512,9 @@ static int check_tags(imp *im)
 }
 
 /* ------------------------------------------------------------------ apply */
+
+static int join_reader(imp *im);
+static int progress(imp *im, const char *stage, size_t done, size_t total);
 
 /* Rows are applied in the order of their ids' trie hash: consecutive puts
  * then walk the same trie path while it is in cache, and the new nodes are
@@ -629,6 +651,9 @@ static int apply_version(imp *im, size_t vi, const townorg_version *parent, cons
 		for (size_t i = 0; i < im->n_base; i++)
 			if ((rc = townorg_txn_put(txn, im->base[i].e)) < 0)
 				goto done;
+		/* the events (and the later versions) come from the second reader */
+		if ((rc = join_reader(im)) < 0)
+			goto done;
 	} else {
 		if ((rc = sort_rows(v->rows, v->n_rows, "changes.csv", v->label)) < 0)
 			return rc;
@@ -691,8 +716,8 @@ static int apply_all(imp *im, const townorg_version *onto)
 		if ((rc = apply_version(im, i, prev, &im->vs[i].v)) < 0)
 			return rc;
 		prev = im->vs[i].v;
-		if (im->o->progress && (rc = im->o->progress("versions", i + 1, im->n_vs, im->o->progress_payload)))
-			return cancelled(rc);
+		if ((rc = progress(im, "versions", i + 1, im->n_vs)) < 0)
+			return rc;
 	}
 	rc = townorg_repo_branch_head(&head, im->repo, im->branch);
 	townorg_error_clear();
@@ -724,8 +749,11 @@ static void imp_free(imp *im)
 	}
 	townorg__free(im->vs);
 	townorg__strmap_free(&im->labels);
-	townorg__buf_free(&im->enc);
-	arena_free(&im->ar);
+	for (int i = 0; i < 2; i++) {
+		townorg__buf_free(&im->rd[i].enc);
+		arena_free(&im->rd[i].ar);
+		townorg__notes_free(&im->rd[i].notes);
+	}
 }
 
 void townorg_tables_report_free(townorg_tables_report *r)
@@ -740,27 +768,84 @@ void townorg_tables_report_free(townorg_tables_report *r)
 	townorg__free(r);
 }
 
-static int read_tables(imp *im, const char *dir, const townorg_version *onto)
+/* changes.csv and events.csv, read on a second thread while the calling
+ * thread reads base.csv and applies it (see join_reader). */
+static void *read_changes(void *arg)
 {
-	static const char *const *cols[TOWNORG_TABLES_FILE_COUNT] = { versions_cols, base_cols, changes_cols,
-								       events_cols };
-	static const townorg__row_fn fns[TOWNORG_TABLES_FILE_COUNT] = { on_version, on_base, on_change, on_event };
+	reader *rd = arg;
+	rd->rc = townorg__table_read(rd->im->dir, "changes.csv", changes_cols, on_change, rd, &rd->info[0], &rd->notes);
+	if (rd->rc == 0)
+		rd->rc = townorg__table_read(rd->im->dir, "events.csv", events_cols, on_event, rd, &rd->info[1], &rd->notes);
+	if (rd->rc < 0)
+		snprintf(rd->msg, sizeof rd->msg, "%s", townorg_error_last() ? townorg_error_last() : "");
+	return NULL;
+}
+
+static int progress(imp *im, const char *stage, size_t done, size_t total)
+{
 	int rc;
-	for (int f = 0; f < TOWNORG_TABLES_FILE_COUNT; f++) {
-		townorg__table_info info;
-		if ((rc = townorg__table_read(dir, file_names[f], cols[f], fns[f], im, &info, &im->rep->notes)) < 0)
-			return rc;
-		im->rep->rows[f] = info.rows;
-		im->rep->encoding[f] = info.encoding;
-		if (f == TOWNORG_TABLES_VERSIONS) {
-			/* refuse early, before the big files are read */
-			if ((rc = check_version_line(im, onto)) < 0 || (rc = check_tags(im)) < 0)
-				return rc;
-		}
-		if (im->o->progress && (rc = im->o->progress("read", (size_t)f + 1, TOWNORG_TABLES_FILE_COUNT,
-							     im->o->progress_payload)))
-			return cancelled(rc);
+	if (im->o->progress && (rc = im->o->progress(stage, done, total, im->o->progress_payload)))
+		return cancelled(rc);
+	return 0;
+}
+
+/* Wait for the second reader; take over its results, or its error. */
+static int join_reader(imp *im)
+{
+	reader *rd = &im->rd[1];
+	int rc;
+	if (im->thread_running) {
+		pthread_join(im->thread, NULL);
+		im->thread_running = false;
+	} else if (!im->rd[1].im) {
+		return 0; /* already joined */
 	}
+	rd->im = NULL;
+	if (rd->rc < 0)
+		return townorg__err(rd->rc, "%s", rd->msg);
+	im->rep->rows[TOWNORG_TABLES_CHANGES] = rd->info[0].rows;
+	im->rep->encoding[TOWNORG_TABLES_CHANGES] = rd->info[0].encoding;
+	im->rep->rows[TOWNORG_TABLES_EVENTS] = rd->info[1].rows;
+	im->rep->encoding[TOWNORG_TABLES_EVENTS] = rd->info[1].encoding;
+	for (size_t i = 0; i < rd->notes.n; i++)
+		if ((rc = townorg__notes_add(&im->rep->notes, "%s", rd->notes.v[i])) < 0)
+			return rc;
+	if ((rc = progress(im, "read", 3, TOWNORG_TABLES_FILE_COUNT)) < 0 ||
+	    (rc = progress(im, "read", 4, TOWNORG_TABLES_FILE_COUNT)) < 0)
+		return rc;
+	return 0;
+}
+
+/*
+ * versions.csv first: it names the versions the other files refer to, and
+ * a bad line or a taken tag refuses the import before the big files are
+ * read.  Then base.csv here while changes.csv and events.csv are read on a
+ * second thread (they only add rows to the versions, which base.csv does
+ * not touch; each thread has its own arena, buffer and notes).  If the
+ * thread cannot be started, they are read here afterwards.
+ */
+static int read_tables(imp *im)
+{
+	int rc;
+	reader *r0 = &im->rd[0], *r1 = &im->rd[1];
+	r0->im = r1->im = im;
+	if ((rc = townorg__table_read(im->dir, "versions.csv", versions_cols, on_version, r0, &r0->info[0],
+				      &im->rep->notes)) < 0)
+		return rc;
+	im->rep->rows[TOWNORG_TABLES_VERSIONS] = r0->info[0].rows;
+	im->rep->encoding[TOWNORG_TABLES_VERSIONS] = r0->info[0].encoding;
+	if ((rc = check_version_line(im, im->onto)) < 0 || (rc = check_tags(im)) < 0 ||
+	    (rc = progress(im, "read", 1, TOWNORG_TABLES_FILE_COUNT)) < 0)
+		return rc;
+	im->thread_running = pthread_create(&im->thread, NULL, read_changes, r1) == 0;
+	if ((rc = townorg__table_read(im->dir, "base.csv", base_cols, on_base, r0, &r0->info[1], &im->rep->notes)) < 0)
+		return rc;
+	im->rep->rows[TOWNORG_TABLES_BASE] = r0->info[1].rows;
+	im->rep->encoding[TOWNORG_TABLES_BASE] = r0->info[1].encoding;
+	if ((rc = progress(im, "read", 2, TOWNORG_TABLES_FILE_COUNT)) < 0)
+		return rc;
+	if (!im->thread_running)
+		read_changes(r1);
 	return 0;
 }
 
@@ -826,7 +911,11 @@ int townorg_tables_import(townorg_tables_report **report_out, townorg_repo *repo
 				    opts->recorded_at);
 	if (!(im.rep = townorg__calloc(1, sizeof *im.rep)))
 		return townorg__oom();
-	if ((rc = resolve_onto(&im, &onto)) < 0 || (rc = read_tables(&im, dir, onto)) < 0)
+	im.dir = dir;
+	if ((rc = resolve_onto(&im, &onto)) < 0)
+		goto done;
+	im.onto = onto;
+	if ((rc = read_tables(&im)) < 0)
 		goto done;
 	if ((rc = townorg__repo_batch_begin(repo)) < 0)
 		goto done;
@@ -857,6 +946,10 @@ done:
 		snprintf(msg, sizeof msg, "%s", townorg_error_last() ? townorg_error_last() : "");
 		townorg__repo_batch_end(repo, false);
 		townorg__err(code ? code : rc, "%s", msg);
+	}
+	if (im.thread_running) {
+		pthread_join(im.thread, NULL);
+		im.thread_running = false;
 	}
 	imp_free(&im);
 	if (rc < 0 || !report_out)
