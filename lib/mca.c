@@ -13,8 +13,10 @@
  * its old code is gone and its new code present (for a rename that keeps
  * the code: the unit bears the new name).  A row is attached to the first
  * imported edition whose state shows the effect while the state before it
- * does not.  Codes are not unique over time (a freed code is reused years
- * later), so an edition more than a year older than the table is never
+ * does not.  MCA and NBS codes differ for many units, so when the codes do
+ * not show the effect the names within the county are read instead.  Codes
+ * are not unique over time (a freed code is reused years later), so an
+ * edition more than a year older than the table is never
  * chosen.
  */
 #include "realdata_internal.h"
