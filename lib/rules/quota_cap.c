@@ -36,6 +36,7 @@ typedef struct {
 
 struct county {
 	char *id;
+	bool live; /* the county entity exists at the current version */
 	int64_t total[MAXT];
 	bool has_ref;
 	int64_t ref[8];
@@ -173,6 +174,12 @@ static int diff_cb(const void *a, const void *b, void *ctx)
 {
 	state *st = ctx;
 	const townorg_entity *ea = a, *eb = b;
+	const townorg_entity *any = eb ? eb : ea;
+	if (townorg_entity_kind(any) == TOWNORG_KIND_COUNTY) {
+		county *c = county_get(st, townorg_entity_id(any));
+		if (c)
+			c->live = eb != NULL;
+	}
 	if (ea) {
 		townorg_kind k = townorg_entity_kind(ea);
 		if (townorg_kind_is_organ(k))
@@ -204,15 +211,27 @@ static void full_pass(state *st, const townorg_version *v, const char *parent, i
 		}
 		if (k != TOWNORG_KIND_COUNTY)
 			continue;
+		county *c = county_get(st, townorg_entity_id(e));
+		if (!c)
+			return;
+		c->live = true;
 		const townorg__childset *us = townorg__children_get(&v->children, townorg_entity_id(e));
 		for (size_t j = 0; us && j < us->n && !st->failed; j++) {
 			const townorg_entity *ue = us->items[j];
 			if (!townorg_kind_is_township_level(townorg_entity_kind(ue)))
 				continue;
+			/* Sum the organs straight into the unit: no lookup per organ. */
+			unit *u = unit_get(st, townorg_entity_id(ue));
+			if (!u)
+				return;
 			const townorg__childset *os = townorg__children_get(&v->children, townorg_entity_id(ue));
-			for (size_t o = 0; os && o < os->n; o++)
-				if (townorg_kind_is_organ(townorg_entity_kind(os->items[o])))
-					organ_apply(st, os->items[o], +1);
+			for (size_t o = 0; os && o < os->n; o++) {
+				const townorg_entity *oe = os->items[o];
+				if (!townorg_kind_is_organ(townorg_entity_kind(oe)))
+					continue;
+				for (size_t t = 0; t < st->nt; t++)
+					u->organsum[t] += quota(oe, st->types[t]);
+			}
 			unit_apply(st, ue, +1);
 		}
 	}
@@ -310,7 +329,7 @@ static int judge_all(const judge *j, state *st, bool first, bool do_county, bool
 	int rc;
 	for (size_t i = 0; do_county && i < st->n_counties; i++) {
 		county *c = st->cl[i];
-		if (!townorg__hamt_get(&j->w->entities, &townorg__entity_trie, c->id))
+		if (!c->live)
 			continue;
 		bool had = c->has_ref;
 		if (!had && !first && !j->monotone)
