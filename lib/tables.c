@@ -8,14 +8,17 @@
  *
  *  1. Read.  versions.csv first (small: it decides the labels and lets a
  *     taken tag or a bad onto refuse the import before the big files are
- *     touched), then base.csv, changes.csv and events.csv.  Every row is
+ *     touched), then base.csv on the calling thread while a second thread
+ *     reads changes.csv and events.csv (read_tables).  Every row is
  *     checked cell by cell as it is parsed, and each entity row is turned
  *     straight into an entity value — one allocation, hashed at once — and
  *     filed under its version.  Strings that are not entities (delete ids,
  *     event ids, labels) go into an arena, so rows cost no mallocs of
  *     their own.
  *
- *  2. Apply.  Inside a repository batch (townorg__repo_batch_begin/end),
+ *  2. Apply (its first version's puts overlap the second reader; the
+ *     first commit waits for it).  Inside a repository batch
+ *     (townorg__repo_batch_begin/end),
  *     each version is one transaction on top of the previous one: base.csv
  *     puts every entity into an empty state (the first version's state is
  *     exactly base.csv, also when it continues `onto` another version),
@@ -32,11 +35,14 @@
  * canonical encoder (townorg__entity_encode); check_tables verifies that
  * every imported entity has the hash the builder gives it.
  *
- * Order: the rows of a version are applied sorted by the trie hash of
- * their ids, not in file order: consecutive puts then share their trie path
- * while it is in cache (the result does not depend on the order).  The sort
- * also puts rows with the same id next to each other, which is how a
- * duplicate id in base.csv, or (version, id) in changes.csv, is found.
+ * Order: the rows of a version are applied sorted by id (the result does
+ * not depend on the order).  Ids share their unit's prefix, so a unit's
+ * children come right after it and the children index entry being grown
+ * stays in cache; measured at 300 counties, the first version built 1.4
+ * times faster than in file order and 2.6 times faster than in trie-hash
+ * order.  The sort also puts rows with the same id next to each other,
+ * which is how a duplicate id in base.csv, or (version, id) in
+ * changes.csv, is found.  The generator's files are sorted already.
  */
 #include "tables_internal.h"
 #include "repo_internal.h"
@@ -89,7 +95,6 @@ static void arena_free(arena *a)
 typedef struct {
 	townorg_entity *e; /* upsert (owned reference), NULL for a delete */
 	const char *id;    /* the entity's id, or the arena copy for a delete */
-	uint64_t h;        /* townorg__keyhash(id): the order rows are applied in */
 	uint32_t line;
 } crow;
 
@@ -383,8 +388,7 @@ static int on_base(void *ctx, const char *const *c, uint32_t line)
 		return rc;
 	if ((rc = make_entity(&rd->enc, "base.csv", line, c, &e)) < 0)
 		return rc;
-	const char *id = townorg__entity_id(e);
-	im->base[im->n_base++] = (crow){ e, id, townorg__keyhash(id, strlen(id)), line };
+	im->base[im->n_base++] = (crow){ e, townorg__entity_id(e), line };
 	return 0;
 }
 
@@ -402,7 +406,7 @@ static int on_change(void *ctx, const char *const *c, uint32_t line)
 	imp *im = rd->im;
 	int rc;
 	vrow *v;
-	crow r = { NULL, NULL, 0, line };
+	crow r = { NULL, NULL, line };
 	const char *f = "changes.csv";
 	if ((rc = row_version(im, f, line, c[0], &v)) < 0)
 		return rc;
@@ -421,7 +425,6 @@ static int on_change(void *ctx, const char *const *c, uint32_t line)
 	} else {
 		return townorg__err(TOWNORG_EPARSE, "%s:%u: unknown op '%.40s' (expected upsert or delete)", f, line, c[1]);
 	}
-	r.h = townorg__keyhash(r.id, strlen(r.id));
 	if ((rc = grow((void **)&v->rows, &v->cap_rows, v->n_rows, sizeof *v->rows)) < 0) {
 		townorg_entity_free(r.e);
 		return rc;
@@ -516,25 +519,25 @@ static int check_tags(imp *im)
 static int join_reader(imp *im);
 static int progress(imp *im, const char *stage, size_t done, size_t total);
 
-/* Rows are applied in the order of their ids' trie hash: consecutive puts
- * then walk the same trie path while it is in cache, and the new nodes are
- * allocated next to each other (the trie's shape does not depend on the
- * order).  Ties are broken by id, then line, so equal ids are neighbours. */
+/* By id, then line: rows with the same id become neighbours. */
 static int crow_cmp(const void *a, const void *b)
 {
 	const crow *x = a, *y = b;
-	if (x->h != y->h)
-		return x->h < y->h ? -1 : 1;
 	int c = strcmp(x->id, y->id);
 	return c ? c : (x->line > y->line) - (x->line < y->line);
 }
 
-/* Sort rows; a second row for an id is an error naming both lines. */
+/* Sort rows by id (see "Order" above); a second row for an id is an error
+ * naming both lines. */
 static int sort_rows(crow *rows, size_t n, const char *file, const char *label)
 {
-	qsort(rows, n, sizeof *rows, crow_cmp);
-	for (size_t i = 1; i < n; i++)
-		if (rows[i - 1].h == rows[i].h && !strcmp(rows[i - 1].id, rows[i].id)) {
+	bool sorted = true;
+	for (size_t i = 1; i < n && sorted; i++)
+		sorted = strcmp(rows[i - 1].id, rows[i].id) < 0;
+	if (!sorted)
+		qsort(rows, n, sizeof *rows, crow_cmp);
+	for (size_t i = 1; i < n && !sorted; i++)
+		if (!strcmp(rows[i - 1].id, rows[i].id)) {
 			if (!label)
 				return townorg__err(TOWNORG_EPARSE, "%s:%u: duplicate id '%s' (first at line %u)", file,
 						    rows[i].line, rows[i].id, rows[i - 1].line);
