@@ -1,0 +1,1728 @@
+"""The classes of the townorg package, on top of the SWIG module _townorg_c.
+
+Lifetimes follow the C library's ownership rules, made safe for Python:
+
+* a Repository owns its versions; a Version keeps its Repository alive, and
+  anything that borrows from a version (a Diff, an iterator, a preview)
+  keeps that version alive;
+* Repository.close() first releases everything still borrowing from it,
+  after which using any of those objects raises ClosedError instead of
+  touching freed memory;
+* an Entity holds its own reference (townorg_entity_ref) and lives on its
+  own.
+"""
+
+import json as _json
+import os
+import weakref
+
+import _townorg_c as _c
+
+# ---------------------------------------------------------------- errors
+
+OK = 0
+
+
+class Error(Exception):
+    """Base class of every error libtownorg reports.
+
+    ``code`` is the library's negative error code and ``message`` (also
+    ``str(error)``) the library's message, which names the entity, file,
+    line or column at fault.
+    """
+
+    code = -1
+
+    def __init__(self, message="", code=None):
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+    @property
+    def message(self):
+        """The library's error message."""
+        return self.args[0] if self.args else ""
+
+    def __str__(self):
+        return self.message
+
+
+class NotFound(Error, KeyError):
+    """No such entity, version, branch, tag or file (TOWNORG_ENOTFOUND)."""
+    code = -3
+    __str__ = Error.__str__
+
+
+class Exists(Error):
+    """The name or id is already taken (TOWNORG_EEXISTS)."""
+    code = -4
+
+
+class Invalid(Error, ValueError):
+    """An argument or value is not acceptable (TOWNORG_EINVALID)."""
+    code = -5
+
+
+class OutOfMemory(Error, MemoryError):
+    """The library ran out of memory (TOWNORG_ENOMEM)."""
+    code = -6
+
+
+class IOFailure(Error, OSError):
+    """A read or write failed (TOWNORG_EIO)."""
+    code = -7
+    __str__ = Error.__str__
+
+
+class Corrupt(Error):
+    """Stored data fails its hash or structure check (TOWNORG_ECORRUPT)."""
+    code = -8
+
+
+class Conflict(Error):
+    """A merge or concurrent update conflicts (TOWNORG_ECONFLICT)."""
+    code = -9
+
+
+class ParseError(Error, ValueError):
+    """Input could not be parsed; the message names file:line:column (TOWNORG_EPARSE)."""
+    code = -10
+
+
+class IntegrityError(Error):
+    """The graph would break a structural rule; the message names the entity (TOWNORG_EINTEGRITY)."""
+    code = -11
+
+
+class Ambiguous(Error, LookupError):
+    """A version prefix or a name matches more than one thing (TOWNORG_EAMBIGUOUS)."""
+    code = -12
+
+
+class ReadOnly(Error):
+    """The repository was opened read-only (TOWNORG_EREADONLY)."""
+    code = -13
+
+
+class Busy(Error):
+    """The store is locked by another writer (TOWNORG_EBUSY)."""
+    code = -14
+
+
+class EncodingError(Error, ValueError):
+    """Input is not valid UTF-8, or in an unsupported encoding (TOWNORG_EENCODING)."""
+    code = -15
+
+
+class ClosedError(Error, ValueError):
+    """The object (or the repository it belongs to) was closed or freed."""
+    code = -5
+
+
+_ERRORS = {cls.code: cls for cls in (NotFound, Exists, Invalid, OutOfMemory, IOFailure, Corrupt, Conflict,
+                                     ParseError, IntegrityError, Ambiguous, ReadOnly, Busy, EncodingError)}
+_c.pyto_set_exceptions(dict(_ERRORS), Error)
+
+# ---------------------------------------------------------------- tokens
+
+KINDS = tuple(_c.townorg_kind_token(i) for i in range(1, _c.TOWNORG_KIND_COUNT + 1))
+"""Every entity kind token, in the library's order."""
+
+ORGAN_KINDS = tuple(k for k in KINDS if _c.townorg_kind_is_organ(_c.townorg_kind_parse(k)))
+"""The organ kinds (office, center, station, team, listed, dispatched)."""
+
+TOWNSHIP_KINDS = tuple(k for k in KINDS if _c.townorg_kind_is_township_level(_c.townorg_kind_parse(k)))
+"""The township-level kinds (town, township, subdistrict, township_like)."""
+
+INT_FIELDS = tuple(_c.townorg_field_token(i) for i in range(_c.TOWNORG_FIELD_COUNT))
+"""The integer attributes ("population", "area_km2", ... "inst_quota")."""
+
+EVENT_KINDS = tuple(t for t in (_c.townorg_event_kind_token(i) for i in range(1, 32)) if t)
+"""Every change event kind token."""
+
+LIST_ATTRS = ("nameplates", "functions", "colocated_with")
+TEXT_ATTRS = ("funding", "nature", "rank", "regime", "supervisor", "code")
+_FIELD_INDEX = {t: i for i, t in enumerate(INT_FIELDS)}
+
+
+def library_version():
+    """The run-time version of libtownorg, e.g. "0.1.0"."""
+    return _c.townorg_library_version()
+
+
+def _kind(token):
+    return _c.townorg_kind_parse(_text(token, "kind"))
+
+
+def _text(value, what):
+    if not isinstance(value, str):
+        raise TypeError("%s must be str, not %s" % (what, type(value).__name__))
+    return value
+
+
+def _opt_text(value, what):
+    return None if value is None else _text(value, what)
+
+
+def _path(p):
+    return None if p is None else os.fsdecode(os.fspath(p))
+
+
+class _Scope:
+    """The owner of pointers valid only for a while (a custom rule's call)."""
+
+    def __init__(self):
+        self.alive = True
+        self.repository = None
+        self._deps = weakref.WeakSet()
+
+    def end(self):
+        self.alive = False
+        for d in list(self._deps):
+            d._release()
+
+
+# ---------------------------------------------------------------- entities
+
+class Entity:
+    """An immutable entity value: a unit, organ, village or department.
+
+    Read its attributes as properties (``e.name``, ``e.admin_quota``,
+    ``e.functions``) or all at once with ``to_dict()``.  Unset numbers are
+    None; areas are in km² (146.7).  Entities compare equal when their
+    content is the same.  To change one, use ``Transaction.update``.
+    """
+
+    __slots__ = ("_ptr", "_d", "__weakref__")
+
+    def __init__(self, _ptr):
+        if _ptr is None:
+            raise Invalid("no entity")
+        self._ptr = _c.townorg_entity_ref(_ptr)
+        self._d = None
+
+    def __del__(self):
+        p, self._ptr = getattr(self, "_ptr", None), None
+        if p is not None and _c is not None:
+            _c.townorg_entity_free(p)
+
+    @classmethod
+    def from_json(cls, text):
+        """Parse one entity from its JSON object (as ``to_json`` writes it)."""
+        p = _c.townorg_entity_from_json(_text(text, "text"))
+        e = cls.__new__(cls)
+        e._ptr, e._d = p, None
+        return e
+
+    def to_json(self):
+        """The entity's JSON object, on one line."""
+        return _c.townorg_entity_to_json(self._ptr)
+
+    def _dict(self):
+        if self._d is None:
+            self._d = _c.pyto_entity_dict(self._ptr)
+        return self._d
+
+    def to_dict(self):
+        """Every attribute as a dict: id, kind, name, parent_id, class, the
+        integer fields that are set, quotas {type: n} and attrs {name: text or list}."""
+        d = dict(self._dict())
+        d["quotas"] = dict(d["quotas"])
+        d["attrs"] = {k: (list(v) if isinstance(v, list) else v) for k, v in d["attrs"].items()}
+        return d
+
+    id = property(lambda self: self._dict()["id"], doc="The stable id (a township's official code).")
+    kind = property(lambda self: self._dict()["kind"], doc="The kind token: 'town', 'office', ...")
+    name = property(lambda self: self._dict()["name"], doc="The name (may be '').")
+    parent_id = property(lambda self: self._dict()["parent_id"], doc="The parent's id, or None at the top.")
+    cls = property(lambda self: self._dict()["class"], doc="Township class: 'large', 'medium', 'small' or None.")
+    class_ = cls
+    quotas = property(lambda self: dict(self._dict()["quotas"]), doc="Quotas by type, e.g. {'admin': 10, 'inst': 5}.")
+    attrs = property(lambda self: dict(self._dict()["attrs"]), doc="Text and list attributes by name.")
+
+    @property
+    def quota_total(self):
+        """The sum of all the entity's own quota types (0 if none)."""
+        return _c.townorg_entity_quota_total(self._ptr)
+
+    @property
+    def hash(self):
+        """SHA-256 of the canonical encoding (32 bytes)."""
+        return _c.pyto_entity_hash(self._ptr)
+
+    @property
+    def is_organ(self):
+        """True for offices, centers, stations, teams, listed and dispatched organs."""
+        return self.kind in ORGAN_KINDS
+
+    @property
+    def is_township_level(self):
+        """True for towns, townships, subdistricts and township-like units."""
+        return self.kind in TOWNSHIP_KINDS
+
+    def get(self, name, default=None):
+        """An attribute by name: an integer field, a quota type ("admin"), a
+        text or list attribute, or a core field; ``default`` when unset."""
+        d = self._dict()
+        for src in (d, d["attrs"], d["quotas"]):
+            if name in src and src[name] is not None:
+                return src[name]
+        return default
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in _FIELD_INDEX:
+            return self._dict().get(name)
+        if name in LIST_ATTRS:
+            return list(self._dict()["attrs"].get(name, []))
+        if name in TEXT_ATTRS:
+            return self._dict()["attrs"].get(name)
+        raise AttributeError("%r has no attribute %r" % (type(self).__name__, name))
+
+    def __dir__(self):
+        return sorted(set(super().__dir__()) | set(INT_FIELDS) | set(LIST_ATTRS) | set(TEXT_ATTRS))
+
+    def __eq__(self, other):
+        if not isinstance(other, Entity):
+            return NotImplemented
+        return _c.townorg_entity_equal(self._ptr, other._ptr)
+
+    def __hash__(self):
+        return hash(self.hash)
+
+    def __repr__(self):
+        return "<Entity %s %s %s>" % (self.id, self.kind, self.name)
+
+    def _repr_html_(self):
+        from ._display import entity_html
+        return entity_html(self)
+
+
+def _set_attrs(b, attrs):
+    """Apply keyword attributes to an entity builder."""
+    for key, value in attrs.items():
+        if key == "name":
+            _c.townorg_entity_builder_set_name(b, _text(value, "name"))
+        elif key == "kind":
+            _c.townorg_entity_builder_set_kind(b, _kind(value))
+        elif key == "parent_id":
+            _c.townorg_entity_builder_set_parent(b, _opt_text(value, "parent_id"))
+        elif key in ("class", "class_", "cls"):
+            _c.townorg_entity_builder_set_class(b, _c.townorg_class_parse(_opt_text(value, "class")))
+        elif key in _FIELD_INDEX:
+            f = _FIELD_INDEX[key]
+            if value is None:
+                _c.townorg_entity_builder_unset_int(b, f)
+                continue
+            if key == "area_km2":
+                if isinstance(value, str):
+                    value = _c.townorg_area_parse(value)
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    value = int(round(value * 10))
+                else:
+                    raise TypeError("area_km2 must be a number or str")
+            elif isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError("%s must be int, not %s" % (key, type(value).__name__))
+            _c.townorg_entity_builder_set_int(b, f, value)
+        elif key == "quotas":
+            for qtype, n in dict(value).items():
+                _set_attrs(b, {qtype + "_quota": n})
+        elif key.endswith("_quota"):
+            qtype = key[:-len("_quota")]
+            if value is None:
+                _c.townorg_entity_builder_unset_quota(b, qtype)
+            elif isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError("%s must be int" % key)
+            else:
+                _c.townorg_entity_builder_set_quota(b, qtype, value)
+        elif key == "attrs":
+            _set_attrs(b, dict(value))
+        elif value is None:
+            if key in LIST_ATTRS:
+                _c.townorg_entity_builder_list_clear(b, key)
+            else:
+                try:
+                    _c.townorg_entity_builder_set_text(b, key, None)
+                except Invalid:
+                    _c.townorg_entity_builder_list_clear(b, key)
+        elif isinstance(value, str):
+            if key in LIST_ATTRS:
+                raise TypeError("%s is a list attribute: give a list of str" % key)
+            _c.townorg_entity_builder_set_text(b, key, value)
+        elif isinstance(value, (list, tuple, set, frozenset)):
+            _c.townorg_entity_builder_list_clear(b, key)
+            for item in value:
+                _c.townorg_entity_builder_list_add(b, key, _text(item, key))
+        else:
+            raise TypeError("unsupported value for %s: %r" % (key, value))
+
+
+def make_entity(id, kind, name="", parent_id=None, **attrs):
+    """Build a detached Entity value from keyword attributes (see
+    ``Transaction.create`` for the names)."""
+    b = _c.townorg_entity_builder_new(_text(id, "id"), _kind(kind), _text(name, "name"),
+                                      _opt_text(parent_id, "parent_id"))
+    try:
+        _set_attrs(b, attrs)
+        p = _c.townorg_entity_builder_build(b)
+    finally:
+        _c.townorg_entity_builder_free(b)
+    e = Entity.__new__(Entity)
+    e._ptr, e._d = p, None
+    return e
+
+
+# ---------------------------------------------------------------- events
+
+class Event:
+    """A change event record: kind, predecessors (from_ids), successors
+    (to_ids), the event id grouping the records of one change, its own
+    documents, date and the source's wording."""
+
+    __slots__ = ("kind", "event_id", "from_ids", "to_ids", "documents", "date", "wording", "version")
+
+    def __init__(self, d, version=None):
+        for k in ("kind", "event_id", "from_ids", "to_ids", "documents", "date", "wording"):
+            setattr(self, k, d[k])
+        self.version = version
+
+    def to_dict(self):
+        """The record as a dict."""
+        return {k: getattr(self, k) for k in ("kind", "event_id", "from_ids", "to_ids", "documents", "date",
+                                             "wording")}
+
+    def __eq__(self, other):
+        return isinstance(other, Event) and self.to_dict() == other.to_dict()
+
+    def __repr__(self):
+        return "<Event %s %s -> %s>" % (self.kind, ",".join(self.from_ids), ",".join(self.to_ids))
+
+
+# ---------------------------------------------------------------- versions
+
+class Version:
+    """An immutable snapshot of the whole graph, with its metadata.
+
+    ``len(v)`` entities; ``v["341023-001"]`` an entity by id (NotFound if
+    absent); iterate for every entity.  A version keeps its repository
+    alive; after ``Repository.close()`` using it raises ClosedError.
+    """
+
+    __slots__ = ("_ptr", "_owner", "_owned", "__weakref__")
+
+    def __init__(self, _ptr, _owner, _owned=False):
+        self._ptr = _ptr
+        self._owner = _owner
+        self._owned = _owned
+        if _owned:
+            _owner._deps.add(self)
+
+    @property
+    def _p(self):
+        if self._ptr is None or not self._owner.alive:
+            raise ClosedError("the version's repository is closed" if self._ptr is not None
+                              else "the version was freed")
+        return self._ptr
+
+    def _release(self):
+        p, self._ptr = self._ptr, None
+        if p is not None and self._owned:
+            _c.townorg_version_free(p)
+
+    def __del__(self):
+        try:
+            if self._owned and _c is not None:
+                self._release()
+        except Exception:
+            pass
+
+    def _wrap(self, p):
+        return None if p is None else Version(p, self._owner)
+
+    @property
+    def repository(self):
+        """The Repository holding this version (None inside a custom rule)."""
+        o = self._owner
+        return o if isinstance(o, Repository) else getattr(o, "repository", None)
+
+    @property
+    def detached(self):
+        """True for a preview made by ``Transaction.preview()`` (not in the repository)."""
+        return self._owned
+
+    id = property(lambda self: _c.townorg_version_id(self._p), doc="The version id (64 hex digits).")
+    state_hash = property(lambda self: _c.townorg_version_state_hash(self._p),
+                          doc="The state hash (64 hex digits): equal states have equal hashes.")
+
+    @property
+    def meta(self):
+        """The metadata as a dict: effective_date, recorded_at, author,
+        doc_issuer, doc_number, doc_date, doc_title, message."""
+        return _c.pyto_version_meta(self._p)
+
+    effective_date = property(lambda self: self.meta["effective_date"], doc="Valid time, YYYY-MM-DD.")
+    recorded_at = property(lambda self: self.meta["recorded_at"], doc="Transaction time (UTC).")
+    author = property(lambda self: self.meta["author"], doc="Who recorded the version.")
+    doc_number = property(lambda self: self.meta["doc_number"], doc="The authorising document's number.")
+    message = property(lambda self: self.meta["message"], doc="The version's message.")
+
+    @property
+    def document(self):
+        """The authorising document: {'issuer', 'number', 'date', 'title'}."""
+        m = self.meta
+        return {"issuer": m["doc_issuer"], "number": m["doc_number"], "date": m["doc_date"],
+                "title": m["doc_title"]}
+
+    @property
+    def parents(self):
+        """The parent versions (the first is the line its branch followed)."""
+        return [self._wrap(p) for p in _c.pyto_version_parents(self._p)]
+
+    @property
+    def parent(self):
+        """The first parent, or None for a root version."""
+        ps = self.parents
+        return ps[0] if ps else None
+
+    def ancestors(self):
+        """This version and its first parents back to the root, newest first."""
+        out, v = [], self
+        while v is not None:
+            out.append(v)
+            v = v.parent
+        return out
+
+    @property
+    def events(self):
+        """The change events recorded by this version."""
+        return [Event(d, self) for d in _c.pyto_version_events(self._p)]
+
+    def __len__(self):
+        return _c.townorg_version_entity_count(self._p)
+
+    def kind_count(self, kind):
+        """Number of entities of one kind."""
+        return _c.townorg_version_kind_count(self._p, _kind(kind))
+
+    def __getitem__(self, id):
+        return Entity(_c.townorg_version_get(self._p, _text(id, "id")))
+
+    def get(self, id, default=None):
+        """The entity with this id, or ``default``."""
+        try:
+            return self[id]
+        except NotFound:
+            return default
+
+    def __contains__(self, id):
+        return isinstance(id, str) and self.get(id) is not None
+
+    def __iter__(self):
+        return _EntityIterator(self)
+
+    def children(self, id=None):
+        """The entities directly under ``id`` (None: the top level), sorted by id."""
+        return [Entity(p) for p in _c.pyto_version_children(self._p, _opt_text(id, "id"))]
+
+    def descendants(self, id):
+        """Every entity below ``id``, breadth first."""
+        out, queue = [], [id]
+        while queue:
+            kids = self.children(queue.pop(0))
+            out.extend(kids)
+            queue.extend(k.id for k in kids)
+        return out
+
+    def find(self, name, kind=None):
+        """The entities with exactly this name (and kind), sorted by id."""
+        return [Entity(p) for p in _c.pyto_version_find(self._p, _text(name, "name"), _opt_text(kind, "kind"))]
+
+    def by_name(self, name, kind=None):
+        """The one entity with this name (and kind): NotFound if none,
+        Ambiguous if several."""
+        found = self.find(name, kind)
+        if not found:
+            raise NotFound("no entity named '%s' in version %s" % (name, self.id[:12]), NotFound.code)
+        if len(found) > 1:
+            raise Ambiguous("%d entities are named '%s': %s" % (len(found), name, ", ".join(e.id for e in found)),
+                            Ambiguous.code)
+        return found[0]
+
+    def quota_total(self, id=None, quota_type=None):
+        """Sum of quotas (of one type, or all) over the organs at or below
+        ``id``; None sums over every top-level entity."""
+        if id is None:
+            return sum(self.quota_total(e.id, quota_type) for e in self.children(None))
+        return _c.townorg_version_quota_total(self._p, _text(id, "id"), _opt_text(quota_type, "quota_type"))
+
+    def headroom(self, id, quota_type=None):
+        """Free quota before a hire (不得超编进人): an organ's quota minus its
+        staff, or a pool minus what its organs are allocated."""
+        return _c.townorg_version_headroom(self._p, _text(id, "id"), _opt_text(quota_type, "quota_type"))
+
+    def is_ancestor_of(self, other):
+        """True if this version is ``other`` or one of its ancestors."""
+        return _c.townorg_version_is_ancestor(self._p, other._p)
+
+    def diff(self, other=None, under=None, kinds=None, fields=None, events=True, totals=True):
+        """What changed from this version to ``other`` (None: the empty state).
+        Filters: ``under`` an entity id, ``kinds`` a list of kind tokens,
+        ``fields`` a list of field names."""
+        return Diff(self, other, under=under, kinds=kinds, fields=fields, events=events, totals=totals)
+
+    def blame(self, id):
+        """Which version set each field of entity ``id``'s current value."""
+        return Blame(self, id)
+
+    def history(self, id):
+        """The versions on this version's line that changed entity ``id``, newest first."""
+        return [HistoryEntry(self, d) for d in _c.pyto_history(self._p, _text(id, "id"))]
+
+    def lineage(self, id, direction="both", family=False, lang="zh"):
+        """Predecessors and successors of entity ``id`` across merges,
+        splits, renames and moves.  direction: 'both', 'predecessors' or
+        'successors'; family: the whole connected family."""
+        flags = {"both": 0, "predecessors": 1, "successors": 2}.get(direction)
+        if flags is None:
+            raise Invalid("direction must be 'both', 'predecessors' or 'successors'", Invalid.code)
+        if family:
+            flags |= 4
+        return Lineage(self, _c.pyto_lineage(self._p, _text(id, "id"), flags, lang))
+
+    def validate(self, policy=None):
+        """Validate against a Policy (None: the library's default policy)."""
+        return Validation._run(policy, lambda pp: _c.townorg_validate(self._p, pp), self)
+
+    def to_frame(self, under=None, kinds=None):
+        """The entities as a pandas DataFrame, one row per entity sorted by
+        id, built from columns filled in C.  ``under``: only that entity and
+        what is below it; ``kinds``: only those kinds."""
+        from ._display import frame_from_columns
+        cols = _c.pyto_version_columns(self._p, _opt_text(under, "under"), _kinds(kinds))
+        return frame_from_columns(cols)
+
+    def to_json(self, compact=False):
+        """The version's snapshot document (JSON text)."""
+        return _c.pyto_json_export(None, self._p, 1 if compact else 0)
+
+    def org_chart(self, id):
+        """An org chart of unit ``id`` (a township) as a Graph (DOT; SVG if
+        Graphviz is installed)."""
+        from ._display import org_chart
+        return org_chart(self, id)
+
+    def __eq__(self, other):
+        return isinstance(other, Version) and self.id == other.id
+
+    def __hash__(self):
+        return hash(self.id)
+
+    def __repr__(self):
+        if self._ptr is None or not self._owner.alive:
+            return "<Version (closed)>"
+        m = self.meta
+        return "<Version %s %s %s>" % (self.id[:12], m["effective_date"] or "", m["doc_number"] or "")
+
+    def _repr_html_(self):
+        from ._display import version_html
+        return version_html(self)
+
+
+def _ids(ids, what):
+    if isinstance(ids, (str, bytes)):
+        raise TypeError("%s must be a list of str, not a single string" % what)
+    return list(ids)
+
+
+def _kinds(kinds):
+    if kinds is None:
+        return None
+    if isinstance(kinds, str):
+        return [kinds]
+    return list(kinds)
+
+
+class _EntityIterator:
+    """Iterator over a version's entities (in structure order)."""
+
+    def __init__(self, version):
+        self._version = version
+        self._it = _c.townorg_iterator_new(version._p)
+        version._owner._deps.add(self)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        self._version._p  # raises ClosedError once the repository is closed
+        if self._it is None:
+            raise StopIteration
+        p = _c.pyto_iterator_next(self._it)
+        if p is None:
+            self._release()
+            raise StopIteration
+        return Entity(p)
+
+    def _release(self):
+        it, self._it = self._it, None
+        if it is not None:
+            _c.townorg_iterator_free(it)
+
+    def __del__(self):
+        try:
+            self._release()
+        except Exception:
+            pass
+
+
+# ---------------------------------------------------------------- repository
+
+class Repository:
+    """Versions, branches and tags: in memory, or in a single SQLite file.
+
+    ``Repository()`` is an empty in-memory repository;
+    ``Repository.open(path)`` opens a file, ``Repository.create(path)``
+    makes a new one.  Use it as a context manager, or call ``close()``.
+    ``repo["main"]``, ``repo["v3"]``, ``repo["main@2020-06-30"]``,
+    ``repo["main~2"]`` or a version id prefix look a version up.
+    """
+
+    def __init__(self, path=None, create=False, readonly=False):
+        self._ptr = None
+        self._deps = weakref.WeakSet()
+        if path is None:
+            self._ptr = _c.townorg_repo_new()
+        else:
+            flags = (_c.TOWNORG_OPEN_CREATE if create else 0) | (_c.TOWNORG_OPEN_READONLY if readonly else 0)
+            self._ptr = _c.townorg_repo_open(_path(path), flags)
+
+    @classmethod
+    def open(cls, path, readonly=False, create=False):
+        """Open a repository file (NotFound if missing, unless create)."""
+        return cls(path, create=create, readonly=readonly)
+
+    @classmethod
+    def create(cls, path):
+        """Create a new repository file and open it (Exists if the path exists)."""
+        _c.townorg_repo_init(_path(path))
+        return cls(path)
+
+    @classmethod
+    def memory(cls):
+        """A new empty in-memory repository."""
+        return cls()
+
+    @property
+    def alive(self):
+        """False once the repository is closed."""
+        return self._ptr is not None
+
+    @property
+    def _p(self):
+        if self._ptr is None:
+            raise ClosedError("the repository is closed")
+        return self._ptr
+
+    def close(self):
+        """Release everything borrowing from the repository, then free it
+        (closing the file).  Closing twice is harmless."""
+        if self._ptr is None:
+            return
+        for d in list(self._deps):
+            d._release()
+        p, self._ptr = self._ptr, None
+        _c.townorg_repo_free(p)
+
+    def __del__(self):
+        try:
+            if _c is not None:
+                self.close()
+        except Exception:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _v(self, p):
+        return None if p is None else Version(p, self)
+
+    def _version(self, ref):
+        """A Version from a Version, a name, or None."""
+        if ref is None or isinstance(ref, Version):
+            if isinstance(ref, Version):
+                ref._p
+            return ref
+        return self.lookup(ref)
+
+    path = property(lambda self: _c.townorg_repo_path(self._p), doc="The file, or None in memory.")
+    readonly = property(lambda self: _c.townorg_repo_is_readonly(self._p), doc="True if it cannot be written.")
+
+    def refresh(self):
+        """Read what other processes committed to the file; returns the
+        number of new versions."""
+        return _c.townorg_repo_refresh(self._p)
+
+    @property
+    def versions(self):
+        """Every version, in the order they were added."""
+        return [self._v(p) for p in _c.pyto_repo_versions(self._p)]
+
+    def __len__(self):
+        return _c.townorg_repo_version_count(self._p)
+
+    def __iter__(self):
+        return iter(self.versions)
+
+    def lookup(self, name):
+        """A version by branch, tag, id or id prefix, with optional
+        ``@YYYY-MM-DD`` or ``~N`` suffix."""
+        return self._v(_c.townorg_repo_lookup(self._p, _text(name, "name")))
+
+    __getitem__ = lookup
+
+    def get(self, name, default=None):
+        """``lookup(name)``, or ``default`` when nothing matches."""
+        try:
+            return self.lookup(name)
+        except NotFound:
+            return default
+
+    def __contains__(self, name):
+        return isinstance(name, str) and self.get(name) is not None
+
+    def version(self, id):
+        """A version by its full id."""
+        return self._v(_c.townorg_repo_version_by_id(self._p, _text(id, "id")))
+
+    def head(self, branch="main"):
+        """The head of a branch (None for an empty branch; NotFound for a missing one)."""
+        return self._v(_c.townorg_repo_branch_head(self._p, _text(branch, "branch")))
+
+    def as_of(self, date, branch="main"):
+        """The version in effect on ``date`` (YYYY-MM-DD or a date) on a branch."""
+        date = date.isoformat() if hasattr(date, "isoformat") else date
+        return self._v(_c.townorg_repo_asof(self._p, _text(branch, "branch"), _text(date, "date")))
+
+    @property
+    def branches(self):
+        """Branches as a dict {name: head Version or None}, in name order."""
+        return {b: self.head(b) for b in _c.pyto_repo_branches(self._p)}
+
+    @property
+    def tags(self):
+        """Tags as a dict {name: Version}, in name order."""
+        return {n: self._v(p) for n, p in _c.pyto_repo_tags(self._p)}
+
+    def create_branch(self, name, at=None):
+        """Create a branch at a version (None: an empty branch)."""
+        at = self._version(at)
+        _c.townorg_repo_branch_create(self._p, _text(name, "name"), at._p if at else None)
+
+    def set_branch(self, name, at):
+        """Point an existing branch at another version."""
+        _c.townorg_repo_branch_set(self._p, _text(name, "name"), self._version(at)._p)
+
+    def delete_branch(self, name):
+        """Delete a branch (its versions stay)."""
+        _c.townorg_repo_branch_delete(self._p, _text(name, "name"))
+
+    def tag(self, name, at):
+        """Create a tag naming a version (tags never move)."""
+        _c.townorg_repo_tag_create(self._p, _text(name, "name"), self._version(at)._p)
+
+    def transaction(self, branch=None, parent=None, **meta):
+        """Start a Transaction.  With ``branch`` it builds on the branch head
+        and advances the branch; with ``branch`` and ``parent`` it starts a
+        new branch at ``parent`` (created by the commit); with only
+        ``parent`` (a Version or name) it moves no branch; with neither it
+        starts from the empty state.  Keyword metadata (effective_date, author,
+        doc_number, doc_issuer, doc_date, doc_title, message, recorded_at)
+        is used at commit.  As a context manager it commits on success and
+        discards on an exception."""
+        return Transaction(self, branch=branch, parent=parent, **meta)
+
+    def diff(self, a, b, **filters):
+        """The Diff from version ``a`` to ``b`` (Versions or names; None is
+        the empty state).  Filters as for ``Version.diff``."""
+        a, b = self._version(a), self._version(b)
+        return Diff(a, b, **filters)
+
+    def diff_dates(self, from_date, to_date, branch="main", under=None, kinds=None, fields=None):
+        """What changed on a branch between two dates."""
+        p = _c.pyto_diff_dates(self._p, _text(branch, "branch"), from_date, to_date, _opt_text(under, "under"),
+                               _kinds(kinds), None if fields is None else list(fields), 0)
+        return Diff._adopt(self, p)
+
+    # ---- import / export
+
+    def import_tables(self, dir, branch="main", onto=None, tag_prefix=None, author=None, recorded_at=None,
+                      tags=True):
+        """Import a CSV table set (versions.csv, base.csv, changes.csv,
+        events.csv) onto a branch, all or nothing.  Returns a dict report:
+        versions [(label, Version)], rows, encodings, notes."""
+        onto = onto.id if isinstance(onto, Version) else onto
+        r = _c.pyto_tables_import(self._p, _path(dir), branch, onto, tag_prefix, author, recorded_at,
+                                  0 if tags else 1)
+        r["versions"] = [(label, self._v(p)) for label, p in r["versions"]]
+        return r
+
+    def export_tables(self, dir, to="main", from_=None, lossy=False):
+        """Write the CSV table set of ``to``'s first-parent line from
+        ``from_`` (None: the root) into ``dir``."""
+        to, from_ = self._version(to), self._version(from_)
+        _c.pyto_tables_export(self._p, from_._p if from_ else None, to._p, _path(dir), 1 if lossy else 0)
+
+    def import_excel(self, path, branch="main", **options):
+        """Import a county office's Excel workbook (.xlsx) with the sheets
+        versions, base, changes, events (Chinese headers accepted).  Options
+        as for ``import_tables``."""
+        from ._excel import import_workbook
+        return import_workbook(self, path, branch=branch, **options)
+
+    def export_excel(self, path, to="main", from_=None, chinese=False, lossy=False):
+        """Write the table set as an Excel workbook (.xlsx); ``chinese``
+        writes Chinese headers."""
+        from ._excel import export_workbook
+        export_workbook(self, path, to=to, from_=from_, chinese=chinese, lossy=lossy)
+
+    def export_json(self, path=None, compact=False):
+        """The repository document (every version, branch and tag): written
+        to ``path``, or returned as text."""
+        if path is None:
+            return _c.pyto_json_export(self._p, None, 1 if compact else 0)
+        _c.townorg_json_export_repo_file(_path(path), self._p, None)
+
+    def import_json(self, path=None, text=None):
+        """Import a repository document from a file or from text, all or nothing."""
+        if (path is None) == (text is None):
+            raise TypeError("give exactly one of path and text")
+        if path is not None:
+            _c.townorg_json_import_repo_file(self._p, _path(path), None)
+        else:
+            _c.pyto_json_import_repo(self._p, _text(text, "text"), None)
+
+    def import_snapshot(self, path=None, text=None, branch="main", **meta):
+        """Import a snapshot document as one new version on a branch, with
+        keyword metadata; returns the version."""
+        if (path is None) == (text is None):
+            raise TypeError("give exactly one of path and text")
+        return self._v(_c.pyto_json_import_snapshot(self._p, _text(branch, "branch"), meta or None,
+                                                     _opt_text(text, "text"), _path(path)))
+
+    def import_nbs(self, source, branch="main", mca=None, effective_date=None, author=None, recorded_at=None):
+        """Import NBS township lists (one edition folder, or a folder of
+        them) and optionally the MCA change tables.  Returns a dict report."""
+        return _c.pyto_nbs_import(self._p, _path(source), branch, _path(mca), effective_date, author, recorded_at)
+
+    def verify(self):
+        """Verify the repository's file (see ``townorg.verify``)."""
+        if self.path is None:
+            raise Invalid("an in-memory repository has no file to verify", Invalid.code)
+        return verify(self.path)
+
+    # ---- data science
+
+    def quota_trend(self, unit_id=None, branch="main", quota_types=("admin", "inst"), last=None):
+        """Quota totals over the versions of a branch's first-parent line
+        (oldest first) as a DataFrame: version, effective_date, doc_number,
+        one column per quota type and 'total'."""
+        from ._plot import quota_trend
+        return quota_trend(self, unit_id=unit_id, branch=branch, quota_types=quota_types, last=last)
+
+    def plot_quota_trend(self, unit_id=None, branch="main", quota_types=("admin", "inst"), last=None, ax=None):
+        """Plot quota totals over versions with matplotlib (Chinese labels
+        in a CJK font); returns the Axes."""
+        from ._plot import plot_quota_trend
+        return plot_quota_trend(self, unit_id=unit_id, branch=branch, quota_types=quota_types, last=last, ax=ax)
+
+    def __repr__(self):
+        if self._ptr is None:
+            return "<Repository (closed)>"
+        return "<Repository %s, %d versions, branches %s>" % (self.path or "(memory)", len(self),
+                                                              ", ".join(_c.pyto_repo_branches(self._p)))
+
+
+def verify(path):
+    """Verify a repository file from its bytes: every hash recomputed and
+    the branch log's chain followed.  Returns a dict: ok, problems [(kind,
+    what, message)], objects, versions, log_records, log_head."""
+    return _c.pyto_verify(_path(path))
+
+
+# ---------------------------------------------------------------- transactions
+
+class Transaction:
+    """A set of changes committed atomically as one new version — or discarded.
+
+    ``with repo.transaction(branch="plan-2025", doc_number="某编〔2025〕3号") as tx:``
+    commits when the block ends normally and discards on an exception.
+    """
+
+    def __init__(self, repo, branch=None, parent=None, **meta):
+        self._repo = repo
+        self._ptr = None
+        self._version = None
+        self._meta = {}
+        self._new_branch = None
+        if branch is not None and parent is not None:
+            # A new branch starting at `parent`: created by the commit, so a
+            # discarded transaction leaves no branch behind.
+            names = _c.pyto_repo_branches(repo._p)
+            parent = repo._version(parent)
+            if _text(branch, "branch") in names:
+                head = repo.head(branch)
+                if head is None or head.id != parent.id:
+                    raise Conflict("branch '%s' exists and its head is not the given parent" % branch,
+                                   Conflict.code)
+                self._ptr = _c.townorg_txn_new_on_branch(repo._p, branch)
+            else:
+                self._ptr = _c.townorg_txn_new(repo._p, parent._p)
+                self._new_branch = branch
+        elif branch is not None:
+            self._ptr = _c.townorg_txn_new_on_branch(repo._p, _text(branch, "branch"))
+        else:
+            parent = repo._version(parent)
+            self._ptr = _c.townorg_txn_new(repo._p, parent._p if parent else None)
+        repo._deps.add(self)
+        self.branch = branch
+        if meta:
+            self.set_meta(**meta)
+
+    @property
+    def _p(self):
+        if self._ptr is None:
+            raise ClosedError("the transaction was committed or discarded" if self._repo.alive
+                              else "the repository is closed")
+        return self._ptr
+
+    def _release(self):
+        p, self._ptr = self._ptr, None
+        if p is not None:
+            _c.townorg_txn_free(p)
+
+    def __del__(self):
+        try:
+            self._release()
+        except Exception:
+            pass
+
+    @property
+    def open(self):
+        """True until committed or discarded."""
+        return self._ptr is not None
+
+    def set_meta(self, **meta):
+        """Set (merge) metadata: effective_date, recorded_at, author,
+        doc_issuer, doc_number, doc_date, doc_title, message."""
+        merged = dict(self._meta)
+        merged.update(meta)
+        _c.pyto_txn_set_meta(self._p, merged)
+        self._meta = merged
+
+    def put(self, entity):
+        """Insert or replace an Entity value (by id)."""
+        if not isinstance(entity, Entity):
+            raise TypeError("put() needs an Entity; use create() or update() for attributes")
+        _c.townorg_txn_put(self._p, entity._ptr)
+
+    def create(self, id, kind, name="", parent_id=None, **attrs):
+        """Insert (or replace) an entity from attributes: class_ ('large',
+        'medium', 'small'), population, area_km2 (km², e.g. 146.7),
+        revenue_per_capita, leader_posts, actual_staff, chief_posts,
+        deputy_posts, admin_quota, inst_quota, <type>_quota or quotas={...},
+        text attributes (funding, nature, rank, regime, supervisor, code,
+        any name) and list attributes (nameplates, functions,
+        colocated_with, any list).  Returns the Entity."""
+        p = self._p
+        b = _c.townorg_entity_builder_new(_text(id, "id"), _kind(kind), _text(name, "name"),
+                                          _opt_text(parent_id, "parent_id"))
+        try:
+            _set_attrs(b, attrs)
+            _c.townorg_txn_put_builder(p, b)
+        finally:
+            _c.townorg_entity_builder_free(b)
+        return self[id]
+
+    def update(self, id, **attrs):
+        """Change attributes of an existing entity (None unsets); returns
+        the new Entity."""
+        p = self._p
+        cur = _c.townorg_txn_get(p, _text(id, "id"))
+        b = _c.townorg_entity_builder_from(cur)
+        try:
+            _set_attrs(b, attrs)
+            _c.townorg_txn_put_builder(p, b)
+        finally:
+            _c.townorg_entity_builder_free(b)
+        return self[id]
+
+    def remove(self, id):
+        """Remove an entity (NotFound if absent)."""
+        _c.townorg_txn_remove(self._p, _text(id, "id"))
+
+    def __delitem__(self, id):
+        self.remove(id)
+
+    def __getitem__(self, id):
+        return Entity(_c.townorg_txn_get(self._p, _text(id, "id")))
+
+    def get(self, id, default=None):
+        """The entity with this id in the transaction's state, or ``default``."""
+        try:
+            return self[id]
+        except NotFound:
+            return default
+
+    def __contains__(self, id):
+        return isinstance(id, str) and self.get(id) is not None
+
+    def __len__(self):
+        return _c.townorg_txn_entity_count(self._p)
+
+    def event(self, kind, from_ids=(), to_ids=(), event_id=None, documents=(), date=None, wording=None):
+        """Record a change event (create, abolish, merge, split, reorganize,
+        rename, reclassify, move, transfer_functions, transfer_staff,
+        transfer_archives)."""
+        _c.pyto_txn_add_event(self._p, _text(kind, "kind"), event_id, _ids(from_ids, "from_ids"),
+                              _ids(to_ids, "to_ids"), _ids(documents, "documents"), date, wording)
+
+    def add_parent(self, version):
+        """Add a further parent (a merge of branches)."""
+        _c.townorg_txn_add_parent(self._p, self._repo._version(version)._p)
+
+    def check(self):
+        """Run the structural checks (raises IntegrityError) without committing."""
+        _c.townorg_txn_check(self._p)
+
+    def preview(self):
+        """A detached Version of the current state (for dry-run diffs)."""
+        return Version(_c.townorg_txn_preview(self._p), self._repo, _owned=True)
+
+    def validate(self, policy=None):
+        """Dry run: validate what the transaction would commit, without committing."""
+        return Validation._run(policy, lambda pp: _c.townorg_validate_txn(self._p, pp), None)
+
+    def commit(self, **meta):
+        """Check and commit (with extra metadata); returns the new Version.
+        On failure nothing changed and the transaction stays open."""
+        if meta:
+            self.set_meta(**meta)
+        p = _c.townorg_txn_commit(self._p)
+        self._version = self._repo._v(p)
+        self._release()
+        if self._new_branch is not None:
+            _c.townorg_repo_branch_create(self._repo._p, self._new_branch, p)
+        return self._version
+
+    def discard(self):
+        """Drop the transaction without committing.  Harmless when spent."""
+        self._release()
+
+    @property
+    def version(self):
+        """The committed Version (None before commit)."""
+        return self._version
+
+    def __enter__(self):
+        self._p
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            if self._ptr is not None:
+                try:
+                    self.commit()
+                except BaseException:
+                    self.discard()
+                    raise
+        else:
+            self.discard()
+        return False
+
+    def __repr__(self):
+        return "<Transaction %s%s>" % (self.branch or "(detached)", "" if self.open else " (closed)")
+
+
+# ---------------------------------------------------------------- diffs
+
+class FieldChange:
+    """One changed field: name, type ('text', 'int', 'area', 'list'), old and new text."""
+
+    __slots__ = ("name", "type", "old", "new")
+
+    def __init__(self, t):
+        self.name, self.type, self.old, self.new = t
+
+    def __iter__(self):
+        return iter((self.name, self.old, self.new))
+
+    def __repr__(self):
+        return "<FieldChange %s: %r -> %r>" % (self.name, self.old, self.new)
+
+
+class Delta:
+    """One entity's change: status ('added', 'removed', 'changed'), id,
+    kind, fields (FieldChange list), and the old and new Entity."""
+
+    __slots__ = ("status", "id", "kind", "fields", "_diff")
+
+    def __init__(self, diff, d):
+        self._diff = diff
+        self.status, self.id, self.kind = d["status"], d["id"], d["kind"]
+        self.fields = [FieldChange(t) for t in d["fields"]]
+
+    @property
+    def old(self):
+        """The entity before (None when added)."""
+        v = self._diff.from_version
+        return None if v is None or self.status == "added" else v.get(self.id)
+
+    @property
+    def new(self):
+        """The entity after (None when removed)."""
+        v = self._diff.to_version
+        return None if v is None or self.status == "removed" else v.get(self.id)
+
+    def __repr__(self):
+        return "<Delta %s %s %s>" % (self.status, self.id, ",".join(f.name for f in self.fields))
+
+
+class Diff:
+    """What changed between two versions: deltas by entity (index by id or
+    iterate), the events between, and aggregates per county and township
+    with the reduction rate 精简率 = (before − after) / before."""
+
+    def __init__(self, from_version, to_version, under=None, kinds=None, fields=None, events=True, totals=True):
+        flags = (0 if events else 1) | (0 if totals else 2)
+        self._from, self._to = from_version, to_version
+        owner = (from_version or to_version)
+        fp = from_version._p if from_version is not None else None
+        tp = to_version._p if to_version is not None else None
+        self._ptr = _c.pyto_diff_new(fp, tp, _opt_text(under, "under"), _kinds(kinds),
+                                     None if fields is None else list(fields), flags)
+        self._repo = owner._owner if owner is not None else None
+        if self._repo is not None:
+            self._repo._deps.add(self)
+        self._deltas = None
+
+    @classmethod
+    def _adopt(cls, repo, p):
+        d = cls.__new__(cls)
+        d._ptr, d._repo, d._deltas = p, repo, None
+        fp, tp = _c.townorg_diff_from(p), _c.townorg_diff_to(p)
+        d._from = None if fp is None else Version(fp, repo)
+        d._to = None if tp is None else Version(tp, repo)
+        repo._deps.add(d)
+        return d
+
+    @property
+    def _p(self):
+        if self._ptr is None:
+            raise ClosedError("the diff was closed (or its repository was)")
+        return self._ptr
+
+    def _release(self):
+        p, self._ptr = self._ptr, None
+        if p is not None:
+            _c.townorg_diff_free(p)
+
+    def close(self):
+        """Free the diff now (it is freed when garbage-collected anyway)."""
+        self._release()
+
+    def __del__(self):
+        try:
+            self._release()
+        except Exception:
+            pass
+
+    from_version = property(lambda self: self._from, doc="The older side (None: the empty state).")
+    to_version = property(lambda self: self._to, doc="The newer side (None: the empty state).")
+    relation = property(lambda self: _c.pyto_diff_relation(self._p),
+                        doc="'same', 'forward', 'backward' or 'unrelated'.")
+
+    @property
+    def deltas(self):
+        """Every Delta, sorted by id."""
+        if self._deltas is None:
+            self._deltas = [Delta(self, d) for d in _c.pyto_diff_deltas(self._p)]
+        self._p
+        return list(self._deltas)
+
+    def __len__(self):
+        return _c.townorg_diff_num_deltas(self._p)
+
+    def __iter__(self):
+        return iter(self.deltas)
+
+    def __getitem__(self, id):
+        for d in self.deltas:
+            if d.id == id:
+                return d
+        raise NotFound("the diff has no change to '%s'" % id, NotFound.code)
+
+    def __contains__(self, id):
+        return any(d.id == id for d in self.deltas)
+
+    added = property(lambda self: [d for d in self.deltas if d.status == "added"], doc="Added deltas.")
+    removed = property(lambda self: [d for d in self.deltas if d.status == "removed"], doc="Removed deltas.")
+    changed = property(lambda self: [d for d in self.deltas if d.status == "changed"], doc="Changed deltas.")
+
+    @property
+    def events(self):
+        """The change events between the versions (Event with .version)."""
+        repo = self._repo
+        return [Event(ev, Version(vp, repo)) for vp, ev in _c.pyto_diff_events(self._p)]
+
+    @property
+    def totals(self):
+        """Aggregates of the whole diff (dict; None when skipped)."""
+        return _c.pyto_diff_totals(self._p, 0)
+
+    @property
+    def counties(self):
+        """Aggregates per county the diff touches (list of dicts)."""
+        return _c.pyto_diff_totals(self._p, 1)
+
+    @property
+    def townships(self):
+        """Aggregates per township-level unit the diff touches (list of dicts)."""
+        return _c.pyto_diff_totals(self._p, 2)
+
+    def reduction(self, what="organs", unit=None):
+        """The reduction of 'organs', 'quota' or 'staff' for the whole diff
+        or one unit: dict before, after, available, value, text ("58.8")."""
+        if unit is None:
+            t = self.totals
+        else:
+            t = next((x for x in self.counties + self.townships if x["id"] == unit), None)
+            if t is None:
+                raise NotFound("the diff does not touch '%s'" % unit, NotFound.code)
+        return t[what]
+
+    def to_frame(self):
+        """The changes as a DataFrame: one row per changed field (status,
+        id, kind, name, field, old, new), one per added or removed entity."""
+        import pandas as pd
+        return pd.DataFrame(_c.pyto_diff_columns(self._p))
+
+    def totals_frame(self, level="township"):
+        """Aggregates as a DataFrame, one row per unit ('township' or
+        'county'), with organs/quota/staff before, after and 精简率."""
+        from ._display import totals_frame
+        rows = self.townships if level == "township" else self.counties if level == "county" else None
+        if rows is None:
+            raise Invalid("level must be 'township' or 'county'", Invalid.code)
+        return totals_frame(rows)
+
+    def to_json(self):
+        """The diff as JSON text (docs/format.md, "Diff JSON")."""
+        return _c.pyto_diff_render(self._p, "json")
+
+    def to_text(self, lang="zh"):
+        """The diff as text for people, in Chinese ('zh') or English ('en')."""
+        return _c.pyto_diff_render(self._p, "zh" if lang == "zh" else "en")
+
+    def __repr__(self):
+        if self._ptr is None:
+            return "<Diff (closed)>"
+        return "<Diff %s: %d added, %d removed, %d changed>" % (
+            self.relation, len(self.added), len(self.removed), len(self.changed))
+
+    def _repr_html_(self):
+        from ._display import diff_html
+        return diff_html(self)
+
+
+# ---------------------------------------------------------------- history
+
+class BlameEntry:
+    """Where one field's current value came from: field, type, value, and
+    the version (with doc_number, effective_date, author) that set it."""
+
+    __slots__ = ("field", "type", "value", "version", "doc_number", "effective_date", "author")
+
+    def __init__(self, d, version):
+        for k in ("field", "type", "value", "doc_number", "effective_date", "author"):
+            setattr(self, k, d[k])
+        self.version = version
+
+    def __repr__(self):
+        return "<BlameEntry %s=%s by %s %s>" % (self.field, self.value, self.doc_number, self.effective_date)
+
+
+class Blame:
+    """Blame of an entity at a version: ``blame["admin_quota"]`` is a BlameEntry."""
+
+    def __init__(self, version, id):
+        d = _c.pyto_blame(version._p, _text(id, "id"))
+        self.id = id
+        self.at = version
+        self.created = version._wrap(d["created"])
+        self.entries = [BlameEntry(e, version._wrap(e["version"])) for e in d["fields"]]
+
+    def __iter__(self):
+        return iter(self.entries)
+
+    def __len__(self):
+        return len(self.entries)
+
+    def __getitem__(self, field):
+        for e in self.entries:
+            if e.field == field:
+                return e
+        raise NotFound("field '%s' is not set on '%s'" % (field, self.id), NotFound.code)
+
+    def to_frame(self):
+        """The blame as a DataFrame (field, value, version, doc_number, effective_date, author)."""
+        import pandas as pd
+        rows = [{"field": e.field, "value": e.value, "version": e.version.id if e.version else None,
+                 "doc_number": e.doc_number, "effective_date": e.effective_date, "author": e.author}
+                for e in self.entries]
+        return pd.DataFrame(_c.pyto_transpose(rows, ["field", "value", "version", "doc_number", "effective_date",
+                                                     "author"]))
+
+
+class HistoryEntry:
+    """A version that changed an entity: version, status, fields, events."""
+
+    __slots__ = ("version", "status", "fields", "events")
+
+    def __init__(self, at, d):
+        self.version = at._wrap(d["version"])
+        self.status = d["status"]
+        self.fields = [FieldChange(t) for t in d["fields"]]
+        self.events = [Event(e, self.version) for e in d["events"]]
+
+    def __repr__(self):
+        return "<HistoryEntry %s %s>" % (self.status, self.version.effective_date if self.version else "")
+
+
+class Lineage:
+    """Predecessors and successors of an entity: nodes (dicts id, name,
+    kind, present, is_root), edges (dicts from_id, to_id, version, event),
+    and renderings: dot, json, text; ``graph()`` for display."""
+
+    def __init__(self, version, d):
+        self.nodes = d["nodes"]
+        self.edges = [dict(e, version=version._wrap(e["version"]), event=Event(e["event"])) for e in d["edges"]]
+        self.dot = d["dot"]
+        self.json = d["json"]
+        self.text = d["text"]
+
+    def graph(self):
+        """The family tree as a Graph (DOT text; SVG where Graphviz is installed)."""
+        from ._display import Graph
+        return Graph(self.dot)
+
+    def _repr_svg_(self):
+        return self.graph()._repr_svg_()
+
+    def __repr__(self):
+        return "<Lineage %d nodes, %d edges>" % (len(self.nodes), len(self.edges))
+
+
+# ---------------------------------------------------------------- validation
+
+SEVERITIES = ("info", "warning", "error")
+
+
+def builtin_rules():
+    """The built-in rules: a list of (id, default severity, description)."""
+    return _c.pyto_builtin_rules()
+
+
+class RuleContext:
+    """What a custom rule is given: its id, its parameters, and ``report()``.
+    Valid only during the rule's call."""
+
+    def __init__(self, ptr):
+        self._ptr = ptr
+
+    @property
+    def _p(self):
+        if self._ptr is None:
+            raise ClosedError("a rule context is valid only during the rule's call")
+        return self._ptr
+
+    @property
+    def rule(self):
+        """The id of the running rule."""
+        return _c.townorg_rule_ctx_rule(self._p)
+
+    def param(self, name, default=None):
+        """A parameter of the rule (decoded from JSON), or ``default``."""
+        try:
+            return _json.loads(_c.townorg_rule_param_json(self._p, _text(name, "name")))
+        except NotFound:
+            return default
+
+    def report(self, message_zh=None, message_en=None, entity=None, severity=None, path=None, value=None,
+               limit=None, value_text=None, version=None):
+        """Report a finding (at least one message; the other is copied).
+        ``severity`` None uses the rule's configured one."""
+        if isinstance(version, Version):
+            version = version.id
+        _c.pyto_rule_report(self._p, severity, entity, path, value, limit, value_text, message_zh, message_en,
+                            version)
+
+
+class Policy:
+    """Which rules run, with which parameters and severities, the dates it
+    applies to, and its waivers.  ``Policy()`` holds the library's defaults;
+    ``Policy.load(path)`` applies a policy file on top.  Custom rules are
+    Python functions ``fn(ctx, version)`` registered with ``register_rule``
+    or the ``rule`` decorator."""
+
+    def __init__(self, path=None):
+        self._ptr = _c.townorg_policy_new() if path is None else _c.townorg_policy_load(_path(path))
+        self._pending = []
+
+    @classmethod
+    def load(cls, path):
+        """The defaults with a policy file applied on top."""
+        return cls(path)
+
+    @classmethod
+    def from_json(cls, text, name=None):
+        """The defaults with a policy document (JSON text) applied on top."""
+        p = cls()
+        p.apply_json(text, name)
+        return p
+
+    @property
+    def _p(self):
+        if self._ptr is None:
+            raise ClosedError("the policy is closed")
+        return self._ptr
+
+    def close(self):
+        """Free the policy (and release its custom rules' functions)."""
+        p, self._ptr = self._ptr, None
+        if p is not None:
+            _c.townorg_policy_free(p)
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def apply_json(self, text, name=None):
+        """Apply a policy document (JSON text); on error nothing changes."""
+        _c.townorg_policy_apply_json(self._p, _text(text, "text"), name)
+
+    def apply_file(self, path):
+        """Apply a policy file."""
+        _c.townorg_policy_apply_file(self._p, _path(path))
+
+    title = property(lambda self: _c.townorg_policy_title(self._p), doc="The policy's title.")
+    valid_from = property(lambda self: _c.townorg_policy_valid_from(self._p), doc="First day it applies.")
+    valid_to = property(lambda self: _c.townorg_policy_valid_to(self._p), doc="Last day it applies.")
+
+    def enable(self, rule, enabled=True):
+        """Enable (or disable) a rule."""
+        _c.townorg_policy_set_enabled(self._p, _text(rule, "rule"), 1 if enabled else 0)
+
+    def disable(self, rule):
+        """Disable a rule."""
+        self.enable(rule, False)
+
+    def set_severity(self, rule, severity):
+        """Set a rule's severity: 'error', 'warning' or 'info'."""
+        _c.townorg_policy_set_severity(self._p, _text(rule, "rule"), _c.townorg_severity_parse(severity))
+
+    def set_param(self, rule, name, value):
+        """Set a rule parameter to a Python value (checked as in a policy file)."""
+        _c.townorg_policy_set_param(self._p, _text(rule, "rule"), _text(name, "name"),
+                                    _json.dumps(value, ensure_ascii=False))
+
+    def get_param(self, rule, name):
+        """A rule parameter's current value."""
+        return _json.loads(_c.townorg_policy_get_param(self._p, _text(rule, "rule"), _text(name, "name")))
+
+    def waive(self, rule, entity, reason, document):
+        """Add a waiver: findings of ``rule`` on ``entity`` are reported as
+        waived, citing the approving ``document``."""
+        _c.townorg_policy_add_waiver(self._p, rule, entity, reason, document)
+
+    @property
+    def waiver_count(self):
+        """Number of waivers."""
+        return _c.townorg_policy_waiver_count(self._p)
+
+    def register_rule(self, id, check, severity=None, params=None, description=None):
+        """Register a custom rule: ``check(ctx, version)`` reads the version
+        and calls ``ctx.report(...)``.  ``params``: default parameters (a
+        dict, overridable by policy files and ``set_param``).  An exception
+        raised by ``check`` aborts the validation and is re-raised."""
+        if not callable(check):
+            raise TypeError("check must be callable")
+        pending = self._pending
+
+        def trampoline(ctx_ptr, version_ptr):
+            scope = _Scope()
+            ctx = RuleContext(ctx_ptr)
+            version = Version(version_ptr, scope)
+            try:
+                r = check(ctx, version)
+                return int(r) if isinstance(r, int) and r < 0 else 0
+            except BaseException as e:  # re-raised by Validation._run
+                pending.append(e)
+                return _c.TOWNORG_ERROR
+            finally:
+                scope.end()
+                ctx._ptr = None
+
+        _c.pyto_policy_register_rule(self._p, _text(id, "id"), severity,
+                                     None if params is None else _json.dumps(params, ensure_ascii=False),
+                                     description, trampoline)
+
+    def rule(self, id, severity=None, params=None, description=None):
+        """Decorator form of ``register_rule``::
+
+            @policy.rule("local.veterans-station", severity="warning")
+            def veterans(ctx, version): ...
+        """
+        def deco(fn):
+            self.register_rule(id, fn, severity=severity, params=params, description=description or fn.__doc__)
+            return fn
+        return deco
+
+    def validate(self, version):
+        """Validate a Version (or a Transaction, as a dry run) with this policy."""
+        if isinstance(version, Transaction):
+            return version.validate(self)
+        return version.validate(self)
+
+    def __repr__(self):
+        if self._ptr is None:
+            return "<Policy (closed)>"
+        return "<Policy %s>" % (self.title or "(untitled)")
+
+
+class Finding:
+    """One finding: rule, severity, entity, version_id, version_date, path,
+    value, limit, value_text, message_zh, message_en, waived, waiver_reason,
+    waiver_document."""
+
+    FIELDS = ("rule", "severity", "entity", "version_id", "version_date", "path", "value", "limit", "value_text",
+              "message_zh", "message_en", "waived", "waiver_reason", "waiver_document")
+    __slots__ = FIELDS
+
+    def __init__(self, d):
+        for k in self.FIELDS:
+            setattr(self, k, d[k])
+
+    @property
+    def message(self):
+        """The Chinese message."""
+        return self.message_zh
+
+    def to_dict(self):
+        """The finding as a dict."""
+        return {k: getattr(self, k) for k in self.FIELDS}
+
+    def __str__(self):
+        return "%s %s %s: %s%s" % (self.severity, self.rule, self.entity or "-", self.message_zh,
+                                   " [waived: %s]" % self.waiver_document if self.waived else "")
+
+    def __repr__(self):
+        return "<Finding %s>" % self
+
+    def _repr_html_(self):
+        from ._display import findings_html
+        return findings_html([self])
+
+
+class Validation:
+    """The result of validating a version: findings (sorted), whether it
+    conforms (no unwaived error), renderings, and ``to_frame()``."""
+
+    def __init__(self, ptr, version=None):
+        try:
+            self._rows = _c.pyto_validation_findings(ptr)
+            self.findings = [Finding(d) for d in self._rows]
+            self.conforms = _c.townorg_validation_conforms(ptr)
+            self._json = _c.pyto_validation_render(ptr, "json")
+            self._text = {"zh": _c.pyto_validation_render(ptr, "zh"), "en": _c.pyto_validation_render(ptr, "en")}
+        finally:
+            _c.townorg_validation_free(ptr)
+        self.version = version
+
+    @staticmethod
+    def _run(policy, call, version):
+        pp = None
+        if policy is not None:
+            if not isinstance(policy, Policy):
+                raise TypeError("policy must be a townorg.Policy")
+            pp = policy._p
+            del policy._pending[:]
+        try:
+            ptr = call(pp)
+        except Error:
+            if policy is not None and policy._pending:
+                exc = policy._pending[0]
+                del policy._pending[:]
+                raise exc
+            raise
+        return Validation(ptr, version)
+
+    def __len__(self):
+        return len(self.findings)
+
+    def __iter__(self):
+        return iter(self.findings)
+
+    def __getitem__(self, i):
+        return self.findings[i]
+
+    def __bool__(self):
+        return True
+
+    def by_rule(self, rule):
+        """The findings of one rule."""
+        return [f for f in self.findings if f.rule == rule]
+
+    def count(self, severity, include_waived=False):
+        """Number of findings of a severity ('error', 'warning', 'info')."""
+        return sum(1 for f in self.findings if f.severity == severity and (include_waived or not f.waived))
+
+    errors = property(lambda self: [f for f in self.findings if f.severity == "error" and not f.waived],
+                      doc="Unwaived error findings.")
+    warnings = property(lambda self: [f for f in self.findings if f.severity == "warning" and not f.waived],
+                        doc="Unwaived warnings.")
+
+    def to_frame(self):
+        """The findings as a DataFrame, one row per finding (columns filled in C)."""
+        import pandas as pd
+        df = pd.DataFrame(_c.pyto_transpose(self._rows, list(Finding.FIELDS)))
+        for c in ("value", "limit"):
+            df[c] = pd.array(df[c].tolist(), dtype="Int64")
+        return df
+
+    def to_json(self):
+        """The findings as JSON text (docs/format.md, "Validation JSON")."""
+        return self._json
+
+    def to_text(self, lang="zh"):
+        """The findings as text for people, in Chinese ('zh') or English ('en')."""
+        return self._text["zh" if lang == "zh" else "en"]
+
+    def __repr__(self):
+        return "<Validation %s: %d findings>" % ("conforms" if self.conforms else "does not conform",
+                                                 len(self.findings))
+
+    def _repr_html_(self):
+        from ._display import findings_html
+        return findings_html(self.findings, self.conforms)

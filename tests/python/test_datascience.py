@@ -1,0 +1,90 @@
+"""DataFrames built in C, Jupyter HTML, org charts, quota plots."""
+
+import warnings
+
+import pytest
+
+import townorg
+
+pd = pytest.importorskip("pandas")
+
+
+def test_version_frame(repo):
+    v = repo.head()
+    df = v.to_frame()
+    assert len(df) == len(v) and list(df["id"]) == sorted(e.id for e in v)
+    assert str(df["admin_quota"].dtype) == "Int64" and str(df["area_km2"].dtype) == "Float64"
+    row = df.set_index("id").loc["110121-001"]
+    assert row["name"] == "下滩镇" and row["area_km2"] == 146.7 and pd.isna(row["admin_quota"])
+    organs = v.to_frame(under="110121-001", kinds=townorg.ORGAN_KINDS)
+    assert set(organs["parent_id"]) == {"110121-001"}
+    assert organs["quota_total"].sum() == v.quota_total("110121-001")
+    assert len(v.to_frame(under="110121-001")) == 1 + len(v.descendants("110121-001"))
+    with pytest.raises(townorg.NotFound):
+        v.to_frame(under="nope")
+    with pytest.raises(townorg.Invalid):
+        v.to_frame(kinds=["twon"])
+
+
+def test_lists_in_frame(small):
+    df = small.head().to_frame().set_index("id")
+    assert df.loc["341023-002-03", "nameplates"] == "计生所" and df.loc["341023-002-01", "functions"] == "党务; 政务"
+    assert df.loc["341023-002-03", "funding"] == "full"
+
+
+def test_diff_and_validation_frames(repo):
+    d = repo.diff("v0", "v5")
+    df = d.to_frame()
+    assert len(df) == len(d.added) + len(d.removed) + sum(len(x.fields) for x in d.changed)
+    assert set(df["status"]) == {"added", "removed", "changed"}
+    val = repo.head().validate()
+    vf = val.to_frame()
+    assert len(vf) == len(val) and list(vf.columns) == list(townorg.Finding.FIELDS)
+    assert str(vf["value"].dtype) == "Int64"
+
+
+def test_html(repo):
+    v = repo.head()
+    h = v._repr_html_()
+    assert h.startswith("<div>") and v.id[:12] in h and "下滩镇" in h
+    assert "<table" in repo.diff("v0", "v5")._repr_html_()
+    val = v.validate()
+    assert "不符合" in val._repr_html_() and val[0].message_zh in val[0]._repr_html_()
+    assert "&lt;" in townorg.make_entity("x", "office", "<b>")._repr_html_()
+
+
+def test_org_chart(small):
+    g = small.head().org_chart("341023-002")
+    assert g.dot.startswith("digraph") and "渔亭镇" in g.dot and "为民服务中心" in g.dot
+    assert "牌子: 计生所" in g.dot and "村/社区 1 个" in g.dot
+    if townorg.Graph.can_render():
+        svg = g.svg()
+        assert "<svg" in svg and "渔亭镇" in svg
+        assert g._repr_svg_() == svg
+    with pytest.raises(townorg.NotFound):
+        small.head().org_chart("nope")
+
+
+def test_quota_trend_and_plot(repo):
+    df = repo.quota_trend()
+    assert len(df) == 6
+    for i, row in df.iterrows():
+        v = repo["v%d" % i]
+        assert row["total"] == v.quota_total() and row["admin"] == v.quota_total(None, "admin")
+    assert len(repo.quota_trend(last=3)) == 3
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    font = townorg.cjk_font()
+    if font is None:
+        pytest.skip("no CJK font installed")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ax = repo.plot_quota_trend(unit_id="110121")
+        ax.figure.canvas.draw()
+    missing = [w for w in caught if "missing from" in str(w.message) or "Glyph" in str(w.message)]
+    assert missing == []
+    assert "编制总数变化" in ax.get_title() and "盛屯县" in ax.get_title()
+    assert ax.get_title() and ax.title.get_fontname() == font
+    assert len(ax.get_lines()) == 3
+    plt.close(ax.figure)
