@@ -181,7 +181,17 @@ typedef struct {
 	const townorg__hamt_type *ty;
 	uint32_t token;
 	bool added;
+	void **replaced; /* NULL: drop the replaced leaf's reference */
 } setctx;
+
+/* The slot's reference to a replaced leaf: hand it over or drop it. */
+static void give_up(setctx *c, void *old)
+{
+	if (c->replaced)
+		*c->replaced = old;
+	else
+		c->ty->unref(old);
+}
 
 /* A subtree at `depth` holding two leaves with different keys (each gets a
  * reference). */
@@ -265,7 +275,7 @@ static hnode *set_rec(setctx *c, hnode *nd, int depth, uint64_t h, void *leaf, c
 			hnode *x = nd->owner == c->token ? nd : node_copy(nd, ty, c->token);
 			if (!x)
 				return NULL;
-			ty->unref(x->slot[i]);
+			give_up(c, x->slot[i]);
 			x->slot[i] = leaf;
 			ty->ref(leaf);
 			return x;
@@ -313,12 +323,17 @@ static hnode *set_rec(setctx *c, hnode *nd, int depth, uint64_t h, void *leaf, c
 		return x;
 	}
 	if (!strcmp(ty->key(s), key)) {
-		if (s == leaf)
+		if (s == leaf) {
+			if (c->replaced) {
+				ty->ref(leaf);
+				*c->replaced = leaf;
+			}
 			return nd;
+		}
 		hnode *x = nd->owner == c->token ? nd : node_copy(nd, ty, c->token);
 		if (!x)
 			return NULL;
-		ty->unref(x->slot[pos]);
+		give_up(c, x->slot[pos]);
 		x->slot[pos] = leaf;
 		ty->ref(leaf);
 		return x;
@@ -339,7 +354,14 @@ static hnode *set_rec(setctx *c, hnode *nd, int depth, uint64_t h, void *leaf, c
 
 int townorg__hamt_set(townorg__hamt *t, const townorg__hamt_type *ty, void *leaf, uint32_t token)
 {
-	setctx c = { ty, token, false };
+	return townorg__hamt_put(t, ty, leaf, token, NULL);
+}
+
+int townorg__hamt_put(townorg__hamt *t, const townorg__hamt_type *ty, void *leaf, uint32_t token, void **replaced)
+{
+	setctx c = { ty, token, false, replaced };
+	if (replaced)
+		*replaced = NULL;
 	const char *key = ty->key(leaf);
 	uint64_t h = townorg__keyhash(key, strlen(key));
 	if (!t->root) {
@@ -356,8 +378,15 @@ int townorg__hamt_set(townorg__hamt *t, const townorg__hamt_type *ty, void *leaf
 	hnode *old = t->root;
 	bool owned = old->owner == token;
 	hnode *nr = set_rec(&c, old, 0, h, leaf, key);
-	if (!nr)
+	if (!nr) {
+		/* a copy deeper down may have handed over its reference before an
+		 * upper copy failed: that copy is gone, so drop the reference */
+		if (replaced && *replaced) {
+			ty->unref(*replaced);
+			*replaced = NULL;
+		}
 		return TOWNORG_ENOMEM;
+	}
 	if (nr != old && !owned)
 		node_unref(old, ty);
 	t->root = nr;

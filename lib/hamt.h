@@ -37,6 +37,11 @@ void *townorg__hamt_get(const townorg__hamt *t, const townorg__hamt_type *ty, co
  * older tries) or NULL.  Returns 0 or TOWNORG_ENOMEM (trie unchanged). */
 int townorg__hamt_set(townorg__hamt *t, const townorg__hamt_type *ty, void *leaf, uint32_t token);
 
+/* As townorg__hamt_set, and *replaced receives the leaf that was there
+ * (NULL if none) with the reference the trie held on it, which the caller
+ * now owns.  One walk instead of a lookup and an insert. */
+int townorg__hamt_put(townorg__hamt *t, const townorg__hamt_type *ty, void *leaf, uint32_t token, void **replaced);
+
 /* Remove key; *found set to whether it was there.  0 or TOWNORG_ENOMEM. */
 int townorg__hamt_remove(townorg__hamt *t, const townorg__hamt_type *ty, const char *key, uint32_t token,
 			 bool *found);

@@ -18,7 +18,10 @@ extern const townorg__hamt_type townorg__children_trie;
 /* The children of one parent at one version, sorted by id. */
 typedef struct {
 	uint32_t refcnt;
-	size_t n;
+	uint32_t owner;         /* edit token of the transaction that made it and
+	                           may change it in place; a commit retires the
+	                           token, so committed sets are never edited */
+	size_t n, cap;
 	townorg_entity **items; /* each holds a reference */
 	char key[];             /* parent id, "" for top level */
 } townorg__childset;
@@ -87,6 +90,12 @@ struct townorg_repo {
 	townorg__ref *batch_branches, *batch_tags;
 };
 
+/* An id a transaction put or removed, and what commit must check of it. */
+struct townorg__touch {
+	char *id;
+	bool check_children; /* new, or its kind changed: its children's kinds must still fit */
+};
+
 struct townorg_txn {
 	townorg_repo *repo;
 	uint32_t token;
@@ -99,7 +108,7 @@ struct townorg_txn {
 	townorg__hamt children;
 	size_t kind_count[TOWNORG_KIND_COUNT + 1];
 	size_t n_touched, cap_touched;
-	char **touched;                 /* ids put or removed, for the checks */
+	struct townorg__touch *touched; /* ids put or removed, for the checks */
 	size_t n_events, cap_events;
 	townorg_event *events;
 	townorg_meta meta;

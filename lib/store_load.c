@@ -257,7 +257,8 @@ static int bulk_build(townorg_version *dst, townorg_entity **ents, size_t n)
 			break;
 		}
 		c->refcnt = 0; /* the trie takes the first reference */
-		c->n = j - i;
+		c->owner = 0;
+		c->n = c->cap = j - i;
 		c->items = items;
 		memcpy(c->key, key, kl + 1);
 		for (size_t k = i; k < j; k++)

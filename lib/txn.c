@@ -96,7 +96,7 @@ void townorg_txn_free(townorg_txn *t)
 	townorg__hamt_release(&t->entities, &townorg__entity_trie);
 	townorg__hamt_release(&t->children, &townorg__children_trie);
 	for (size_t i = 0; i < t->n_touched; i++)
-		townorg__free(t->touched[i]);
+		townorg__free(t->touched[i].id);
 	townorg__free(t->touched);
 	for (size_t i = 0; i < t->n_events; i++)
 		townorg__event_free(&t->events[i]);
@@ -134,33 +134,40 @@ int townorg_txn_add_parent(townorg_txn *t, const townorg_version *p)
 	return 0;
 }
 
-static int touch(townorg_txn *t, const char *id)
+/* Record an id for the commit checks.  Space is reserved first so that the
+ * record can be written after the edit succeeded without failing. */
+static int touch_reserve(townorg_txn *t, const char *id, char **copy)
 {
 	if (t->n_touched == t->cap_touched) {
 		size_t cap = t->cap_touched ? t->cap_touched * 2 : 64;
-		char **n = townorg__realloc(t->touched, cap * sizeof *n);
+		struct townorg__touch *n = townorg__realloc(t->touched, cap * sizeof *n);
 		if (!n)
 			return TOWNORG_ENOMEM;
 		t->touched = n;
 		t->cap_touched = cap;
 	}
-	char *d = townorg__strdup(id);
-	if (!d)
-		return TOWNORG_ENOMEM;
-	t->touched[t->n_touched++] = d;
-	return 0;
+	*copy = townorg__strdup(id);
+	return *copy ? 0 : TOWNORG_ENOMEM;
+}
+
+static void touch_commit(townorg_txn *t, char *copy, bool check_children)
+{
+	t->touched[t->n_touched].id = copy;
+	t->touched[t->n_touched].check_children = check_children;
+	t->n_touched++;
 }
 
 /* ---- children index maintenance ---- */
 
-static townorg__childset *cs_new(const char *key, size_t n)
+static townorg__childset *cs_new(const char *key, size_t n, uint32_t token)
 {
 	size_t kl = strlen(key);
 	townorg__childset *c = townorg__malloc(sizeof *c + kl + 1);
 	if (!c)
 		return NULL;
 	c->refcnt = 0; /* the trie takes the first reference */
-	c->n = n;
+	c->owner = token;
+	c->n = c->cap = n;
 	c->items = n ? townorg__malloc(n * sizeof(townorg_entity *)) : NULL;
 	if (n && !c->items) {
 		townorg__free(c);
@@ -196,10 +203,12 @@ static size_t cs_find(const townorg__childset *c, const char *id, bool *found)
 	return lo;
 }
 
-/* Replace, insert (e non-NULL) or remove (e NULL) the child `id` under key. */
+/* Replace, insert (e non-NULL) or remove (e NULL) the child `id` under key.
+ * A set this transaction made is edited in place (it is reachable only
+ * through the transaction's own trie); a committed set is copied. */
 static int index_update(townorg_txn *t, const char *key, const char *id, townorg_entity *e)
 {
-	const townorg__childset *old = townorg__hamt_get(&t->children, &townorg__children_trie, key);
+	townorg__childset *old = townorg__hamt_get(&t->children, &townorg__children_trie, key);
 	bool found;
 	size_t pos = cs_find(old, id, &found);
 	size_t n = old ? old->n : 0;
@@ -210,7 +219,31 @@ static int index_update(townorg_txn *t, const char *key, const char *id, townorg
 		bool f;
 		return townorg__hamt_remove(&t->children, &townorg__children_trie, key, t->token, &f);
 	}
-	townorg__childset *c = cs_new(key, nn);
+	if (old && old->owner == t->token) {
+		if (e && found) {
+			townorg_entity_ref(e);
+			townorg_entity_free(old->items[pos]);
+			old->items[pos] = e;
+		} else if (e) {
+			if (old->n == old->cap) {
+				size_t cap = old->cap < 4 ? 8 : old->cap * 2;
+				townorg_entity **ni = townorg__realloc(old->items, cap * sizeof *ni);
+				if (!ni)
+					return TOWNORG_ENOMEM;
+				old->items = ni;
+				old->cap = cap;
+			}
+			memmove(old->items + pos + 1, old->items + pos, (old->n - pos) * sizeof *old->items);
+			old->items[pos] = townorg_entity_ref(e);
+			old->n++;
+		} else {
+			townorg_entity_free(old->items[pos]);
+			memmove(old->items + pos, old->items + pos + 1, (old->n - pos - 1) * sizeof *old->items);
+			old->n--;
+		}
+		return 0;
+	}
+	townorg__childset *c = cs_new(key, nn, t->token);
 	if (!c)
 		return TOWNORG_ENOMEM;
 	size_t j = 0;
@@ -228,11 +261,16 @@ static int index_update(townorg_txn *t, const char *key, const char *id, townorg
 	}
 	if (e && !found && pos == n)
 		c->items[j++] = e;
+	/* Hold a reference of our own while the trie takes its: when the trie
+	 * runs out of memory it drops the reference it took, which must not
+	 * free the set (nor unreference items that were never referenced). */
+	c->refcnt = 1;
 	int rc = townorg__hamt_set(&t->children, &townorg__children_trie, c, t->token);
 	if (rc < 0) {
 		cs_discard(c);
 		return rc;
 	}
+	c->refcnt--; /* still private to this transaction: no atomics needed */
 	for (size_t i = 0; i < nn; i++)
 		townorg_entity_ref(c->items[i]);
 	return 0;
@@ -243,23 +281,26 @@ static int index_update(townorg_txn *t, const char *key, const char *id, townorg
 int townorg_txn_put(townorg_txn *t, const townorg_entity *ce)
 {
 	int rc;
+	char *copy = NULL;
+	townorg_entity *old = NULL;
 	if ((rc = check_open(t)) < 0)
 		return rc;
 	if (!ce)
 		return townorg__err(TOWNORG_EINVALID, "no entity to put");
 	townorg_entity *e = (townorg_entity *)ce;
 	const char *id = townorg__entity_id(e);
-	const townorg_entity *old = townorg__hamt_get(&t->entities, &townorg__entity_trie, id);
-	if (old == e)
+	if ((rc = touch_reserve(t, id, &copy)) < 0)
+		goto oom;
+	/* one walk: insert, and get the old value (with its reference) back */
+	if ((rc = townorg__hamt_put(&t->entities, &townorg__entity_trie, e, t->token, (void **)&old)) < 0)
+		goto oom;
+	if (old == e) {
+		townorg_entity_free(old);
+		townorg__free(copy);
 		return 0;
-	/* Keep the old value alive until the index is updated. */
-	townorg_entity *keep = old ? townorg_entity_ref(old) : NULL;
+	}
 	const char *np = townorg_entity_parent_id(e);
 	const char *op = old ? townorg_entity_parent_id(old) : NULL;
-	if ((rc = touch(t, id)) < 0)
-		goto oom;
-	if ((rc = townorg__hamt_set(&t->entities, &townorg__entity_trie, e, t->token)) < 0)
-		goto oom;
 	/* The index edits below can fail only for memory; on failure the
 	 * transaction is no longer consistent, so it is poisoned. */
 	if (old && strcmp(op ? op : "", np ? np : "") != 0)
@@ -270,12 +311,14 @@ int townorg_txn_put(townorg_txn *t, const townorg_entity *ce)
 	if (old)
 		t->kind_count[old->kind]--;
 	t->kind_count[e->kind]++;
-	townorg_entity_free(keep);
+	touch_commit(t, copy, !old || old->kind != e->kind);
+	townorg_entity_free(old);
 	return 0;
 poison:
 	t->spent = true;
 oom:
-	townorg_entity_free(keep);
+	townorg__free(copy);
+	townorg_entity_free(old);
 	return townorg__err(TOWNORG_ENOMEM, "out of memory while putting entity %s", id);
 }
 
@@ -301,7 +344,8 @@ int townorg_txn_remove(townorg_txn *t, const char *id)
 	townorg_entity *keep = townorg_entity_ref(old);
 	const char *op = townorg_entity_parent_id(keep);
 	bool found;
-	if ((rc = touch(t, id)) < 0)
+	char *copy = NULL;
+	if ((rc = touch_reserve(t, id, &copy)) < 0)
 		goto oom;
 	if ((rc = townorg__hamt_remove(&t->entities, &townorg__entity_trie, townorg__entity_id(keep), t->token,
 				       &found)) < 0)
@@ -311,9 +355,11 @@ int townorg_txn_remove(townorg_txn *t, const char *id)
 		goto oom;
 	}
 	t->kind_count[keep->kind]--;
+	touch_commit(t, copy, false);
 	townorg_entity_free(keep);
 	return 0;
 oom:
+	townorg__free(copy);
 	townorg_entity_free(keep);
 	return townorg__err(TOWNORG_ENOMEM, "out of memory while removing entity %s", id);
 }
@@ -456,7 +502,21 @@ static const char *where_allowed(townorg_kind k)
 	}
 }
 
-static int check_entity(townorg_txn *t, const townorg_entity *e)
+/* The last parent looked up: the rows of an import come grouped by parent,
+ * so most lookups repeat the previous one. */
+typedef struct {
+	const char *id;
+	const townorg_entity *e;
+} parent_cache;
+
+/*
+ * Check one entity that is in the new state.  No cycle walk is needed: a
+ * kind may only sit under a kind of a strictly higher rank (province >
+ * prefecture > county > department and township-level units > organs,
+ * villages and communities), so following parents strictly climbs ranks
+ * and can never come back to where it started.
+ */
+static int check_entity(townorg_txn *t, const townorg_entity *e, bool check_children, parent_cache *pc)
 {
 	const char *id = townorg__entity_id(e);
 	const char *pid = townorg_entity_parent_id(e);
@@ -466,24 +526,25 @@ static int check_entity(townorg_txn *t, const townorg_entity *e)
 			return townorg__err(TOWNORG_EINTEGRITY, "entity %s (%s) has no parent; a %s belongs %s", id,
 					    townorg_kind_token(k), townorg_kind_token(k), where_allowed(k));
 	} else {
-		const townorg_entity *p = townorg__hamt_get(&t->entities, &townorg__entity_trie, pid);
+		const townorg_entity *p;
+		if (pc->id && !strcmp(pc->id, pid)) {
+			p = pc->e;
+		} else {
+			p = townorg__hamt_get(&t->entities, &townorg__entity_trie, pid);
+			if (p) {
+				pc->id = townorg__entity_id(p);
+				pc->e = p;
+			}
+		}
 		if (!p)
 			return townorg__err(TOWNORG_EINTEGRITY, "entity %s: parent %s does not exist", id, pid);
 		if (!parent_allowed((townorg_kind)p->kind, k))
 			return townorg__err(TOWNORG_EINTEGRITY, "entity %s (%s) cannot sit under %s (%s): a %s belongs %s", id,
 					    townorg_kind_token(k), pid, townorg_kind_token((townorg_kind)p->kind),
 					    townorg_kind_token(k), where_allowed(k));
-		/* Kind rules already forbid cycles; walk anyway, bounded. */
-		const townorg_entity *q = p;
-		for (int steps = 0; q; steps++) {
-			const char *qp = townorg_entity_parent_id(q);
-			if (!qp)
-				break;
-			if (!strcmp(qp, id) || steps > 64)
-				return townorg__err(TOWNORG_EINTEGRITY, "entity %s: its parent chain forms a cycle", id);
-			q = townorg__hamt_get(&t->entities, &townorg__entity_trie, qp);
-		}
 	}
+	if (!check_children)
+		return 0;
 	const townorg__childset *c = townorg__children_get(&t->children, id);
 	for (size_t i = 0; c && i < c->n; i++)
 		if (!parent_allowed(k, (townorg_kind)c->items[i]->kind))
@@ -497,13 +558,20 @@ static int check_entity(townorg_txn *t, const townorg_entity *e)
 int townorg_txn_check(townorg_txn *t)
 {
 	int rc;
+	parent_cache pc = { NULL, NULL };
 	if ((rc = check_open(t)) < 0)
 		return rc;
 	for (size_t i = 0; i < t->n_touched; i++) {
-		const char *id = t->touched[i];
+		const char *id = t->touched[i].id;
+		/* the same id touched again later is checked then */
+		if (i + 1 < t->n_touched && !strcmp(t->touched[i + 1].id, id))
+			continue;
 		const townorg_entity *e = townorg__hamt_get(&t->entities, &townorg__entity_trie, id);
 		if (e) {
-			if ((rc = check_entity(t, e)) < 0)
+			bool cc = t->touched[i].check_children;
+			for (size_t j = i; j-- > 0 && !strcmp(t->touched[j].id, id);)
+				cc |= t->touched[j].check_children;
+			if ((rc = check_entity(t, e, cc, &pc)) < 0)
 				return rc;
 		} else {
 			const townorg__childset *c = townorg__children_get(&t->children, id);
