@@ -4,6 +4,7 @@
  * with file:line and the repository left unchanged. */
 #include <config.h>
 #include <dirent.h>
+#include <limits.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -876,6 +877,50 @@ START_TEST(decode_classifies)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- out of memory */
+
+/* Fail each allocation of an import in turn: every failure is reported
+ * (or survived: libcsv retries a failed buffer growth with a smaller one),
+ * leaks nothing (valgrind) and leaves the repository as it was. */
+START_TEST(allocation_failures)
+{
+	townorg_tables_import_options o = opts_fixed();
+	o.branch = "plan";
+	o.tag_prefix = "p";
+	o.author = "另一位";
+	townorg__fault_set(LONG_MAX); /* count the allocations of one import */
+	townorg_tables_report_free(import_ok(repo, DATA "mini-next", &o));
+	long total = townorg__fault_count();
+	townorg__fault_set(0);
+	ck_assert_int_gt(total, 50);
+	size_t failed = 0;
+	for (long n = 1; n <= total; n++) {
+		townorg_repo *r;
+		townorg_tables_import_options base = opts_fixed();
+		OK(townorg_repo_new(&r));
+		townorg_tables_report_free(import_ok(r, DATA "mini", &base));
+		snapshot before = snap(r);
+		townorg_tables_report *rep = NULL;
+		townorg__fault_set(n);
+		int rc = townorg_tables_import(&rep, r, DATA "mini-next", &o);
+		townorg__fault_set(0);
+		if (rc == 0) {
+			ck_assert_uint_eq(townorg_tables_report_version_count(rep), 2);
+			townorg_tables_report_free(rep);
+		} else {
+			ck_assert_msg(rc == TOWNORG_ENOMEM, "allocation %ld: rc %d (%s)", n, rc, townorg_error_last());
+			ck_assert_ptr_null(rep);
+			snapshot after = snap(r);
+			same_snap(&before, &after);
+			ck_assert(!r->in_batch);
+			failed++;
+		}
+		townorg_repo_free(r);
+	}
+	ck_assert_uint_gt(failed, (size_t)total / 2);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("tables");
@@ -895,6 +940,7 @@ int main(void)
 	tcase_add_test(tc, cancel_changes_nothing);
 	tcase_add_test(tc, export_refuses_what_tables_cannot_hold);
 	tcase_add_test(tc, decode_classifies);
+	tcase_add_test(tc, allocation_failures);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
