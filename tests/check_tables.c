@@ -921,6 +921,38 @@ START_TEST(allocation_failures)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- a store */
+
+/* In a repository file, a failed import leaves the file as it was too. */
+START_TEST(store_all_or_nothing)
+{
+	char dir[64], path[128];
+	townorg_repo *r;
+	make_tmpdir(dir);
+	snprintf(path, sizeof path, "%s/county.townorg", dir);
+	OK(townorg_repo_init(path));
+	OK(townorg_repo_open(&r, path, 0));
+	townorg_tables_import_options o = opts_fixed();
+	townorg_tables_report_free(import_ok(r, DATA "mini", &o));
+	o.branch = "plan";
+	o.tag_prefix = "p";
+	o.author = "另一位";
+	ck_assert_int_eq(townorg_tables_import(NULL, r, DATA "bad-dangling-parent", &o), TOWNORG_EINTEGRITY);
+	townorg_repo_free(r);
+	OK(townorg_repo_open(&r, path, 0));
+	ck_assert_uint_eq(townorg_repo_version_count(r), 3);
+	ck_assert_uint_eq(townorg_repo_branch_count(r), 1);
+	ck_assert_uint_eq(townorg_repo_tag_count(r), 3);
+	ck_assert_uint_eq(townorg_version_entity_count(tag(r, "v2")), 8);
+	townorg_repo_free(r);
+	townorg_verify_report *vr;
+	OK(townorg_repo_verify(&vr, path, NULL, NULL));
+	ck_assert_int_eq(townorg_verify_report_ok(vr), 1);
+	townorg_verify_report_free(vr);
+	remove_tree(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("tables");
@@ -941,6 +973,7 @@ int main(void)
 	tcase_add_test(tc, export_refuses_what_tables_cannot_hold);
 	tcase_add_test(tc, decode_classifies);
 	tcase_add_test(tc, allocation_failures);
+	tcase_add_test(tc, store_all_or_nothing);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
