@@ -10,7 +10,7 @@ lib_libtownorg_core_la_SOURCES = \
 	lib/entity_internal.h lib/entity.c \
 	lib/hamt.h lib/hamt.c \
 	lib/strmap.h lib/strmap.c \
-	lib/repo_internal.h lib/version.c lib/txn.c lib/repo.c
+	lib/repo_internal.h lib/version.c lib/txn.c lib/repo.c lib/totals.c
 # JSON interchange format
 lib_libtownorg_core_la_SOURCES += lib/json_internal.h lib/json_write.c lib/json_read.c
 # Diff, history, lineage
@@ -37,8 +37,8 @@ townorg_include_HEADERS = \
 	include/townorg/transaction.h
 townorg_include_HEADERS += include/townorg/json.h
 townorg_include_HEADERS += include/townorg/diff.h include/townorg/history.h
-townorg_include_HEADERS += include/townorg/store.h
 townorg_include_HEADERS += include/townorg/tables.h
+townorg_include_HEADERS += include/townorg/store.h
 # No sources of its own: make libtool link it as C.
 nodist_EXTRA_lib_libtownorg_la_SOURCES = dummy.c
 # Validation: engine, policies, one file per built-in rule; policies installed in $(pkgdatadir)/policies

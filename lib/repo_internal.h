@@ -26,6 +26,42 @@ typedef struct {
 	char key[];             /* parent id, "" for top level */
 } townorg__childset;
 
+/*
+ * Quota totals of one unit at one version: a derived index kept up to date
+ * by every commit, like the children index, so that county and township
+ * totals (and the five-year cap over them) never walk the organs.
+ *  - a township-level unit's leaf sums its organs;
+ *  - a county's leaf sums its township-level units' leaves, and also keeps
+ *    what units with their own pool contribute instead: the effective
+ *    total of type t is osum[t] - pooled_osum[t] + pool_sum[t].
+ * Types: 0 admin, 1 inst, 2 all types together (pools: admin and inst).
+ */
+enum { TOWNORG__TQ_ADMIN = 0, TOWNORG__TQ_INST = 1, TOWNORG__TQ_ALL = 2 };
+typedef struct {
+	uint32_t refcnt;
+	uint32_t owner;      /* edit token of the transaction that may change it in place */
+	uint8_t level;       /* 1: sums of organs (a township-level unit), 2: of units (a county) */
+	int64_t organs;      /* organ count */
+	int64_t staff;       /* sum of actual_staff */
+	int64_t osum[3];     /* sum of the organs' quotas */
+	int64_t pool_sum[2]; /* level 2: sum of units' own pools of that type */
+	int64_t pooled_osum[2]; /* level 2: organ sums of the units that have such a pool */
+	char key[];
+} townorg__totals;
+
+extern const townorg__hamt_type townorg__totals_trie;
+
+/* The totals leaf of a unit (NULL: nothing counted there). */
+const townorg__totals *townorg__totals_get(const townorg__hamt *totals, const char *id);
+
+/* Update the totals for a put (old → e), an insertion (old NULL) or a
+ * removal (e NULL); `entities` is the state after the change. */
+int townorg__totals_update(townorg__hamt *tr, const townorg__hamt *entities, const townorg_entity *old,
+			   const townorg_entity *e, uint32_t token);
+
+/* Recompute a totals trie from scratch (bulk loads). */
+int townorg__totals_rebuild(townorg__hamt *out, const townorg__hamt *entities, uint32_t token);
+
 struct townorg_version {
 	townorg_repo *repo; /* NULL while detached (preview) */
 	size_t seq;         /* position in the repository */
@@ -38,6 +74,7 @@ struct townorg_version {
 	townorg_event *events; /* owned, deep */
 	townorg__hamt entities;
 	townorg__hamt children;
+	townorg__hamt totals;
 	size_t kind_count[TOWNORG_KIND_COUNT + 1];
 	/* Lazy loading (versions of a store): until `loaded` is set, the tries
 	 * and counts are empty and `loader` fills them on first use.  Always
@@ -106,6 +143,7 @@ struct townorg_txn {
 	const townorg_version **parents;
 	townorg__hamt entities;
 	townorg__hamt children;
+	townorg__hamt totals;
 	size_t kind_count[TOWNORG_KIND_COUNT + 1];
 	size_t n_touched, cap_touched;
 	struct townorg__touch *touched; /* ids put or removed, for the checks */

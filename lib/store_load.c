@@ -271,9 +271,12 @@ static int bulk_build(townorg_version *dst, townorg_entity **ents, size_t n)
 	townorg__free(sorted);
 	townorg__hamt_freeze(&dst->entities, &townorg__entity_trie, token);
 	townorg__hamt_freeze(&dst->children, &townorg__children_trie, token);
+	if (rc == 0)
+		rc = townorg__totals_rebuild(&dst->totals, &dst->entities, townorg__hamt_new_token());
 	if (rc < 0) {
 		townorg__hamt_release(&dst->entities, &townorg__entity_trie);
 		townorg__hamt_release(&dst->children, &townorg__children_trie);
+		townorg__hamt_release(&dst->totals, &townorg__totals_trie);
 		memset(dst->kind_count, 0, sizeof dst->kind_count);
 		return townorg__oom();
 	}
@@ -371,6 +374,7 @@ check:;
 	reset:
 		townorg__hamt_release(&dst->entities, &townorg__entity_trie);
 		townorg__hamt_release(&dst->children, &townorg__children_trie);
+		townorg__hamt_release(&dst->totals, &townorg__totals_trie);
 		memset(dst->kind_count, 0, sizeof dst->kind_count);
 		goto out;
 	}

@@ -39,6 +39,7 @@ static int txn_init(townorg_txn **out, townorg_repo *repo, const townorg_version
 		t->n_parents = 1;
 		t->entities = townorg__hamt_share(&parent->entities);
 		t->children = townorg__hamt_share(&parent->children);
+		t->totals = townorg__hamt_share(&parent->totals);
 		memcpy(t->kind_count, parent->kind_count, sizeof t->kind_count);
 	}
 	*out = t;
@@ -59,9 +60,11 @@ void townorg__txn_fill(townorg_txn *t, townorg_version *v)
 {
 	townorg__hamt_freeze(&t->entities, &townorg__entity_trie, t->token);
 	townorg__hamt_freeze(&t->children, &townorg__children_trie, t->token);
+	townorg__hamt_freeze(&t->totals, &townorg__totals_trie, t->token);
 	t->token = townorg__hamt_new_token();
 	v->entities = townorg__hamt_share(&t->entities);
 	v->children = townorg__hamt_share(&t->children);
+	v->totals = townorg__hamt_share(&t->totals);
 	memcpy(v->kind_count, t->kind_count, sizeof v->kind_count);
 }
 
@@ -95,6 +98,7 @@ void townorg_txn_free(townorg_txn *t)
 		return;
 	townorg__hamt_release(&t->entities, &townorg__entity_trie);
 	townorg__hamt_release(&t->children, &townorg__children_trie);
+	townorg__hamt_release(&t->totals, &townorg__totals_trie);
 	for (size_t i = 0; i < t->n_touched; i++)
 		townorg__free(t->touched[i].id);
 	townorg__free(t->touched);
@@ -308,6 +312,8 @@ int townorg_txn_put(townorg_txn *t, const townorg_entity *ce)
 			goto poison;
 	if ((rc = index_update(t, np ? np : "", id, e)) < 0)
 		goto poison;
+	if ((rc = townorg__totals_update(&t->totals, &t->entities, old, e, t->token)) < 0)
+		goto poison;
 	if (old)
 		t->kind_count[old->kind]--;
 	t->kind_count[e->kind]++;
@@ -350,7 +356,8 @@ int townorg_txn_remove(townorg_txn *t, const char *id)
 	if ((rc = townorg__hamt_remove(&t->entities, &townorg__entity_trie, townorg__entity_id(keep), t->token,
 				       &found)) < 0)
 		goto oom;
-	if ((rc = index_update(t, op ? op : "", townorg__entity_id(keep), NULL)) < 0) {
+	if ((rc = index_update(t, op ? op : "", townorg__entity_id(keep), NULL)) < 0 ||
+	    (rc = townorg__totals_update(&t->totals, &t->entities, keep, NULL, t->token)) < 0) {
 		t->spent = true;
 		goto oom;
 	}
@@ -633,12 +640,14 @@ static int build_version(townorg_version **out, townorg_txn *t)
 	 * and allocates nothing, so a later failure leaves a consistent txn. */
 	townorg__hamt_freeze(&t->entities, &townorg__entity_trie, t->token);
 	townorg__hamt_freeze(&t->children, &townorg__children_trie, t->token);
+	townorg__hamt_freeze(&t->totals, &townorg__totals_trie, t->token);
 	t->token = townorg__hamt_new_token();
 	unsigned char h[TOWNORG__HASH_SIZE];
 	townorg__hamt_root_hash(&t->entities, &townorg__entity_trie, h);
 	townorg__hex(v->state_hash, h, TOWNORG__HASH_SIZE);
 	v->entities = townorg__hamt_share(&t->entities);
 	v->children = townorg__hamt_share(&t->children);
+	v->totals = townorg__hamt_share(&t->totals);
 	memcpy(v->kind_count, t->kind_count, sizeof v->kind_count);
 	townorg__buf b = { 0 };
 	townorg__version_encode(&b, v);

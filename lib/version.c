@@ -101,6 +101,8 @@ int townorg__meta_copy(townorg_meta *dst, const townorg_meta *src)
 
 static void strv_free(const char *const *v, size_t n)
 {
+	if (!v) /* a copy that failed before its array was made still has its count */
+		return;
 	for (size_t i = 0; i < n; i++)
 		townorg__free((char *)v[i]);
 	townorg__free((void *)v);
@@ -263,6 +265,7 @@ void townorg__version_destroy(townorg_version *v)
 	townorg__free((void *)v->parents);
 	townorg__hamt_release(&v->entities, &townorg__entity_trie);
 	townorg__hamt_release(&v->children, &townorg__children_trie);
+	townorg__hamt_release(&v->totals, &townorg__totals_trie);
 	townorg__free(v);
 }
 
@@ -355,6 +358,15 @@ int townorg_version_quota_total(int64_t *out, const townorg_version *v, const ch
 	int rc = townorg_version_get(&e, v, id);
 	if (rc < 0)
 		return rc;
+	/* township-level units and counties: one lookup in the totals index */
+	townorg_kind k = (townorg_kind)e->kind;
+	int t = !type ? TOWNORG__TQ_ALL : !strcmp(type, "admin") ? TOWNORG__TQ_ADMIN
+				      : !strcmp(type, "inst") ? TOWNORG__TQ_INST : -1;
+	if (t >= 0 && (townorg_kind_is_township_level(k) || k == TOWNORG_KIND_COUNTY)) {
+		const townorg__totals *tl = townorg__totals_get(&v->totals, id);
+		*out = tl ? tl->osum[t] : 0;
+		return 0;
+	}
 	*out = subtree_quota(v, e, type, 0);
 	return 0;
 }

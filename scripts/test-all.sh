@@ -13,6 +13,12 @@ cd "$SRC"
 autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 
 step() { echo; echo "=== $* ==="; }
+# The real data and the benchmark kit live beside the project; distcheck
+# builds elsewhere, so name the place once for every test.
+if [ -d "$SRC/../shared" ]; then
+	SHARED_DIR=$(cd "$SRC/../shared" && pwd)
+	export SHARED_DIR
+fi
 
 step "build and test"
 mkdir -p "$BUILD_ROOT/main"

@@ -594,6 +594,107 @@ START_TEST(batch_rollback_restores_everything)
 }
 END_TEST
 
+/* Brute force: organ quotas summed by walking the children index. */
+static int64_t walk_total(const townorg_version *v, const char *id, const char *type, int depth)
+{
+	const townorg_entity *const *kids;
+	size_t n;
+	int64_t sum = 0, q;
+	townorg_version_children(&kids, &n, v, id);
+	for (size_t i = 0; i < n; i++) {
+		if (townorg_kind_is_organ(townorg_entity_kind(kids[i]))) {
+			if (!type)
+				sum += townorg_entity_quota_total(kids[i]);
+			else if (townorg_entity_quota(kids[i], type, &q) == 0)
+				sum += q;
+		} else if (depth == 0 && townorg_kind_is_township_level(townorg_entity_kind(kids[i]))) {
+			sum += walk_total(v, townorg_entity_id(kids[i]), type, 1);
+		}
+	}
+	return sum;
+}
+
+START_TEST(totals_index_matches_brute_force)
+{
+	/* Random puts, moves, removals, kind changes across commits; the
+	 * totals index must agree with a walk after every commit, in any order
+	 * of puts (organs before their new township, townships moved between
+	 * counties with their organs). */
+	srand(99);
+	const char *types[] = { NULL, "admin", "inst" };
+	for (int round = 0; round < 40; round++) {
+		townorg_txn *t;
+		OK(townorg_txn_new_on_branch(&t, repo, "main"));
+		if (round == 0) {
+			for (int c = 0; c < 3; c++) {
+				char cid[16];
+				snprintf(cid, sizeof cid, "c%d", c);
+				put(t, mk(cid, TOWNORG_KIND_COUNTY, "县", NULL));
+			}
+		}
+		for (int k = 0; k < 25; k++) {
+			int u = rand() % 12, o = rand() % 60, act = rand() % 6;
+			char uid[16], oid[16], cid[16];
+			snprintf(uid, sizeof uid, "u%d", u);
+			snprintf(oid, sizeof oid, "o%d", o);
+			snprintf(cid, sizeof cid, "c%d", rand() % 3);
+			const townorg_entity *cur;
+			if (act == 0) { /* (re)place a unit, maybe in another county, maybe with a pool */
+				townorg_entity_builder *b;
+				OK(townorg_entity_builder_new(&b, uid, rand() % 2 ? TOWNORG_KIND_TOWN : TOWNORG_KIND_TOWNSHIP,
+							      "乡镇", cid));
+				if (rand() % 3 == 0)
+					OK(townorg_entity_builder_set_quota(b, "admin", rand() % 50));
+				OK(townorg_txn_put_builder(t, b));
+				townorg_entity_builder_free(b);
+			} else if (act <= 3) { /* an organ under an existing unit */
+				if (townorg_txn_get(&cur, t, uid) < 0)
+					continue;
+				put(t, mk_organ(oid, rand() % 2 ? TOWNORG_KIND_OFFICE : TOWNORG_KIND_CENTER, "机构", uid,
+						rand() % 4 ? rand() % 10 : -1, rand() % 2 ? rand() % 10 : -1, rand() % 12));
+			} else if (act == 4) { /* remove an organ */
+				if (townorg_txn_get(&cur, t, oid) == 0)
+					OK(townorg_txn_remove(t, oid));
+			} else { /* remove a unit with no organs left */
+				const townorg_entity *const *kids;
+				size_t n = 0;
+				if (townorg_txn_get(&cur, t, uid) == 0) {
+					townorg_version *pv;
+					OK(townorg_txn_preview(&pv, t));
+					townorg_version_children(&kids, &n, pv, uid);
+					townorg_version_free(pv);
+					if (n == 0)
+						OK(townorg_txn_remove(t, uid));
+				}
+			}
+		}
+		const townorg_version *v;
+		int rc = townorg_txn_commit(&v, t);
+		townorg_txn_free(t);
+		if (rc == TOWNORG_EEXISTS)
+			continue;
+		ck_assert_int_eq(rc, 0);
+		const townorg_entity *const *top;
+		size_t nt;
+		townorg_version_children(&top, &nt, v, NULL);
+		for (size_t i = 0; i < nt; i++)
+			for (int ty = 0; ty < 3; ty++) {
+				int64_t fast;
+				const char *id = townorg_entity_id(top[i]);
+				OK(townorg_version_quota_total(&fast, v, id, types[ty]));
+				ck_assert_int_eq(fast, walk_total(v, id, types[ty], 0));
+				const townorg_entity *const *units;
+				size_t nu;
+				townorg_version_children(&units, &nu, v, id);
+				for (size_t j = 0; j < nu; j++) {
+					OK(townorg_version_quota_total(&fast, v, townorg_entity_id(units[j]), types[ty]));
+					ck_assert_int_eq(fast, walk_total(v, townorg_entity_id(units[j]), types[ty], 1));
+				}
+			}
+	}
+}
+END_TEST
+
 /* ---- concurrent readers ---- */
 
 struct reader_arg {
@@ -664,6 +765,7 @@ int main(void)
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, threads_read_while_committing);
 	tcase_add_test(tc, batch_rollback_restores_everything);
+	tcase_add_test(tc, totals_index_matches_brute_force);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
