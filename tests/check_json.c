@@ -602,6 +602,49 @@ START_TEST(areas_exact)
 }
 END_TEST
 
+/* Out of memory at every allocation in turn: the import fails cleanly with
+ * TOWNORG_ENOMEM and leaves nothing behind; the export returns nothing. */
+START_TEST(allocation_failures_are_clean)
+{
+	char *s, *x;
+	size_t len;
+	long step = getenv("TOWNORG_VALGRIND") ? 7 : 1;
+	build_repo(repo);
+	OK(townorg_json_export_repo(&s, &len, repo, NULL));
+	for (long n = 1;; n += step) {
+		townorg_repo *r2;
+		OK(townorg_repo_new(&r2));
+		townorg__fault_set(n);
+		int rc = townorg_json_import_repo(r2, s, len, NULL);
+		townorg__fault_set(0);
+		if (rc == 0) {
+			assert_same_repo(repo, r2);
+			townorg_repo_free(r2);
+			ck_assert_int_gt(n, 50);
+			break;
+		}
+		ck_assert_msg(rc == TOWNORG_ENOMEM, "allocation %ld: %d %s", n, rc, townorg_error_last());
+		ck_assert_uint_eq(townorg_repo_version_count(r2), 0);
+		ck_assert_uint_eq(townorg_repo_branch_count(r2), 0);
+		ck_assert_uint_eq(townorg_repo_tag_count(r2), 0);
+		townorg_repo_free(r2);
+	}
+	for (long n = 1;; n += step) {
+		townorg__fault_set(n);
+		int rc = townorg_json_export_repo(&x, NULL, repo, NULL);
+		townorg__fault_set(0);
+		if (rc == 0) {
+			ck_assert_str_eq(x, s);
+			townorg_free(x);
+			break;
+		}
+		ck_assert_int_eq(rc, TOWNORG_ENOMEM);
+		ck_assert_ptr_null(x);
+	}
+	townorg_free(s);
+}
+END_TEST
+
 /* ------------------------------------------------------------ bad fixtures */
 
 static const struct {
@@ -719,6 +762,7 @@ static Suite *json_suite(void)
 	tcase_add_test(tc, snapshot_of_preview);
 	tcase_add_test(tc, entity_json);
 	tcase_add_test(tc, areas_exact);
+	tcase_add_test(tc, allocation_failures_are_clean);
 	tcase_add_loop_test(tc, bad_fixture, 0, (int)(sizeof bad_fixtures / sizeof bad_fixtures[0]));
 	tcase_add_test(tc, bad_fixture_into_empty_repo);
 	suite_add_tcase(s, tc);
