@@ -603,11 +603,26 @@ static size_t split_ids(char *s, const char **ids, size_t max)
 
 /* Attach the version's events.  Each row is used once, so its arena lists
  * are split in place. */
-static int add_events(imp *im, townorg_txn *txn, vrow *v, const townorg_version *parent)
+static const crow *find_row(const crow *rows, size_t n, const char *id)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(rows[mid].id, id);
+		if (!c)
+			return &rows[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int add_events(const crow *rows, size_t n_rows, townorg_txn *txn, vrow *v, const townorg_version *parent)
 {
 	enum { MAXIDS = 1024 };
 	const char *from[MAXIDS], *to[MAXIDS];
-	(void)im;
 	for (size_t i = 0; i < v->n_evs; i++) {
 		erow *r = &v->evs[i];
 		townorg_event ev = TOWNORG_EVENT_INIT;
@@ -621,10 +636,14 @@ static int add_events(imp *im, townorg_txn *txn, vrow *v, const townorg_version 
 		/* A rename of a unit whose kind changes in this version is a
 		 * reclassification (撤乡设镇, 撤镇设街道). */
 		if (ev.kind == TOWNORG_EVENT_RENAME && parent) {
+			/* Only a unit upserted in this version can have changed its
+			 * kind: find its row (rows are sorted by id) before looking
+			 * in the parent's trie. */
 			const char *id = ev.to_count ? to[0] : ev.from_count ? from[0] : NULL;
-			const townorg_entity *a = id ? townorg__hamt_get(&parent->entities, &townorg__entity_trie, id) : NULL;
-			const townorg_entity *b = id ? townorg__hamt_get(&txn->entities, &townorg__entity_trie, id) : NULL;
-			if (a && b && a->kind != b->kind)
+			const crow *row = id ? find_row(rows, n_rows, id) : NULL;
+			const townorg_entity *a =
+				row && row->e ? townorg__hamt_get(&parent->entities, &townorg__entity_trie, id) : NULL;
+			if (a && a->kind != row->e->kind)
 				ev.kind = TOWNORG_EVENT_RECLASSIFY;
 		}
 		int rc = townorg_txn_add_event(txn, &ev);
@@ -676,7 +695,7 @@ static int apply_version(imp *im, size_t vi, const townorg_version *parent, cons
 				goto done;
 		}
 	}
-	if ((rc = add_events(im, txn, v, parent)) < 0)
+	if ((rc = add_events(vi ? v->rows : im->base, vi ? v->n_rows : im->n_base, txn, v, parent)) < 0)
 		goto done;
 	townorg_meta m = TOWNORG_META_INIT;
 	m.effective_date = v->date;
