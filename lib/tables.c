@@ -928,6 +928,8 @@ int townorg_tables_import(townorg_tables_report **report_out, townorg_repo *repo
 	im.tags = !(opts->flags & TOWNORG_TABLES_IMPORT_NO_TAGS);
 	if (!townorg__valid_ref_name(im.branch))
 		return townorg__err(TOWNORG_EINVALID, "'%s' is not a valid branch name", im.branch);
+	if (im.tags && *im.tag_prefix && !townorg__valid_ref_name(im.tag_prefix))
+		return townorg__err(TOWNORG_EINVALID, "tag prefix '%s' cannot start a tag name", im.tag_prefix);
 	if (opts->recorded_at && strlen(opts->recorded_at) != 20)
 		return townorg__err(TOWNORG_EINVALID, "recorded_at '%s' is not a UTC timestamp YYYY-MM-DDTHH:MM:SSZ",
 				    opts->recorded_at);

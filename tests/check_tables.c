@@ -726,7 +726,10 @@ START_TEST(onto_and_tags)
 	ck_assert_int_eq(townorg_tables_import(NULL, repo, DATA "mini", &bad), TOWNORG_EINVALID);
 	bad.branch = "x";
 	bad.tag_prefix = "a b";
-	ck_assert_int_eq(townorg_tables_import(NULL, repo, DATA "mini", &bad), TOWNORG_EPARSE);
+	ck_assert_int_eq(townorg_tables_import(NULL, repo, DATA "mini", &bad), TOWNORG_EINVALID);
+	ck_assert_ptr_nonnull(strstr(townorg_error_last(), "tag prefix 'a b'"));
+	bad.tag_prefix = "v@"; /* a valid prefix, but v@0 is no tag name */
+	ck_assert_int_eq(townorg_tables_import(NULL, repo, DATA "mini", &bad), TOWNORG_EINVALID);
 	ck_assert_int_eq(townorg_tables_import(NULL, repo, NULL, NULL), TOWNORG_EINVALID);
 	bad.tag_prefix = "n";
 	ck_assert_int_eq(townorg_tables_import(NULL, repo, DATA "no-such-dir", &bad), TOWNORG_ENOTFOUND);
