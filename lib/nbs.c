@@ -525,13 +525,18 @@ static int cmp_source(const void *a, const void *b)
 	return ((const source_ed *)a)->year - ((const source_ed *)b)->year;
 }
 
-static bool has_streets(const char *dir)
+/* 1 if dir holds a streets.csv, 0 if not, or TOWNORG_ENOMEM. */
+static int has_streets(const char *dir)
 {
 	struct stat st;
 	townorg__buf p = { 0 };
 	townorg__buf_printf(&p, "%s/streets.csv", dir);
 	townorg__buf_putc(&p, 0);
-	bool ok = !p.failed && stat(p.data, &st) == 0 && S_ISREG(st.st_mode);
+	if (p.failed) {
+		townorg__buf_free(&p);
+		return townorg__oom();
+	}
+	int ok = stat(p.data, &st) == 0 && S_ISREG(st.st_mode);
 	townorg__buf_free(&p);
 	return ok;
 }
@@ -562,7 +567,10 @@ static int list_editions(source_ed **out, size_t *count, const char *source)
 		return townorg__err(TOWNORG_ENOTFOUND, "%s: no such folder", source);
 	source_ed *v = NULL;
 	size_t n = 0;
-	if (has_streets(source)) {
+	int here = has_streets(source);
+	if (here < 0)
+		return here;
+	if (here) {
 		int year = folder_year(source);
 		if (!year)
 			return townorg__err(TOWNORG_EINVALID, "%s: an edition folder's name must end in its year (YYYY)",
@@ -591,8 +599,13 @@ static int list_editions(source_ed **out, size_t *count, const char *source)
 			rc = townorg__oom();
 			break;
 		}
-		if (!has_streets(p.data)) {
+		int has = has_streets(p.data);
+		if (has <= 0) {
 			townorg__buf_free(&p);
+			if (has < 0) {
+				rc = has;
+				break;
+			}
 			continue;
 		}
 		source_ed *nv = townorg__realloc(v, (n + 1) * sizeof *nv);

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "testutil.h"
+#include <limits.h>
+#include "../lib/internal.h"
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
@@ -439,6 +441,50 @@ START_TEST(two_documents)
 }
 END_TEST
 
+/* Every allocation failure during an import (of 2018 with its MCA rows
+ * as events, on top of 2017) leaves the repository as it was, with
+ * TOWNORG_ENOMEM and no leak (valgrind checks the leaks).  Every 150th
+ * allocation by default; every one with TOWNORG_FAULT_EVERY=1. */
+static int import_2018_on_2017(townorg_realdata_report **rep, long fail_at)
+{
+	townorg_nbs_import_options o = TOWNORG_NBS_IMPORT_OPTIONS_INIT;
+	townorg_repo_free(repo);
+	OK(townorg_repo_new(&repo));
+	OK(townorg_nbs_import(NULL, repo, NBS "/2017", NULL));
+	o.mca_source = MCA "/sub-county-diff_2018.csv";
+	townorg__fault_set(fail_at);
+	int rc = townorg_nbs_import(rep, repo, NBS "/2018", &o);
+	return rc;
+}
+
+START_TEST(allocation_failures)
+{
+	townorg_realdata_report *rep = NULL;
+	OK(import_2018_on_2017(&rep, LONG_MAX));
+	long total = townorg__fault_count();
+	townorg__fault_set(0);
+	ck_assert_uint_gt(townorg_realdata_report_mca_matched(rep), 0);
+	townorg_realdata_report_free(rep);
+	long step = getenv("TOWNORG_FAULT_EVERY") ? 1 : total / 150 + 1, failures = 0;
+	for (long n = 1; n <= total; n += step) {
+		rep = NULL;
+		int rc = import_2018_on_2017(&rep, n);
+		townorg__fault_set(0);
+		if (rc == 0) {
+			townorg_realdata_report_free(rep);
+			continue;
+		}
+		failures++;
+		ck_assert_msg(rc == TOWNORG_ENOMEM, "allocation %ld: %d %s", n, rc, townorg_error_last());
+		ck_assert_ptr_null(rep);
+		ck_assert_uint_eq(townorg_repo_version_count(repo), 1);
+		ck_assert_uint_eq(townorg_repo_branch_count(repo), 1);
+		ck_assert_uint_eq(townorg_repo_tag_count(repo), 1);
+	}
+	ck_assert_int_gt(failures, 0);
+}
+END_TEST
+
 static size_t data_rows(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -546,6 +592,7 @@ int main(void)
 	tcase_add_test(tc, bad_input);
 	tcase_add_test(tc, progress_and_cancel);
 	tcase_add_test(tc, two_documents);
+	tcase_add_test(tc, allocation_failures);
 	tcase_add_test(tc, real_data);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
