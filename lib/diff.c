@@ -867,7 +867,8 @@ int townorg_diff_versions(townorg_diff **out, const townorg_version *from, const
 	d->leaf_visits = leaf_visits;
 	if ((rc = c.rc) < 0)
 		goto fail;
-	qsort(d->deltas, d->n_deltas, sizeof *d->deltas, delta_cmp);
+	if (d->n_deltas)
+		qsort(d->deltas, d->n_deltas, sizeof *d->deltas, delta_cmp);
 	/* how the versions are related, and the events between */
 	if (from == to || (from && to && !strcmp(from->id, to->id)))
 		d->relation = TOWNORG_DIFF_SAME;

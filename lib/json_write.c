@@ -418,7 +418,8 @@ static int write_version(townorg__jw *w, const townorg_version *v, int depth)
 			townorg__buf_putc(b, ',');
 			nl(w, depth + 2);
 			key(w, "remove");
-			qsort((void *)c.rm.v, c.rm.n, sizeof *c.rm.v, by_id);
+			if (c.rm.n)
+				qsort((void *)c.rm.v, c.rm.n, sizeof *c.rm.v, by_id);
 			townorg__buf_putc(b, '[');
 			for (size_t i = 0; i < c.rm.n; i++) {
 				if (i)

@@ -870,7 +870,8 @@ int townorg_policy_apply_json(townorg_policy *p, const char *text, size_t len, c
 			ch->params = NULL;
 		}
 	}
-	memcpy(p->waivers + p->n_waivers, new_w, n_new_w * sizeof *new_w);
+	if (n_new_w)
+		memcpy(p->waivers + p->n_waivers, new_w, n_new_w * sizeof *new_w);
 	p->n_waivers += n_new_w;
 	n_new_w = 0;
 	rc = 0;

@@ -238,6 +238,8 @@ nomem:
 	townorg__version_destroy(v);
 	return townorg__oom();
 bad:
+	if (oom) /* a string that could not be copied is not a malformed record */
+		goto nomem;
 	townorg__free(sh);
 	townorg__version_destroy(v);
 	return townorg__err(TOWNORG_ECORRUPT, "%s: version %s: malformed record", s->path, id_hex);
@@ -736,7 +738,8 @@ static int store_commit(void *sp, townorg_repo *r, const townorg_version *v, con
 		if ((rc = c.rc) < 0)
 			goto out;
 		put_locs(&delta, c.locs, c.n);
-		qsort((void *)c.removed, c.n_removed, sizeof *c.removed, cmp_str);
+		if (c.n_removed)
+			qsort((void *)c.removed, c.n_removed, sizeof *c.removed, cmp_str);
 		townorg__buf_varint(&delta, c.n_removed);
 		for (size_t i = 0; i < c.n_removed; i++)
 			townorg__buf_str(&delta, c.removed[i]);
@@ -911,14 +914,19 @@ static int check_format(townorg__store *s)
 	if (rc != SQLITE_OK)
 		return rc == SQLITE_ERROR ? townorg__err(TOWNORG_ECORRUPT, "%s: not a townorg repository (no meta table)", s->path)
 					  : townorg__store_sqlerr(s, rc, "reading the format");
+	bool oom = false;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *k = (const char *)sqlite3_column_text(st, 0), *val = (const char *)sqlite3_column_text(st, 1);
 		char **dst = k && !strcmp(k, "format") ? &format : &hash;
 		townorg__free(*dst);
-		*dst = townorg__strdup(val ? val : "");
+		/* out of memory is not a missing marker */
+		if (!(*dst = townorg__strdup(val ? val : "")))
+			oom = true;
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	if (oom) {
+		rc = townorg__oom();
+	} else if (rc != SQLITE_DONE) {
 		rc = townorg__store_sqlerr(s, rc, "reading the format");
 	} else if (!format || !hash) {
 		rc = townorg__err(TOWNORG_ECORRUPT, "%s: not a townorg repository (no format marker)", s->path);
