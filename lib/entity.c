@@ -858,6 +858,7 @@ int townorg_entity_builder_build(townorg_entity **out, const townorg_entity_buil
 typedef struct {
 	const unsigned char *p, *end;
 	bool bad;
+	bool oom; /* bad because an allocation failed, not because of the bytes */
 } reader;
 
 static uint64_t rd_varint(reader *r)
@@ -895,7 +896,7 @@ static char *rd_str(reader *r, bool *was_null)
 	}
 	char *s = townorg__strndup((const char *)r->p, (size_t)n);
 	if (!s)
-		r->bad = true;
+		r->bad = r->oom = true;
 	r->p += n;
 	return s;
 }
@@ -968,8 +969,8 @@ fail:
 	townorg__free(name);
 	townorg__free(parent);
 	townorg__free(tmp);
-	if (rc == TOWNORG_ENOMEM)
-		return rc;
+	if (rc == TOWNORG_ENOMEM || r.oom)
+		return townorg__oom();
 	return townorg__err(TOWNORG_ECORRUPT, "stored entity record is malformed");
 }
 

@@ -993,8 +993,13 @@ static int import_snapshot_doc(rd *r, const townorg_version **out, townorg_repo 
 	}
 	if (!m.effective_date)
 		m.effective_date = eff;
-	if ((rc = townorg_txn_set_meta(t, &m)) < 0)
+	if ((rc = townorg_txn_set_meta(t, &m)) < 0) {
+		/* the document's effective_date: name the file and member */
+		size_t at = push_key(r, "effective_date");
+		rc = wrap(r, rc);
+		pop(r, at);
 		goto out;
+	}
 	if ((rc = townorg_txn_preview(&pre, t)) < 0) {
 		rc = wrap(r, rc);
 		goto out;

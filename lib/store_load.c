@@ -256,17 +256,17 @@ static int bulk_build(townorg_version *dst, townorg_entity **ents, size_t n)
 			rc = TOWNORG_ENOMEM;
 			break;
 		}
-		c->refcnt = 0; /* the trie takes the first reference */
+		c->refcnt = 1; /* ours, dropped below: the trie takes its own */
 		c->owner = 0;
 		c->n = c->cap = j - i;
 		c->items = items;
 		memcpy(c->key, key, kl + 1);
 		for (size_t k = i; k < j; k++)
 			items[k - i] = townorg_entity_ref(sorted[k].e);
-		if ((rc = townorg__hamt_set(&dst->children, &townorg__children_trie, c, token)) < 0) {
-			c->refcnt = 1;
-			townorg__children_trie.unref(c);
-		}
+		/* A failed set may have taken and dropped a reference of its
+		 * own already: with ours held, that never frees c twice. */
+		rc = townorg__hamt_set(&dst->children, &townorg__children_trie, c, token);
+		townorg__children_trie.unref(c);
 	}
 	townorg__free(sorted);
 	townorg__hamt_freeze(&dst->entities, &townorg__entity_trie, token);
