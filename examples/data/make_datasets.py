@@ -80,7 +80,7 @@ def yixian_offices(code, kind, n, quotas, before):
     for i, (oname, q) in enumerate(zip(names, quotas), 1):
         e = {"id": "%s-O%d" % (code, i), "kind": "office", "name": oname, "parent_id": code,
              "admin_quota": q, "chief_posts": 1, "deputy_posts": 1 if q >= 12 else 0,
-             "stand_in": ["admin_quota", "deputy_posts"]}
+             "stand_in": ["admin_quota", "deputy_posts", "functions"]}
         funcs = {"党政办公室": ["党务政务", "社会治安综合治理"],
                  "经济发展办公室": ["经济发展", "财政管理"],
                  "社会事业办公室": ["社会事业", "人口与计划生育管理"]}[oname]
@@ -101,9 +101,6 @@ def yixian_offices(code, kind, n, quotas, before):
         e["functions"] = funcs
         if plates:
             e["nameplates"] = plates
-        if before:
-            e["stand_in"] = ["functions", "admin_quota", "deputy_posts",
-                             "the offices before 2008 (not in the seed; shown as in 2008)"]
         offices.append(e)
     return offices
 
@@ -158,13 +155,12 @@ def make_yixian(outdir):
             eid = "%s-%s" % (code, sid)
             base.append({"id": eid, "kind": "station", "name": name + sname, "parent_id": code,
                          "inst_quota": q, "functions": funcs + (["村镇建设规划"] if sid == "GTS" else []),
-                         "stand_in": ["inst_quota (county totals 39 and 13 are from the seed)",
-                                      "村镇建设规划 held by 国土所 before 2008"]})
+                         "stand_in": ["inst_quota (county totals 39 and 13 are from the seed)", "functions"]})
             reform.append({"id": eid, "kind": "station", "name": name + sname, "parent_id": code,
                            "inst_quota": q, "chief_posts": 1, "functions": funcs,
                            "funding": "full", "rank": "股级", "regime": "department_led",
                            "supervisor": "%s-%s" % (YI, dept),
-                           "stand_in": ["inst_quota (county totals 39 and 13 are from the seed)"]})
+                           "stand_in": ["inst_quota (county totals 39 and 13 are from the seed)", "functions"]})
         # 司法所: 县司法局的派出机构，编制维持不变 (its quota is the department's).
         for lst in (base, reform):
             lst.append({"id": code + "-SFS", "kind": "dispatched", "name": name + "司法所", "parent_id": code,
