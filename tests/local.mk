@@ -68,3 +68,16 @@ tests_check_realdata_CFLAGS = $(TEST_CFLAGS)
 tests_check_realdata_LDADD = $(TEST_LIBS)
 TESTS += tests/check_realdata
 EXTRA_DIST += tests/data/nbs tests/data/mca
+# Reliability: the bad-input corpus tests/bad (docs/reliability.md)
+check_PROGRAMS += tests/check_bad_inputs
+tests_check_bad_inputs_SOURCES = tests/check_bad_inputs.c tests/testutil.h fuzz/fuzz_util.h
+tests_check_bad_inputs_CFLAGS = $(TEST_CFLAGS)
+tests_check_bad_inputs_LDADD = $(TEST_LIBS)
+TESTS += tests/check_bad_inputs
+EXTRA_DIST += tests/bad
+# Reliability: out of memory, I/O faults, crashes, threads (docs/reliability.md)
+check_PROGRAMS += tests/check_reliability
+tests_check_reliability_SOURCES = tests/check_reliability.c tests/testutil.h
+tests_check_reliability_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS)
+tests_check_reliability_LDADD = $(TEST_LIBS) $(SQLITE_LIBS)
+TESTS += tests/check_reliability
