@@ -25,7 +25,8 @@ EX_PY_FILES = \
 	examples/plan_2025.py \
 	examples/yian_2020.py \
 	examples/yixian.ipynb
-EXTRA_DIST += $(EX_DATA_FILES) $(EX_PY_FILES) examples/README.md
+EXTRA_DIST += $(EX_DATA_FILES) $(EX_PY_FILES) examples/README.md \
+	docs/guide-zh.md docs/guide-en.md docs/api.md
 
 # What the tests need to know about this build (the interpreter, the compiler
 # for the sanitizer build's libasan, whether the bindings were built).
