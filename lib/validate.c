@@ -538,7 +538,8 @@ int townorg_validate(townorg_validation **out, const townorg_version *v, const t
 	}
 	if ((rc = apply_waivers(res, policy)) < 0)
 		goto out;
-	qsort(res->f, res->n, sizeof *res->f, cmp_finding);
+	if (res->n) /* no findings: res->f may be NULL, which qsort must not get */
+		qsort(res->f, res->n, sizeof *res->f, cmp_finding);
 	*out = res;
 	res = NULL;
 	rc = 0;

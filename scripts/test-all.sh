@@ -39,6 +39,17 @@ make -j"$JOBS" >/dev/null
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	make -j"$JOBS" check TOWNORG_SANITIZED=1
 
+step "ThreadSanitizer: readers, diffs and validation while another thread commits"
+mkdir -p "$BUILD_ROOT/tsan"
+cd "$BUILD_ROOT/tsan"
+[ -f Makefile ] || "$SRC/configure" -q CC=clang PYTHON=$PY --disable-python --disable-shared \
+	CFLAGS="-O1 -g -fsanitize=thread" LDFLAGS="-fsanitize=thread"
+make -j"$JOBS" tests/check_reliability >/dev/null
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 CK_RUN_CASE=threads ./tests/check_reliability
+
+step "fuzzing: every target for ${FUZZ_SECONDS:-10} s"
+FUZZ_BUILD="$BUILD_ROOT/fuzz" bash "$SRC/fuzz/run.sh" all "${FUZZ_SECONDS:-10}"
+
 step "distcheck"
 cd "$BUILD_ROOT/main"
 make -j"$JOBS" distcheck >/dev/null 2>"$BUILD_ROOT/distcheck.err" || { tail -50 "$BUILD_ROOT/distcheck.err"; exit 1; }

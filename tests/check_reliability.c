@@ -153,8 +153,10 @@ static void assert_verifies(void)
 {
 	townorg_verify_report *rep;
 	OK(townorg_repo_verify(&rep, path, NULL, NULL));
-	ck_assert_msg(townorg_verify_report_ok(rep), "verify found %zu problems",
-		      townorg_verify_report_problem_count(rep));
+	const char *what = "", *msg = "";
+	townorg_verify_report_problem(rep, 0, NULL, &what, &msg);
+	ck_assert_msg(townorg_verify_report_ok(rep), "verify found %zu problems, first %s: %s",
+		      townorg_verify_report_problem_count(rep), what, msg);
 	townorg_verify_report_free(rep);
 }
 
@@ -259,6 +261,32 @@ START_TEST(oom_diff_and_validate)
 		townorg_policy_free(p);
 	}
 	townorg_policy_free(pol);
+	townorg_repo_free(r);
+}
+END_TEST
+
+/* Found by fuzz_docnum (UBSan): a version with no findings at all made
+ * townorg_validate pass qsort a NULL array. */
+START_TEST(validate_without_findings)
+{
+	townorg_repo *r;
+	townorg_txn *t;
+	OK(townorg_repo_new(&r));
+	OK(townorg_txn_new_on_branch(&t, r, "main"));
+	put(t, mk("341023", TOWNORG_KIND_COUNTY, "黟县", NULL));
+	townorg_meta m = TOWNORG_META_INIT;
+	m.effective_date = "2010-01-01";
+	m.recorded_at = "2024-01-01T00:00:00Z";
+	m.doc_number = "黟编〔2010〕3号";
+	OK(townorg_txn_set_meta(t, &m));
+	const townorg_version *v;
+	OK(townorg_txn_commit(&v, t));
+	townorg_txn_free(t);
+	townorg_validation *res;
+	OK(townorg_validate(&res, v, NULL));
+	ck_assert_uint_eq(townorg_validation_count(res), 0);
+	ck_assert_int_eq(townorg_validation_conforms(res), 1);
+	townorg_validation_free(res);
 	townorg_repo_free(r);
 }
 END_TEST
@@ -842,6 +870,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, oom_commit_in_memory);
 	tcase_add_test(tc, oom_diff_and_validate);
+	tcase_add_test(tc, validate_without_findings);
 	tcase_add_test(tc, oom_store_open_and_load);
 	tcase_add_test(tc, oom_store_save_and_import);
 	suite_add_tcase(s, tc);
