@@ -596,6 +596,9 @@ int townorg__mca_attach(townorg__mca *m, townorg_txn *txn, const townorg_version
 	*attached = 0;
 	if (!prev)
 		return 0; /* nothing earlier to compare with: no row can be placed here */
+	int irc = townorg__txn_indexes(txn);
+	if (irc < 0)
+		return irc;
 	state cur = { &txn->entities, &txn->children }, before = version_state(prev);
 	groups g;
 	memset(&g, 0, sizeof g);

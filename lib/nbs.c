@@ -465,6 +465,8 @@ static int apply_edition(townorg_txn *t, const townorg_version *head, edition *e
 		}
 		qsort(gone, n_gone, sizeof *gone, cmp_depth);
 	}
+	if (n_gone && (rc = townorg__txn_indexes(t)) < 0)
+		goto out;
 	for (size_t i = 0; i < n_gone; i++) {
 		const char *id = townorg__entity_id(gone[i]);
 		const townorg__childset *c = townorg__children_get(&t->children, id);

@@ -137,6 +137,11 @@ struct townorg_txn {
 	townorg_repo *repo;
 	uint32_t token;
 	bool spent;
+	/* A transaction that starts from nothing (the first version of an
+	 * import) is checked as a whole, per parent; until its indexes are
+	 * first needed (bulk_pending) puts fill only the entity trie, and the
+	 * children and totals indexes are then built once, sorted. */
+	bool from_empty, bulk_pending;
 	char *branch;                   /* advance on commit, or NULL */
 	const townorg_version *expect;  /* branch head expected at commit */
 	size_t n_parents;
@@ -151,6 +156,10 @@ struct townorg_txn {
 	townorg_event *events;
 	townorg_meta meta;
 };
+
+/* Build a bulk transaction's indexes now (see townorg_txn.bulk_pending):
+ * call before reading txn->children or txn->totals directly. */
+int townorg__txn_indexes(townorg_txn *txn);
 
 /* Commit; with write_store false the store is not written (used by the
  * store itself when it rebuilds versions from the file). */

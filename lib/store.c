@@ -417,29 +417,49 @@ out:
 	return rc;
 }
 
+/* Feed the hash the same bytes townorg__buf_varint / _str would make,
+ * without allocating: a log record's hash must never depend on memory. */
+static void sha_varint(townorg__sha *sha, uint64_t v)
+{
+	unsigned char tmp[10];
+	size_t n = 0;
+	do {
+		unsigned char c = v & 0x7f;
+		v >>= 7;
+		tmp[n++] = c | (v ? 0x80 : 0);
+	} while (v);
+	townorg__sha_update(sha, tmp, n);
+}
+
+static void sha_str(townorg__sha *sha, const char *str)
+{
+	if (!str) {
+		sha_varint(sha, 0);
+		return;
+	}
+	size_t n = strlen(str);
+	sha_varint(sha, n + 1);
+	townorg__sha_update(sha, str, n);
+}
+
 void townorg__store_log_hash(unsigned char out[TOWNORG__HASH_SIZE], const unsigned char prev[TOWNORG__HASH_SIZE],
 			     int64_t seq, int kind, const char *name, int op, const void *old_id, size_t old_len,
 			     const void *new_id, size_t new_len, const char *at)
 {
-	townorg__buf b = { 0 };
-	townorg__buf_put(&b, prev, TOWNORG__HASH_SIZE);
-	townorg__buf_varint(&b, (uint64_t)seq);
-	townorg__buf_varint(&b, (uint64_t)kind);
-	townorg__buf_str(&b, name);
-	townorg__buf_varint(&b, (uint64_t)op);
-	townorg__buf_varint(&b, old_len);
-	townorg__buf_put(&b, old_id, old_len);
-	townorg__buf_varint(&b, new_len);
-	townorg__buf_put(&b, new_id, new_len);
-	townorg__buf_str(&b, at);
 	townorg__sha sha;
 	townorg__sha_init(&sha);
 	townorg__sha_update(&sha, "townorg-reflog-1", 17);
-	/* On allocation failure hash what there is: the record is then refused
-	 * by the caller, which checks b.failed first. */
-	townorg__sha_update(&sha, b.data ? b.data : "", b.len);
+	townorg__sha_update(&sha, prev, TOWNORG__HASH_SIZE);
+	sha_varint(&sha, (uint64_t)seq);
+	sha_varint(&sha, (uint64_t)kind);
+	sha_str(&sha, name);
+	sha_varint(&sha, (uint64_t)op);
+	sha_varint(&sha, old_len);
+	townorg__sha_update(&sha, old_id, old_len);
+	sha_varint(&sha, new_len);
+	townorg__sha_update(&sha, new_id, new_len);
+	sha_str(&sha, at);
 	townorg__sha_final(&sha, out);
-	townorg__buf_free(&b);
 }
 
 static int unhex(unsigned char *out, const char *hex)

@@ -41,6 +41,8 @@ static int txn_init(townorg_txn **out, townorg_repo *repo, const townorg_version
 		t->children = townorg__hamt_share(&parent->children);
 		t->totals = townorg__hamt_share(&parent->totals);
 		memcpy(t->kind_count, parent->kind_count, sizeof t->kind_count);
+	} else {
+		t->from_empty = t->bulk_pending = true;
 	}
 	*out = t;
 	return 0;
@@ -293,6 +295,16 @@ int townorg_txn_put(townorg_txn *t, const townorg_entity *ce)
 		return townorg__err(TOWNORG_EINVALID, "no entity to put");
 	townorg_entity *e = (townorg_entity *)ce;
 	const char *id = townorg__entity_id(e);
+	if (t->bulk_pending) {
+		/* only the entity trie now: the indexes are built in one pass */
+		if ((rc = townorg__hamt_put(&t->entities, &townorg__entity_trie, e, t->token, (void **)&old)) < 0)
+			return townorg__err(TOWNORG_ENOMEM, "out of memory while putting entity %s", id);
+		if (old)
+			t->kind_count[old->kind]--;
+		t->kind_count[e->kind]++;
+		townorg_entity_free(old);
+		return 0;
+	}
 	if ((rc = touch_reserve(t, id, &copy)) < 0)
 		goto oom;
 	/* one walk: insert, and get the old value (with its reference) back */
@@ -348,6 +360,17 @@ int townorg_txn_remove(townorg_txn *t, const char *id)
 	if (!old)
 		return townorg__err(TOWNORG_ENOTFOUND, "cannot remove '%s': no such entity", id ? id : "(null)");
 	townorg_entity *keep = townorg_entity_ref(old);
+	if (t->bulk_pending) {
+		bool gone;
+		if ((rc = townorg__hamt_remove(&t->entities, &townorg__entity_trie, townorg__entity_id(keep), t->token,
+					       &gone)) < 0) {
+			townorg_entity_free(keep);
+			return townorg__err(TOWNORG_ENOMEM, "out of memory while removing entity %s", id);
+		}
+		t->kind_count[keep->kind]--;
+		townorg_entity_free(keep);
+		return 0;
+	}
 	const char *op = townorg_entity_parent_id(keep);
 	bool found;
 	char *copy = NULL;
@@ -562,12 +585,132 @@ static int check_entity(townorg_txn *t, const townorg_entity *e, bool check_chil
 	return 0;
 }
 
+/* ---- bulk transactions ---- */
+
+typedef struct {
+	const char *parent, *id;
+	townorg_entity *e;
+} bykey;
+
+static int cmp_bykey(const void *a, const void *b)
+{
+	const bykey *x = a, *y = b;
+	int c = strcmp(x->parent, y->parent);
+	return c ? c : strcmp(x->id, y->id);
+}
+
+struct collect {
+	bykey *v;
+	size_t n;
+};
+
+static int collect_cb(const void *leaf, void *p)
+{
+	struct collect *c = p;
+	townorg_entity *e = (townorg_entity *)leaf;
+	const char *pid = townorg_entity_parent_id(e);
+	c->v[c->n++] = (bykey){ pid ? pid : "", townorg__entity_id(e), e };
+	return 0;
+}
+
+int townorg__txn_indexes(townorg_txn *t)
+{
+	if (!t->bulk_pending)
+		return 0;
+	size_t n = t->entities.count;
+	struct collect c = { townorg__malloc((n ? n : 1) * sizeof *c.v), 0 };
+	townorg__hamt children = { 0 }, totals = { 0 };
+	int rc = 0;
+	if (!c.v)
+		return townorg__oom();
+	townorg__hamt_foreach(&t->entities, collect_cb, &c);
+	qsort(c.v, c.n, sizeof *c.v, cmp_bykey);
+	for (size_t i = 0, j; rc == 0 && i < c.n; i = j) {
+		for (j = i + 1; j < c.n && !strcmp(c.v[j].parent, c.v[i].parent); j++)
+			;
+		townorg__childset *cs = cs_new(c.v[i].parent, j - i, t->token);
+		if (!cs) {
+			rc = TOWNORG_ENOMEM;
+			break;
+		}
+		for (size_t k = i; k < j; k++)
+			cs->items[k - i] = c.v[k].e;
+		cs->refcnt = 1;
+		if ((rc = townorg__hamt_set(&children, &townorg__children_trie, cs, t->token)) < 0) {
+			cs_discard(cs);
+			break;
+		}
+		cs->refcnt--;
+		for (size_t k = 0; k < cs->n; k++)
+			townorg_entity_ref(cs->items[k]);
+	}
+	townorg__free(c.v);
+	if (rc == 0)
+		rc = townorg__totals_rebuild(&totals, &t->entities, t->token);
+	if (rc < 0) {
+		townorg__hamt_release(&children, &townorg__children_trie);
+		return townorg__oom();
+	}
+	townorg__hamt_release(&t->children, &townorg__children_trie);
+	townorg__hamt_release(&t->totals, &townorg__totals_trie);
+	t->children = children;
+	t->totals = totals;
+	t->bulk_pending = false;
+	return 0;
+}
+
+/* The whole state of a transaction that started from nothing, checked per
+ * parent: one lookup per distinct parent instead of one per entity. */
+struct whole {
+	townorg_txn *t;
+	int rc;
+};
+
+static int whole_cb(const void *leaf, void *payload)
+{
+	struct whole *w = payload;
+	const townorg__childset *cs = leaf;
+	if (!cs->n)
+		return 0;
+	if (!cs->key[0]) {
+		for (size_t i = 0; i < cs->n; i++) {
+			townorg_kind k = (townorg_kind)cs->items[i]->kind;
+			if (!top_allowed(k))
+				return w->rc = townorg__err(TOWNORG_EINTEGRITY, "entity %s (%s) has no parent; a %s belongs %s",
+							    townorg__entity_id(cs->items[i]), townorg_kind_token(k),
+							    townorg_kind_token(k), where_allowed(k));
+		}
+		return 0;
+	}
+	const townorg_entity *p = townorg__hamt_get(&w->t->entities, &townorg__entity_trie, cs->key);
+	if (!p)
+		return w->rc = townorg__err(TOWNORG_EINTEGRITY, "entity %s: parent %s does not exist",
+					    townorg__entity_id(cs->items[0]), cs->key);
+	for (size_t i = 0; i < cs->n; i++) {
+		townorg_kind k = (townorg_kind)cs->items[i]->kind;
+		if (!parent_allowed((townorg_kind)p->kind, k))
+			return w->rc = townorg__err(TOWNORG_EINTEGRITY,
+						    "entity %s (%s) cannot sit under %s (%s): a %s belongs %s",
+						    townorg__entity_id(cs->items[i]), townorg_kind_token(k), cs->key,
+						    townorg_kind_token((townorg_kind)p->kind), townorg_kind_token(k),
+						    where_allowed(k));
+	}
+	return 0;
+}
+
 int townorg_txn_check(townorg_txn *t)
 {
 	int rc;
 	parent_cache pc = { NULL, NULL };
 	if ((rc = check_open(t)) < 0)
 		return rc;
+	if (t->from_empty) {
+		struct whole w = { t, 0 };
+		if ((rc = townorg__txn_indexes(t)) < 0)
+			return rc;
+		townorg__hamt_foreach(&t->children, whole_cb, &w);
+		return w.rc;
+	}
 	for (size_t i = 0; i < t->n_touched; i++) {
 		const char *id = t->touched[i].id;
 		/* the same id touched again later is checked then */
