@@ -79,6 +79,16 @@ uint32_t townorg__hamt_new_token(void)
 	return t;
 }
 
+/* Population count; __builtin_popcount is a libgcc call on the x86-64
+ * baseline (no POPCNT), and this runs at every level of every lookup. */
+static inline unsigned popc(uint32_t x)
+{
+	x = x - ((x >> 1) & 0x55555555u);
+	x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+	x = (x + (x >> 4)) & 0x0f0f0f0fu;
+	return (x * 0x01010101u) >> 24;
+}
+
 static inline bool is_node(const void *s) { return ((uintptr_t)s & 1) != 0; }
 static inline hnode *as_node(const void *s) { return (hnode *)((uintptr_t)s & ~(uintptr_t)1); }
 static inline void *tag(const hnode *n) { return (void *)((uintptr_t)n | 1); }
@@ -168,7 +178,7 @@ void *townorg__hamt_get(const townorg__hamt *t, const townorg__hamt_type *ty, co
 		uint32_t bit = 1u << idx_at(h, depth);
 		if (!(nd->bitmap & bit))
 			return NULL;
-		void *s = nd->slot[__builtin_popcount(nd->bitmap & (bit - 1))];
+		void *s = nd->slot[popc(nd->bitmap & (bit - 1))];
 		if (!is_node(s))
 			return strcmp(ty->key(s), key) ? NULL : s;
 		nd = as_node(s);
@@ -290,7 +300,7 @@ static hnode *set_rec(setctx *c, hnode *nd, int depth, uint64_t h, void *leaf, c
 		return x;
 	}
 	uint32_t bit = 1u << idx_at(h, depth);
-	unsigned pos = (unsigned)__builtin_popcount(nd->bitmap & (bit - 1));
+	unsigned pos = (unsigned)popc(nd->bitmap & (bit - 1));
 	if (!(nd->bitmap & bit)) {
 		ty->ref(leaf);
 		hnode *x = node_insert_slot(c, nd, pos, leaf, bit);
@@ -418,7 +428,7 @@ static int rm_rec(const townorg__hamt_type *ty, uint32_t token, hnode *nd, int d
 		uint32_t bit = 1u << idx_at(h, depth);
 		if (!(nd->bitmap & bit))
 			return RM_NOTFOUND;
-		pos = (unsigned)__builtin_popcount(nd->bitmap & (bit - 1));
+		pos = (unsigned)popc(nd->bitmap & (bit - 1));
 		void *s = nd->slot[pos];
 		if (is_node(s)) {
 			int r = rm_rec(ty, token, as_node(s), depth + 1, h, key, &repl);
@@ -504,29 +514,34 @@ int townorg__hamt_remove(townorg__hamt *t, const townorg__hamt_type *ty, const c
 
 /* ------------------------------------------------------------------ freeze */
 
+/* SHA-256 over "townorg-node-1\0", a kind byte and bitmap (or count), then
+ * per slot 'N' or 'L' and the child's hash.  The bytes are gathered in a
+ * stack buffer so that SHA sees a few large updates, not 2n+2 tiny ones. */
 static void hash_node(hnode *nd, const townorg__hamt_type *ty)
 {
 	townorg__sha s;
-	unsigned char hdr[5];
+	unsigned char buf[15 + 5 + 32 * 33];
+	size_t len = 0;
 	townorg__sha_init(&s);
-	townorg__sha_update(&s, "townorg-node-1", 15);
-	hdr[0] = nd->collision ? 'C' : 'B';
+	memcpy(buf, "townorg-node-1", 15);
+	len = 15;
+	buf[len++] = nd->collision ? 'C' : 'B';
 	uint32_t v = nd->collision ? nd->n : nd->bitmap;
-	hdr[1] = (unsigned char)v;
-	hdr[2] = (unsigned char)(v >> 8);
-	hdr[3] = (unsigned char)(v >> 16);
-	hdr[4] = (unsigned char)(v >> 24);
-	townorg__sha_update(&s, hdr, 5);
+	buf[len++] = (unsigned char)v;
+	buf[len++] = (unsigned char)(v >> 8);
+	buf[len++] = (unsigned char)(v >> 16);
+	buf[len++] = (unsigned char)(v >> 24);
 	for (unsigned i = 0; i < nd->n; i++) {
-		void *sl = nd->slot[i];
-		if (is_node(sl)) {
-			townorg__sha_update(&s, "N", 1);
-			townorg__sha_update(&s, as_node(sl)->hash, TOWNORG__HASH_SIZE);
-		} else {
-			townorg__sha_update(&s, "L", 1);
-			townorg__sha_update(&s, ty->hash(sl), TOWNORG__HASH_SIZE);
+		if (len + 33 > sizeof buf) { /* only large collision nodes get here */
+			townorg__sha_update(&s, buf, len);
+			len = 0;
 		}
+		void *sl = nd->slot[i];
+		buf[len++] = is_node(sl) ? 'N' : 'L';
+		memcpy(buf + len, is_node(sl) ? as_node(sl)->hash : ty->hash(sl), TOWNORG__HASH_SIZE);
+		len += TOWNORG__HASH_SIZE;
 	}
+	townorg__sha_update(&s, buf, len);
 	townorg__sha_final(&s, nd->hash);
 }
 
@@ -709,8 +724,8 @@ static int diff_nodes(diffctx *d, const hnode *a, const hnode *b)
 		unsigned bitn = (unsigned)__builtin_ctz(all);
 		uint32_t bit = 1u << bitn;
 		all &= all - 1;
-		const void *sa = (a->bitmap & bit) ? a->slot[__builtin_popcount(a->bitmap & (bit - 1))] : NULL;
-		const void *sb = (b->bitmap & bit) ? b->slot[__builtin_popcount(b->bitmap & (bit - 1))] : NULL;
+		const void *sa = (a->bitmap & bit) ? a->slot[popc(a->bitmap & (bit - 1))] : NULL;
+		const void *sb = (b->bitmap & bit) ? b->slot[popc(b->bitmap & (bit - 1))] : NULL;
 		if ((r = diff_slots(d, sa, sb)))
 			return r;
 	}
