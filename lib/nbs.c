@@ -463,7 +463,8 @@ static int apply_edition(townorg_txn *t, const townorg_version *head, edition *e
 			}
 			gone[n_gone++] = x;
 		}
-		qsort(gone, n_gone, sizeof *gone, cmp_depth);
+		if (n_gone) /* gone is NULL when nothing went */
+			qsort(gone, n_gone, sizeof *gone, cmp_depth);
 	}
 	if (n_gone && (rc = townorg__txn_indexes(t)) < 0)
 		goto out;

@@ -423,9 +423,12 @@ int townorg_version_is_ancestor(const townorg_version *anc, const townorg_versio
 		return 0;
 	/* breadth-first over parents; versions are added after their parents,
 	 * so nothing older than anc needs visiting. */
-	townorg_repo *r = v->repo;
-	unsigned char *seen = townorg__calloc(r->n_versions, 1);
-	const townorg_version **queue = townorg__malloc(r->n_versions * sizeof *queue);
+	/* Only v and its ancestors are visited, all numbered up to v->seq: size
+	 * by that, not by the repository's count, which a thread committing
+	 * meanwhile may be changing (readers take no lock). */
+	size_t n = v->seq + 1;
+	unsigned char *seen = townorg__calloc(n, 1);
+	const townorg_version **queue = townorg__malloc(n * sizeof *queue);
 	int found = 0;
 	if (!seen || !queue)
 		goto out;
