@@ -27,6 +27,17 @@ cd "$BUILD_ROOT/main"
 make -j"$JOBS" >/dev/null
 make -j"$JOBS" check
 
+step "benchmark harness at a small scale (answers checked, no timing asserted)"
+if [ -n "${SHARED_DIR:-}" ] && [ -f "$SHARED_DIR/bench/gen_workload.py" ]; then
+	WL30="$BUILD_ROOT/wl-c30"
+	[ -f "$WL30/manifest.json" ] || $PY "$SHARED_DIR/bench/gen_workload.py" --counties 30 --out "$WL30" >/dev/null
+	make -j"$JOBS" bench >/dev/null
+	rm -f "$BUILD_ROOT/bench-c30.db"
+	./bench/bench_townorg "$WL30" "$BUILD_ROOT/bench-c30.db"
+else
+	echo "skipped: ../shared/bench not found"
+fi
+
 step "valgrind"
 make check-valgrind
 
