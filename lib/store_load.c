@@ -47,7 +47,8 @@ static int pack_parse(townorg__store *s, sqlite3_stmt *st, pack_rd *p, int64_t l
 	int rc = townorg__store_unwrap(&p->data, &p->len, sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3));
 	if (rc == TOWNORG_ENOMEM)
 		return townorg__oom();
-	townorg__rd r = { p->data, p->data + p->len, rc < 0 };
+	/* no arithmetic on a NULL p->data when the pack did not unwrap */
+	townorg__rd r = { p->data, rc < 0 ? p->data : p->data + p->len, rc < 0 };
 	for (int64_t i = 0; i < p->count && !r.bad; i++) {
 		uint64_t n = townorg__rd_varint(&r);
 		if (n > (uint64_t)(r.end - r.p))

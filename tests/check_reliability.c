@@ -586,6 +586,7 @@ START_TEST(file_size_limit)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		townorg_repo *r;
+		free(want); /* the parent's */
 		if (townorg_repo_open(&r, path, 0))
 			_exit(2);
 		char *before = fingerprint(r);
