@@ -16,6 +16,7 @@
 #include "townorg/store.h"
 #include "townorg/diff.h"
 #include "townorg/history.h"
+#include "townorg/merge.h"
 #include "townorg/tables.h"
 
 #include "townorg/realdata.h"

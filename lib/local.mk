@@ -15,6 +15,7 @@ lib_libtownorg_core_la_SOURCES = \
 lib_libtownorg_core_la_SOURCES += lib/json_internal.h lib/json_write.c lib/json_read.c
 # Diff, history, lineage
 lib_libtownorg_core_la_SOURCES += lib/diff_internal.h lib/diff.c lib/diff_render.c lib/history.c
+lib_libtownorg_core_la_SOURCES += lib/merge.c
 # CSV tables
 lib_libtownorg_core_la_SOURCES += lib/tables_internal.h lib/tables_read.c lib/tables.c lib/tables_export.c
 lib_libtownorg_core_la_LIBADD = $(NETTLE_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CSV_LIBS) $(PTHREAD_LIBS)
@@ -37,6 +38,7 @@ townorg_include_HEADERS = \
 	include/townorg/transaction.h
 townorg_include_HEADERS += include/townorg/json.h
 townorg_include_HEADERS += include/townorg/diff.h include/townorg/history.h
+townorg_include_HEADERS += include/townorg/merge.h
 townorg_include_HEADERS += include/townorg/tables.h
 townorg_include_HEADERS += include/townorg/store.h
 # No sources of its own: make libtool link it as C.

@@ -81,3 +81,9 @@ tests_check_reliability_SOURCES = tests/check_reliability.c tests/testutil.h
 tests_check_reliability_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS)
 tests_check_reliability_LDADD = $(TEST_LIBS) $(SQLITE_LIBS)
 TESTS += tests/check_reliability
+# Merge and patch (and the NBS consecutive-year diffs)
+check_PROGRAMS += tests/check_merge
+tests_check_merge_SOURCES = tests/check_merge.c tests/testutil.h
+tests_check_merge_CFLAGS = $(TEST_CFLAGS)
+tests_check_merge_LDADD = $(TEST_LIBS)
+TESTS += tests/check_merge
