@@ -87,3 +87,11 @@ tests_check_merge_SOURCES = tests/check_merge.c tests/testutil.h
 tests_check_merge_CFLAGS = $(TEST_CFLAGS)
 tests_check_merge_LDADD = $(TEST_LIBS)
 TESTS += tests/check_merge
+
+# API reference from the header comments (Doxygen)
+TESTS += tests/check-doxygen.sh
+dist_noinst_SCRIPTS += tests/check-doxygen.sh
+EXTRA_DIST += docs/Doxyfile
+doxygen:
+	TOWNORG_SRCDIR='$(abs_top_srcdir)' TOWNORG_DOXYGEN_OUT='$(abs_top_builddir)/doc/api' doxygen '$(top_srcdir)/docs/Doxyfile'
+.PHONY: doxygen
