@@ -1,12 +1,10 @@
 /*
  * cli/cmd_refs.c — branches, tags and merges.
  *
- * merge: fast-forward when the target is an ancestor of the source;
- * otherwise a three-way merge from the merge base, entity by entity, with
- * the diff API: the changes base→source are applied on the target, unless
- * the target changed the same entity differently (a conflict: listed with
- * the base, target and source values of each differing field, and nothing
- * is committed).
+ * merge: with the library's townorg_merge (townorg/merge.h): up to date,
+ * fast-forward, or a three-way merge at field level from the merge base;
+ * conflicts are listed with the base, target and source values of each
+ * conflicting field, and nothing is committed.
  */
 #include <config.h>
 #include <stdlib.h>
@@ -139,214 +137,12 @@ int cmd_tag(int argc, char **argv)
 
 /* ------------------------------------------------------------ merge */
 
-/* A set of versions, keyed by id (open addressing). */
-typedef struct {
-	const townorg_version **slots;
-	size_t cap, count;
-} vset;
-
-static size_t vhash(const townorg_version *v)
+static const char *side_word(townorg_merge_side s)
 {
-	const char *id = townorg_version_id(v);
-	size_t h = 0;
-	for (int i = 0; i < 16 && id[i]; i++)
-		h = h * 16 + (size_t)(id[i] <= '9' ? id[i] - '0' : id[i] - 'a' + 10);
-	return h;
-}
-
-static int vset_has(const vset *s, const townorg_version *v)
-{
-	if (!s->cap)
-		return 0;
-	for (size_t i = vhash(v) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
-		if (!s->slots[i])
-			return 0;
-		if (strcmp(townorg_version_id(s->slots[i]), townorg_version_id(v)) == 0)
-			return 1;
-	}
-}
-
-static int vset_add(vset *s, const townorg_version *v)
-{
-	if (vset_has(s, v))
-		return 0;
-	if ((s->count + 1) * 2 > s->cap) {
-		vset bigger = { NULL, s->cap ? s->cap * 2 : 64, 0 };
-		bigger.slots = calloc(bigger.cap, sizeof *bigger.slots);
-		if (!bigger.slots)
-			return -1;
-		for (size_t i = 0; i < s->cap; i++)
-			if (s->slots[i])
-				vset_add(&bigger, s->slots[i]);
-		free(s->slots);
-		*s = bigger;
-	}
-	size_t i = vhash(v) & (s->cap - 1);
-	while (s->slots[i])
-		i = (i + 1) & (s->cap - 1);
-	s->slots[i] = v;
-	s->count++;
-	return 1;
-}
-
-/* Every ancestor of v (v included). */
-static int ancestors(vset *out, const townorg_version *v)
-{
-	size_t cap = 64, n = 0;
-	const townorg_version **stack = malloc(cap * sizeof *stack);
-	if (!stack)
-		return -1;
-	stack[n++] = v;
-	while (n) {
-		const townorg_version *x = stack[--n];
-		int added = vset_add(out, x);
-		if (added < 0) {
-			free(stack);
-			return -1;
-		}
-		if (!added)
-			continue;
-		for (size_t i = 0; i < townorg_version_parent_count(x); i++) {
-			if (n == cap) {
-				const townorg_version **t = realloc(stack, (cap *= 2) * sizeof *stack);
-				if (!t) {
-					free(stack);
-					return -1;
-				}
-				stack = t;
-			}
-			stack[n++] = townorg_version_parent(x, i);
-		}
-	}
-	free(stack);
-	return 0;
-}
-
-/* The merge base: a common ancestor of a and b that is not an ancestor of
- * another common ancestor.  Walks from b, stopping at the first common
- * ancestors on each path, then keeps the best of those.  NULL: none. */
-static const townorg_version *merge_base(const townorg_version *a, const townorg_version *b)
-{
-	vset anc_a = { NULL, 0, 0 }, seen = { NULL, 0, 0 };
-	const townorg_version *best = NULL;
-	size_t cap = 64, n = 0, ncand = 0, candcap = 8;
-	const townorg_version **stack = malloc(cap * sizeof *stack);
-	const townorg_version **cand = malloc(candcap * sizeof *cand);
-	if (!stack || !cand || ancestors(&anc_a, a) < 0)
-		goto out;
-	stack[n++] = b;
-	while (n) {
-		const townorg_version *x = stack[--n];
-		if (vset_add(&seen, x) != 1)
-			continue;
-		if (vset_has(&anc_a, x)) {
-			if (ncand == candcap) {
-				const townorg_version **t = realloc(cand, (candcap *= 2) * sizeof *cand);
-				if (!t)
-					goto out;
-				cand = t;
-			}
-			cand[ncand++] = x;
-			continue;
-		}
-		for (size_t i = 0; i < townorg_version_parent_count(x); i++) {
-			if (n == cap) {
-				const townorg_version **t = realloc(stack, (cap *= 2) * sizeof *stack);
-				if (!t)
-					goto out;
-				stack = t;
-			}
-			stack[n++] = townorg_version_parent(x, i);
-		}
-	}
-	for (size_t i = 0; i < ncand && !best; i++) {
-		int dominated = 0;
-		for (size_t j = 0; j < ncand && !dominated; j++)
-			if (i != j && strcmp(townorg_version_id(cand[i]), townorg_version_id(cand[j])) != 0 &&
-			    townorg_version_is_ancestor(cand[i], cand[j]))
-				dominated = 1;
-		if (!dominated)
-			best = cand[i];
-	}
-out:
-	free(stack);
-	free(cand);
-	free(anc_a.slots);
-	free(seen.slots);
-	return best;
-}
-
-static const townorg_diff_field *find_field(const townorg_diff_delta *d, const char *name)
-{
-	for (size_t i = 0; d && i < d->field_count; i++)
-		if (strcmp(d->fields[i].name, name) == 0)
-			return &d->fields[i];
-	return NULL;
-}
-
-static int same_outcome(const townorg_diff_delta *a, const townorg_diff_delta *b)
-{
-	if (!a->new_entity || !b->new_entity)
-		return !a->new_entity && !b->new_entity;
-	return townorg_entity_equal(a->new_entity, b->new_entity);
-}
-
-static const char *status_word(const townorg_diff_delta *d)
-{
-	if (!d)
-		return N_("unchanged");
-	return d->status == TOWNORG_DELTA_ADDED ? N_("added")
-	       : d->status == TOWNORG_DELTA_REMOVED ? N_("removed") : N_("changed");
-}
-
-/* Print one conflict: the entity and, field by field, base / ours / theirs. */
-static void print_conflict(const townorg_diff_delta *ours, const townorg_diff_delta *theirs, int json, int first)
-{
-	const char *id = theirs->id;
-	if (json) {
-		int f = 1;
-		fputs(first ? "\n  {" : ",\n  {", stdout);
-		cli_json_key(stdout, &f, "id");
-		cli_json_str(stdout, id);
-		cli_json_key(stdout, &f, "ours");
-		cli_json_str(stdout, status_word(ours));
-		cli_json_key(stdout, &f, "theirs");
-		cli_json_str(stdout, status_word(theirs));
-		cli_json_key(stdout, &f, "fields");
-		fputc('{', stdout);
-	} else {
-		printf(_("conflict %s: %s here, %s there\n"), id, _(status_word(ours)), _(status_word(theirs)));
-	}
-	int g = 1;
-	for (int side = 0; side < 2; side++) {
-		const townorg_diff_delta *d = side ? theirs : ours, *other = side ? ours : theirs;
-		for (size_t i = 0; i < d->field_count; i++) {
-			const townorg_diff_field *fd = &d->fields[i];
-			const townorg_diff_field *fo = find_field(other, fd->name);
-			if (side && fo)
-				continue; /* listed with ours */
-			const char *base = fd->old_value;
-			const char *o = side ? (fo ? fo->new_value : base) : fd->new_value;
-			const char *t = side ? fd->new_value : (fo ? fo->new_value : base);
-			if ((o == NULL) == (t == NULL) && (!o || strcmp(o, t) == 0))
-				continue;
-			if (json) {
-				cli_json_key(stdout, &g, fd->name);
-				fputc('[', stdout);
-				cli_json_str(stdout, base);
-				fputs(", ", stdout);
-				cli_json_str(stdout, o);
-				fputs(", ", stdout);
-				cli_json_str(stdout, t);
-				fputc(']', stdout);
-			} else {
-				printf(_("  %s: base %s, here %s, there %s\n"), fd->name, cli_or_dash(base), cli_or_dash(o),
-					cli_or_dash(t));
-			}
-		}
-	}
-	if (json)
-		fputs("}}", stdout);
+	return s == TOWNORG_MERGE_SIDE_ADDED     ? N_("added")
+	       : s == TOWNORG_MERGE_SIDE_REMOVED ? N_("removed")
+	       : s == TOWNORG_MERGE_SIDE_CHANGED ? N_("changed")
+						 : N_("unchanged");
 }
 
 static void json_outcome(const char *result, const char *from, const char *into, const townorg_version *base,
@@ -364,6 +160,56 @@ static void json_outcome(const char *result, const char *from, const char *into,
 	cli_json_str(stdout, base ? townorg_version_id(base) : NULL);
 	cli_json_key(stdout, &f, "version");
 	cli_json_str(stdout, v ? townorg_version_id(v) : NULL);
+}
+
+/* List the conflicts, grouped by entity: the entity, what each side did,
+ * and for each field its base, here (ours) and there (theirs) values. */
+static void print_conflicts(const townorg_merge_result *r, int json)
+{
+	size_t n = townorg_merge_result_conflict_count(r), entities = 0;
+	if (json)
+		fputs(", \"conflicts\": [", stdout);
+	for (size_t i = 0; i < n;) {
+		const townorg_merge_conflict *c = townorg_merge_result_conflict_at(r, i);
+		int g = 1;
+		if (json) {
+			int f = 1;
+			fputs(entities ? ",\n  {" : "\n  {", stdout);
+			cli_json_key(stdout, &f, "id");
+			cli_json_str(stdout, c->id);
+			cli_json_key(stdout, &f, "ours");
+			cli_json_str(stdout, side_word(c->ours));
+			cli_json_key(stdout, &f, "theirs");
+			cli_json_str(stdout, side_word(c->theirs));
+			cli_json_key(stdout, &f, "fields");
+			fputc('{', stdout);
+		} else {
+			printf(_("conflict %s: %s here, %s there\n"), c->id, _(side_word(c->ours)), _(side_word(c->theirs)));
+		}
+		const char *id = c->id;
+		for (; i < n && strcmp((c = townorg_merge_result_conflict_at(r, i))->id, id) == 0; i++) {
+			if (json) {
+				cli_json_key(stdout, &g, c->field);
+				fputc('[', stdout);
+				cli_json_str(stdout, c->base_value);
+				fputs(", ", stdout);
+				cli_json_str(stdout, c->ours_value);
+				fputs(", ", stdout);
+				cli_json_str(stdout, c->theirs_value);
+				fputc(']', stdout);
+			} else {
+				printf(_("  %s: base %s, here %s, there %s\n"), c->field, cli_or_dash(c->base_value),
+					cli_or_dash(c->ours_value), cli_or_dash(c->theirs_value));
+			}
+		}
+		if (json)
+			fputs("}}", stdout);
+		entities++;
+	}
+	if (json)
+		fputs("\n]}\n", stdout);
+	else
+		printf(_("%zu conflicts; nothing was committed.\n"), n);
 }
 
 int cmd_merge(int argc, char **argv)
@@ -388,17 +234,17 @@ int cmd_merge(int argc, char **argv)
 	townorg_repo *repo;
 	if ((ec = cli_open(&repo, pos[0], 1)) != 0)
 		return ec;
-	const townorg_version *src, *dst = NULL, *base = NULL, *made = NULL;
-	townorg_diff *ours = NULL, *theirs = NULL;
-	townorg_txn *txn = NULL;
+	const townorg_version *src, *dst = NULL, *base, *made = NULL;
+	townorg_merge_result *res = NULL;
 	int rc;
 	if ((ec = cli_lookup(&src, repo, pos[1])) != 0)
 		goto done;
-	if ((rc = townorg_repo_branch_head(&dst, repo, into)) < 0) {
-		ec = cli_lib_error(rc);
-		goto done;
-	}
-	if (dst && townorg_version_is_ancestor(src, dst)) {
+	if ((rc = townorg_repo_branch_head(&dst, repo, into)) < 0 ||
+	    (rc = townorg_merge(&res, repo, dst, src, NULL)) < 0)
+		goto fail;
+	base = townorg_merge_result_base(res);
+	switch (townorg_merge_result_status(res)) {
+	case TOWNORG_MERGE_UP_TO_DATE:
 		if (json) {
 			json_outcome("up-to-date", pos[1], into, src, dst);
 			fputs("}\n", stdout);
@@ -406,12 +252,9 @@ int cmd_merge(int argc, char **argv)
 			printf(_("Already up to date: %s is in '%s'.\n"), pos[1], into);
 		}
 		goto done;
-	}
-	if (!dst || townorg_version_is_ancestor(dst, src)) {
-		if ((rc = townorg_repo_branch_set(repo, into, src)) < 0) {
-			ec = cli_lib_error(rc);
-			goto done;
-		}
+	case TOWNORG_MERGE_FAST_FORWARD:
+		if ((rc = townorg_merge_result_commit(&made, res, NULL, into)) < 0)
+			goto fail;
 		if (json) {
 			json_outcome("fast-forward", pos[1], into, dst, src);
 			fputs("}\n", stdout);
@@ -419,44 +262,14 @@ int cmd_merge(int argc, char **argv)
 			printf(_("Fast-forward: '%s' now at %s.\n"), into, cli_short_id(src));
 		}
 		goto done;
-	}
-	base = merge_base(dst, src);
-	if ((rc = townorg_diff_versions(&ours, base, dst, NULL)) < 0 ||
-	    (rc = townorg_diff_versions(&theirs, base, src, NULL)) < 0) {
-		ec = cli_lib_error(rc);
-		goto done;
-	}
-	size_t conflicts = 0, applied = 0;
-	for (size_t i = 0; i < townorg_diff_num_deltas(theirs); i++) {
-		const townorg_diff_delta *t = townorg_diff_delta_at(theirs, i);
-		const townorg_diff_delta *o = townorg_diff_delta_by_id(ours, t->id);
-		if (o && !same_outcome(o, t)) {
-			if (json && conflicts == 0) {
-				json_outcome("conflicts", pos[1], into, base, NULL);
-				fputs(", \"conflicts\": [", stdout);
-			}
-			print_conflict(o, t, json, conflicts == 0);
-			conflicts++;
-		}
-	}
-	if (conflicts) {
+	case TOWNORG_MERGE_CONFLICTS:
 		if (json)
-			fputs("\n]}\n", stdout);
-		else
-			printf(_("%zu conflicts; nothing was committed.\n"), conflicts);
+			json_outcome("conflicts", pos[1], into, base, NULL);
+		print_conflicts(res, json);
 		ec = EXIT_NO;
 		goto done;
-	}
-	if ((rc = townorg_txn_new_on_branch(&txn, repo, into)) < 0 || (rc = townorg_txn_add_parent(txn, src)) < 0)
-		goto fail;
-	for (size_t i = 0; i < townorg_diff_num_deltas(theirs); i++) {
-		const townorg_diff_delta *t = townorg_diff_delta_at(theirs, i);
-		if (townorg_diff_delta_by_id(ours, t->id))
-			continue; /* the same change on both sides */
-		rc = t->new_entity ? townorg_txn_put(txn, t->new_entity) : townorg_txn_remove(txn, t->id);
-		if (rc < 0)
-			goto fail;
-		applied++;
+	default:
+		break;
 	}
 	townorg_meta m = TOWNORG_META_INIT;
 	char msg[512];
@@ -466,22 +279,20 @@ int cmd_merge(int argc, char **argv)
 	m.doc_number = document;
 	m.author = author;
 	m.effective_date = date ? date : (d_src && d_dst && strcmp(d_src, d_dst) > 0 ? d_src : d_dst);
-	if ((rc = townorg_txn_set_meta(txn, &m)) < 0 || (rc = townorg_txn_commit(&made, txn)) < 0)
+	if ((rc = townorg_merge_result_commit(&made, res, &m, into)) < 0)
 		goto fail;
 	if (json) {
 		json_outcome("merged", pos[1], into, base, made);
-		printf(", \"applied\": %zu}\n", applied);
+		printf(", \"applied\": %zu}\n", townorg_merge_result_applied(res));
 	} else {
 		printf(_("Merged %s into '%s' (base %s): %zu changes applied, new version %s.\n"), pos[1], into,
-			base ? cli_short_id(base) : _("none"), applied, cli_short_id(made));
+			base ? cli_short_id(base) : _("none"), townorg_merge_result_applied(res), cli_short_id(made));
 	}
 	goto done;
 fail:
 	ec = cli_lib_error(rc);
 done:
-	townorg_txn_free(txn);
-	townorg_diff_free(ours);
-	townorg_diff_free(theirs);
+	townorg_merge_result_free(res);
 	townorg_repo_free(repo);
 	return ec;
 }

@@ -88,4 +88,18 @@ check "conflict JSON: entity and [base, ours, theirs]" json 'd["result"] == "con
 check "nothing was committed" test "$before" = "$("$TOWNORG" log "$R" --json)"
 expect 2 "merge into a branch that does not exist" merge "$R" clash --into nosuch
 
+# Field level: two plans change different fields of the same office.
+"$TOWNORG" export "$R" main --format json -o "$TMP/m.json" >/dev/null
+"$TOWNORG" branch "$R" f1 main >/dev/null
+"$TOWNORG" branch "$R" f2 main >/dev/null
+edit "$TMP/m.json" "$TMP/f1.json" 120121-003-01 name 综合办公室
+edit "$TMP/m.json" "$TMP/f2.json" 120121-003-01 admin 20
+"$TOWNORG" import "$R" "$TMP/f1.json" --branch f1 >/dev/null
+"$TOWNORG" import "$R" "$TMP/f2.json" --branch f2 >/dev/null
+expect 0 "merge f1: fast-forward" merge "$R" f1
+expect 0 "merge f2: field-level three-way" merge "$R" f2 --json
+check "merged, one entity applied" json "d['result'] == 'merged' and d['applied'] == 1"
+expect 0 "the office has both fields" show "$R" main 120121-003-01 --json
+check "name from f1, admin quota from f2" json 'd["entity"]["name"] == "综合办公室" and d["entity"]["quotas"]["admin"] == 20'
+
 done_testing
