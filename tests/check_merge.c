@@ -9,6 +9,7 @@
 #include <time.h>
 #include "testutil.h"
 #include "townorg/merge.h"
+#include "../lib/internal.h"
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
@@ -147,6 +148,29 @@ START_TEST(merge_base_choice)
 	const townorg_version *lone = commit(t);
 	OK(townorg_merge_base(&b, lone, p1));
 	ck_assert_ptr_null(b);
+}
+END_TEST
+
+/* Criss-cross: two merges of the same pair give two best common
+ * ancestors; the one added to the repository last is chosen. */
+START_TEST(merge_base_criss_cross)
+{
+	const townorg_version *m1 = change("main", "341023-001", "population", "42000");
+	const townorg_version *p1 = change("plan", "341023-002", "name", "渔亭");
+	townorg_txn *t;
+	OK(townorg_txn_new(&t, repo, m1));
+	OK(townorg_txn_add_parent(t, p1));
+	set_field(t, "341023-002", "name", "渔亭");
+	const townorg_version *x = commit(t);
+	OK(townorg_txn_new(&t, repo, p1));
+	OK(townorg_txn_add_parent(t, m1));
+	set_field(t, "341023-001", "population", "42000");
+	set_field(t, "341023-001-01", "staff", "1");
+	const townorg_version *y = commit(t), *b;
+	OK(townorg_merge_base(&b, x, y));
+	ck_assert_ptr_eq(b, p1);
+	OK(townorg_merge_base(&b, y, x));
+	ck_assert_ptr_eq(b, p1);
 }
 END_TEST
 
@@ -486,6 +510,41 @@ START_TEST(patch_with_events)
 }
 END_TEST
 
+/* Every allocation failure is reported as TOWNORG_ENOMEM and leaks nothing. */
+START_TEST(out_of_memory)
+{
+	change("main", "341023-001", "population", "42000");
+	change("main", "341023-001-01", "admin", "11");
+	change("plan", "341023-001", "name", "碧阳街道");
+	change("plan", "341023-001-01", "admin", "12");
+	const townorg_version *p = change("plan", "341023-001-02", "name", "经发办");
+	int rc = -1;
+	for (long n = 1; n < 100000 && rc != 0; n++) {
+		townorg_merge_result *r = NULL;
+		townorg__fault_set(n);
+		rc = townorg_merge(&r, repo, head("main"), p, NULL);
+		townorg__fault_set(0);
+		ck_assert_msg(rc == 0 || rc == TOWNORG_ENOMEM, "fault %ld: %d", n, rc);
+		if (rc == 0)
+			ck_assert_uint_eq(townorg_merge_result_conflict_count(r), 1);
+		townorg_merge_result_free(r);
+	}
+	townorg_diff *d;
+	OK(townorg_diff_versions(&d, v0, p, NULL));
+	rc = -1;
+	for (long n = 1; n < 100000 && rc != 0; n++) {
+		townorg_txn *t;
+		OK(townorg_txn_new(&t, repo, v0));
+		townorg__fault_set(n);
+		rc = townorg_patch_apply(t, d, NULL);
+		townorg__fault_set(0);
+		ck_assert_msg(rc == 0 || rc == TOWNORG_ENOMEM, "fault %ld: %d", n, rc);
+		townorg_txn_free(t);
+	}
+	townorg_diff_free(d);
+}
+END_TEST
+
 /* ------------------------------------------------------------ NBS */
 
 typedef struct {
@@ -679,6 +738,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, fast_forward);
 	tcase_add_test(tc, merge_base_choice);
+	tcase_add_test(tc, merge_base_criss_cross);
 	tcase_add_test(tc, clean_fields_of_one_entity);
 	tcase_add_test(tc, branch_moved_is_refused);
 	tcase_add_test(tc, same_field_conflict);
@@ -690,6 +750,7 @@ int main(void)
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, patch_applies_and_refuses_stale);
 	tcase_add_test(tc, patch_with_events);
+	tcase_add_test(tc, out_of_memory);
 	suite_add_tcase(s, tc);
 	TCase *nbs = tcase_create("nbs");
 	tcase_set_timeout(nbs, 120);
