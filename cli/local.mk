@@ -15,3 +15,12 @@ EXTRA_DIST += tests/cli/data
 $(CLI_TESTS:.sh=.log): cli/townorg$(EXEEXT)
 CLEANFILES += tests/cli/*.tmp
 EXTRA_DIST += docs/cli.md
+
+# The Chinese catalogue laid out as gettext looks for it, in the build tree,
+# so Chinese output works before `make install` with
+# TOWNORG_LOCALEDIR=<build>/locale (scripts/demo.sh sets it).
+all-local: locale/zh_CN/LC_MESSAGES/townorg.mo
+locale/zh_CN/LC_MESSAGES/townorg.mo: $(srcdir)/po/zh_CN.po
+	$(MKDIR_P) locale/zh_CN/LC_MESSAGES
+	$(GMSGFMT) -o $@ $(srcdir)/po/zh_CN.po
+CLEANFILES += locale/zh_CN/LC_MESSAGES/townorg.mo

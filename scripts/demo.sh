@@ -28,6 +28,9 @@ if [ "${DEMO_RUN_ONLY:-0}" != 1 ]; then
 	make -j"$(nproc)" -s >/dev/null
 	TOWNORG="$src/build/main/cli/townorg"
 	DEMO_DIR=${DEMO_DIR:-$src/build/main/demo}
+	# the Chinese catalogue before `make install` (LC_ALL=zh_CN.UTF-8 shows it)
+	TOWNORG_LOCALEDIR=${TOWNORG_LOCALEDIR:-$src/build/main/locale}
+	export TOWNORG_LOCALEDIR
 fi
 : "${TOWNORG:?set TOWNORG to the townorg program}"
 DEMO_DIR=${DEMO_DIR:-$PWD/demo}
@@ -53,3 +56,4 @@ echo "(exit $rc: 渔亭镇 is flagged)"
 step validate "$repo" --policy "$data/yixian-waivers.json"
 echo
 echo "Done. The repository is $repo; see docs/guide-en.md (English) or docs/guide-zh.md (中文) next."
+echo "In Chinese: LC_ALL=zh_CN.UTF-8 TOWNORG_LOCALEDIR=build/main/locale build/main/cli/townorg log \"$repo\""
