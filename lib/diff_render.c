@@ -445,7 +445,17 @@ int townorg_diff_to_text(char **out, const townorg_diff *d, townorg_lang lang)
 				const townorg_diff_totals *u = townorg_diff_totals_at(d, (townorg_unit_level)level, i);
 				unit_line(&b, u->name && *u->name ? u->name : u->id, u, lang);
 			}
-		unit_line(&b, all->id ? (all->name && *all->name ? all->name : all->id) : msg(M_WHOLE, lang), all, lang);
+		/* With `under` the whole diff is that unit's subtree: when the unit
+		 * already has its line above, do not print it twice. */
+		bool listed = false;
+		for (int level = TOWNORG_UNIT_TOWNSHIP; all->id && level >= TOWNORG_UNIT_COUNTY; level--)
+			for (size_t i = 0; i < townorg_diff_totals_count(d, (townorg_unit_level)level); i++) {
+				const townorg_diff_totals *u = townorg_diff_totals_at(d, (townorg_unit_level)level, i);
+				listed |= u->id && !strcmp(u->id, all->id);
+			}
+		if (!listed)
+			unit_line(&b, all->id ? (all->name && *all->name ? all->name : all->id) : msg(M_WHOLE, lang), all,
+				  lang);
 	}
 	if (b.failed || !b.data) {
 		townorg__buf_free(&b);

@@ -103,8 +103,8 @@ static int put_entity(exp_state *x, townorg__buf *b, const townorg_entity *e)
 			what = e->ext->attrs[0].name;
 		if (what)
 			return townorg__err(TOWNORG_EINVALID,
-					    "entity %s: the tables have no column for '%s' (export with "
-					    "TOWNORG_TABLES_EXPORT_LOSSY to leave it out)",
+					    "entity %s: the tables have no column for '%s' (export lossy to leave "
+					    "it out: townorg export --lossy, or TOWNORG_TABLES_EXPORT_LOSSY)",
 					    townorg_entity_id(e), what);
 	}
 	const char *pid = townorg_entity_parent_id(e);
