@@ -903,7 +903,7 @@ static char *rd_str(reader *r, bool *was_null)
 
 int townorg__entity_decode(townorg_entity **out, const unsigned char *data, size_t len)
 {
-	reader r = { data, data + len, false };
+	reader r = { data, data + len, false, false };
 	townorg_entity_builder *b = NULL;
 	char *id = NULL, *name = NULL, *parent = NULL, *tmp = NULL;
 	bool isnull;
