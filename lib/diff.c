@@ -769,9 +769,9 @@ static int compute_totals(townorg_diff *d, const townorg_diff_options *o)
 	if (o->under && rc == 0)
 		rc = unit_finish(d, &all, o->under);
 	for (int level = 1; level <= 2 && rc == 0; level++) {
-		qsort((void *)s.ids[level], s.n[level], sizeof(char *), strp_cmp);
 		if (!s.n[level])
 			continue;
+		qsort((void *)s.ids[level], s.n[level], sizeof(char *), strp_cmp);
 		d->units[level] = townorg__arena_alloc(&d->arena, s.n[level] * sizeof(townorg_diff_totals));
 		if (!d->units[level]) {
 			rc = TOWNORG_ENOMEM;

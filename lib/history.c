@@ -523,8 +523,10 @@ int townorg_lineage_of(townorg_lineage **out, const townorg_version *at, const c
 		if (l.v[i].to_id)
 			by_to[nt++] = (endpoint){ l.v[i].to_id, i };
 	}
-	qsort(by_from, nf, sizeof *by_from, ep_cmp);
-	qsort(by_to, nt, sizeof *by_to, ep_cmp);
+	if (nf)
+		qsort(by_from, nf, sizeof *by_from, ep_cmp);
+	if (nt)
+		qsort(by_to, nt, sizeof *by_to, ep_cmp);
 	lg->root = townorg__arena_strdup(&lg->arena, id);
 	if (!lg->root) {
 		rc = TOWNORG_ENOMEM;
@@ -541,7 +543,8 @@ int townorg_lineage_of(townorg_lineage **out, const townorg_version *at, const c
 	if (rc < 0)
 		goto fail;
 	/* nodes, sorted by id */
-	qsort((void *)s.ids, s.n, sizeof *s.ids, strp_cmp);
+	if (s.n)
+		qsort((void *)s.ids, s.n, sizeof *s.ids, strp_cmp);
 	lg->nodes = townorg__calloc(s.n ? s.n : 1, sizeof *lg->nodes);
 	if (!lg->nodes) {
 		rc = TOWNORG_ENOMEM;

@@ -266,7 +266,8 @@ static int diff_cb(const void *a, const void *b, void *ctx)
 /* Write a sorted entity list as an array, one entity per line at depth. */
 static void entity_array(townorg__jw *w, elist *l, int depth)
 {
-	qsort((void *)l->v, l->n, sizeof *l->v, by_id);
+	if (l->n)
+		qsort((void *)l->v, l->n, sizeof *l->v, by_id);
 	townorg__buf_putc(w->b, '[');
 	for (size_t i = 0; i < l->n; i++) {
 		if (i)

@@ -631,7 +631,8 @@ static int list_editions(source_ed **out, size_t *count, const char *source)
 		townorg__free(v);
 		return rc;
 	}
-	qsort(v, n, sizeof *v, cmp_source);
+	if (n)
+		qsort(v, n, sizeof *v, cmp_source);
 	*out = v;
 	*count = n;
 	return 0;

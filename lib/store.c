@@ -719,7 +719,8 @@ static int snap_cb(const void *leaf, void *ctx) { return delta_cb(NULL, leaf, ct
 
 static void put_locs(townorg__buf *b, int64_t *locs, size_t n)
 {
-	qsort(locs, n, sizeof *locs, cmp_i64);
+	if (n)
+		qsort(locs, n, sizeof *locs, cmp_i64);
 	townorg__buf_varint(b, n);
 	int64_t prev = 0;
 	for (size_t i = 0; i < n; i++) {

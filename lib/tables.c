@@ -534,7 +534,7 @@ static int sort_rows(crow *rows, size_t n, const char *file, const char *label)
 	bool sorted = true;
 	for (size_t i = 1; i < n && sorted; i++)
 		sorted = strcmp(rows[i - 1].id, rows[i].id) < 0;
-	if (!sorted)
+	if (!sorted && n)
 		qsort(rows, n, sizeof *rows, crow_cmp);
 	for (size_t i = 1; i < n && !sorted; i++)
 		if (!strcmp(rows[i - 1].id, rows[i].id)) {

@@ -305,7 +305,8 @@ static int export_line(exp_state *x, const townorg_version **line, size_t n)
 				rc = townorg__oom();
 				goto done;
 			}
-			qsort(ch.v, ch.n, sizeof *ch.v, change_cmp);
+			if (ch.n)
+				qsort(ch.v, ch.n, sizeof *ch.v, change_cmp);
 			townorg__buf *b = &x->b[F_CHANGES];
 			for (size_t k = 0; k < ch.n; k++) {
 				townorg__buf_puts(b, label);
