@@ -903,6 +903,9 @@ static char *rd_str(reader *r, bool *was_null)
 
 int townorg__entity_decode(townorg_entity **out, const unsigned char *data, size_t len)
 {
+	static const unsigned char none[1];
+	if (!data)
+		data = none, len = 0;
 	reader r = { data, data + len, false, false };
 	townorg_entity_builder *b = NULL;
 	char *id = NULL, *name = NULL, *parent = NULL, *tmp = NULL;

@@ -150,6 +150,9 @@ static int rd_strv(townorg__rd *r, const char *const **out, size_t *count, bool 
 static int version_decode(townorg__store *s, townorg_version **out, const unsigned char *body, size_t len,
 			  const char *id_hex)
 {
+	static const unsigned char none[1];
+	if (!body) /* SQLite gives NULL for an empty blob */
+		body = none, len = 0;
 	townorg__rd r = { body, body + len, false };
 	bool oom = false;
 	char *sh = NULL;

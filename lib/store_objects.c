@@ -94,6 +94,9 @@ int townorg__store_wrap(townorg__buf *out, const void *data, size_t len)
 
 int townorg__store_unwrap(unsigned char **out, size_t *out_len, const void *blob, size_t len)
 {
+	static const unsigned char none[1];
+	if (!blob) /* SQLite gives NULL for an empty blob */
+		blob = none, len = 0;
 	townorg__rd r = { blob, (const unsigned char *)blob + len, false };
 	*out = NULL;
 	*out_len = 0;
