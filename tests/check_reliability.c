@@ -692,7 +692,7 @@ static void crash_child(int fd, int start)
 START_TEST(crash_at_random_points)
 {
 	const char *env = getenv("TOWNORG_CRASH_ROUNDS");
-	int rounds = env ? atoi(env) : slow() ? 2 : 30;
+	int rounds = env ? atoi(env) : slow() ? 2 : 300;
 	make_store(0);
 	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
 	fprintf(stderr, "crash_at_random_points: %d rounds, seed %u\n", rounds, seed);
