@@ -33,6 +33,7 @@ def main(path):
         res = r["result"]
         by.setdefault(res.get("peer", "?"), []).append(res)
     ours = by.pop("townorg", [])
+    py = by.pop("townorg-python", [])
     if not ours:
         sys.exit("no townorg result")
     peers = sorted(by)
@@ -65,6 +66,12 @@ def main(path):
                                     "entity_values")}
     print()
     print("libtownorg only: " + ", ".join("%s=%s" % kv for kv in extra.items()))
+    if py:
+        p = py[0]
+        print("Python bindings / C (target <= 1.5x): " + ", ".join(
+            "%s %.3g s = %.2fx" % (k, p[k], p[k] / o[k]) for k in ("build_total_s", "diff_adjacent_s",
+                                                                  "diff_full_s", "cap_check_s")
+            if p.get(k) and o.get(k)) + "; to_frame of the last version %.3g s" % p.get("to_frame_s", 0))
     if o.get("diff_100_s"):
         print("diff v0->v1 / diff of 100 entities: %.0fx (target >= 50x)" % (o["diff_adjacent_s"] / o["diff_100_s"]))
 

@@ -27,6 +27,12 @@ for r in $(seq 1 "$RUNS"); do
 	line=$("$BUILD/bench/bench_townorg" "$W" "$OUT/townorg-c$COUNTIES.db")
 	echo "{\"scale\": $COUNTIES, \"run\": $r, \"result\": $line}" >>"$RES"
 	echo "townorg run $r done" >&2
+	if [ -f "$BUILD/bindings/python/.libs/_townorg_c.so" ]; then
+		line=$(PYTHONPATH="$BUILD/bindings/python/.libs:$SRC/bindings/python" \
+			LD_LIBRARY_PATH="$BUILD/lib/.libs" /usr/bin/python3 "$SRC/bench/bench_python.py" "$W")
+		echo "{\"scale\": $COUNTIES, \"run\": $r, \"result\": $line}" >>"$RES"
+		echo "python run $r done" >&2
+	fi
 	for peer in $PEERS; do
 		case $peer in
 		pandas) cmd=(/usr/bin/python3 "$SHARED/bench/peers/peer_pandas.py" "$W") ;;
