@@ -785,9 +785,9 @@ int townorg_entity_builder_list_clear(townorg_entity_builder *b, const char *nam
 	return 0;
 }
 
-static int entity_assemble(townorg_entity **out, townorg_kind kind, townorg_class cls, uint16_t present,
-			   const int64_t *ints_by_field, const char *id, const char *name, const char *parent,
-			   struct townorg__ext *ext_take)
+int townorg__entity_assemble(townorg_entity **out, townorg_kind kind, townorg_class cls, uint16_t present,
+			     const int64_t *ints_by_field, const char *id, const char *name, const char *parent,
+			     struct townorg__ext *ext_take, townorg__buf *scratch)
 {
 	size_t nint = (size_t)__builtin_popcount(present);
 	size_t lid = strlen(id), lname = strlen(name), lpar = parent ? strlen(parent) : 0;
@@ -818,10 +818,11 @@ static int entity_assemble(townorg_entity **out, townorg_kind kind, townorg_clas
 	}
 	e->ext = ext_take;
 	/* hash the canonical encoding */
-	townorg__buf b = { 0 };
-	townorg__entity_encode(&b, e);
-	if (b.failed) {
-		townorg__buf_free(&b);
+	townorg__buf local = { 0 }, *b = scratch ? scratch : &local;
+	b->len = 0;
+	townorg__entity_encode(b, e);
+	if (b->failed) {
+		townorg__buf_free(&local);
 		e->ext = NULL;
 		townorg__free(e);
 		return townorg__oom();
@@ -829,9 +830,9 @@ static int entity_assemble(townorg_entity **out, townorg_kind kind, townorg_clas
 	townorg__sha sh;
 	townorg__sha_init(&sh);
 	townorg__sha_update(&sh, "townorg-entity-1", 17);
-	townorg__sha_update(&sh, b.data, b.len);
+	townorg__sha_update(&sh, b->data, b->len);
 	townorg__sha_final(&sh, e->hash);
-	townorg__buf_free(&b);
+	townorg__buf_free(&local);
 	*out = e;
 	return 0;
 }
@@ -847,7 +848,7 @@ int townorg_entity_builder_build(townorg_entity **out, const townorg_entity_buil
 			return townorg__oom();
 		}
 	}
-	int rc = entity_assemble(out, b->kind, b->cls, b->present, b->ints, b->id, b->name, b->parent, x);
+	int rc = townorg__entity_assemble(out, b->kind, b->cls, b->present, b->ints, b->id, b->name, b->parent, x, NULL);
 	if (rc < 0)
 		ext_free(x);
 	return rc;

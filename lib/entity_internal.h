@@ -56,6 +56,15 @@ static inline const char *townorg__entity_id(const townorg_entity *e) { return t
  * the store keeps.  Decoding verifies nothing but structure; callers that
  * need integrity compare the recomputed hash. */
 void townorg__entity_encode(townorg__buf *b, const townorg_entity *e);
+
+/* Lay out and hash a new entity value from checked parts (the builder and
+ * the CSV importer both make entities here).  ints_by_field holds a value
+ * for each bit of `present`; ext_take (may be NULL) is owned by the entity
+ * on success.  scratch, if not NULL, is reused for the encoding (an
+ * importer making 630,000 values keeps one buffer). */
+int townorg__entity_assemble(townorg_entity **out, townorg_kind kind, townorg_class cls, uint16_t present,
+			     const int64_t *ints_by_field, const char *id, const char *name, const char *parent,
+			     struct townorg__ext *ext_take, townorg__buf *scratch);
 int townorg__entity_decode(townorg_entity **out, const unsigned char *data, size_t len);
 
 #endif

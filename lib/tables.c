@@ -30,10 +30,11 @@
  *
  * Why entities are not made with the public builder: a builder costs some
  * nine allocations per row (its strings, then the value), which at national
- * scale (630,000 entity rows) is most of the import.  make_entity() lays
- * out the value exactly as entity.c does and hashes it with the shared
- * canonical encoder (townorg__entity_encode); check_tables verifies that
- * every imported entity has the hash the builder gives it.
+ * scale (630,000 entity rows) is most of the import.  make_entity() parses
+ * the cells straight into the parts entity.c's townorg__entity_assemble
+ * takes (the one place values are laid out and hashed), reusing one encoding
+ * buffer; check_tables verifies that every imported entity has the hash the
+ * builder gives it.
  *
  * Order: the rows of a version are applied sorted by id (the result does
  * not depend on the order).  Ids share their unit's prefix, so a unit's
@@ -252,9 +253,8 @@ static int parse_kind(const char *file, uint32_t line, const char *s, townorg_ki
 }
 
 /*
- * The 12 entity cells (id … actual_staff) to an entity value, laid out as
- * entity.c's entity_assemble does and hashed with the same domain tag over
- * the shared canonical encoding.
+ * The 12 entity cells (id … actual_staff) to an entity value, made by
+ * townorg__entity_assemble (entity.c) from the parsed parts.
  */
 static int make_entity(townorg__buf *enc, const char *file, uint32_t line, const char *const *c, townorg_entity **out)
 {
@@ -301,46 +301,9 @@ static int make_entity(townorg__buf *enc, const char *file, uint32_t line, const
 		}
 		present |= (uint16_t)(1u << f);
 	}
-	size_t nint = (size_t)__builtin_popcount(present);
-	size_t lid = strlen(id), lpar = parent ? strlen(parent) : 0;
-	if (lid + 1 + lname + 1 >= 0xffff)
+	if (strlen(id) + 1 + lname + 1 >= 0xffff)
 		return townorg__err(TOWNORG_EPARSE, "%s:%u: entity %s: strings too long", file, line, id);
-	townorg_entity *e = townorg__malloc(sizeof *e + nint * sizeof(int64_t) + lid + 1 + lname + 1 +
-					    (parent ? lpar + 1 : 0));
-	if (!e)
-		return townorg__oom();
-	memset(e, 0, sizeof *e);
-	e->refcnt = 1;
-	e->kind = (uint8_t)kind;
-	e->cls = (uint8_t)cls;
-	e->present = present;
-	size_t k = 0;
-	for (int f = 0; f < TOWNORG_FIELD_COUNT; f++)
-		if (present & (1u << f))
-			e->data[k++] = ints[f];
-	char *s = (char *)(e->data + nint);
-	memcpy(s, id, lid + 1);
-	e->name_off = (uint16_t)(lid + 1);
-	memcpy(s + e->name_off, name, lname + 1);
-	if (parent) {
-		e->parent_off = (uint16_t)(lid + 1 + lname + 1);
-		memcpy(s + e->parent_off, parent, lpar + 1);
-	} else {
-		e->parent_off = 0xffff;
-	}
-	enc->len = 0;
-	townorg__entity_encode(enc, e);
-	if (enc->failed) {
-		townorg__free(e);
-		return townorg__oom();
-	}
-	townorg__sha sh;
-	townorg__sha_init(&sh);
-	townorg__sha_update(&sh, "townorg-entity-1", 17);
-	townorg__sha_update(&sh, enc->data, enc->len);
-	townorg__sha_final(&sh, e->hash);
-	*out = e;
-	return 0;
+	return townorg__entity_assemble(out, kind, cls, present, ints, id, name, parent, NULL, enc);
 }
 
 /* ------------------------------------------------------------------ rows */
