@@ -54,6 +54,11 @@ void townorg__buf_varint(townorg__buf *b, uint64_t v);
 void townorg__buf_str(townorg__buf *b, const char *s); /* varint length + bytes; NULL as 0 + marker */
 void townorg__buf_free(townorg__buf *b);
 
+/* ---- files ---- */
+/* Read a whole file into owned memory (NUL-terminated; *len excludes the
+ * NUL).  ENOTFOUND or EIO name the path; ENOMEM.  Free with townorg__free. */
+int townorg__read_file(const char *path, char **data, size_t *len);
+
 /* ---- strings ---- */
 /* 1 when s (len bytes) is valid UTF-8 without C0 control characters (other than none). */
 bool townorg__utf8_valid(const char *s, size_t len, bool allow_newlines);

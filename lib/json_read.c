@@ -438,29 +438,7 @@ static int read_file(const char *path, char **data, size_t *len)
 	*len = 0;
 	if (!path || !*path)
 		return townorg__err(TOWNORG_EINVALID, "no file name to read");
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return townorg__err(errno == ENOENT ? TOWNORG_ENOTFOUND : TOWNORG_EIO, "%s: cannot open: %s", path,
-				    strerror(errno));
-	townorg__buf b = { 0 };
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		townorg__buf_put(&b, chunk, n);
-	int err = ferror(f);
-	fclose(f);
-	if (err) {
-		townorg__buf_free(&b);
-		return townorg__err(TOWNORG_EIO, "%s: read failed", path);
-	}
-	townorg__buf_putc(&b, 0);
-	if (b.failed) {
-		townorg__buf_free(&b);
-		return townorg__oom();
-	}
-	*data = b.data;
-	*len = b.len - 1;
-	return 0;
+	return townorg__read_file(path, data, len);
 }
 
 /* The top level: an object with the right "format" and "type". */

@@ -581,26 +581,13 @@ int townorg_policy_apply_file(townorg_policy *p, const char *path)
 {
 	if (!p || !path)
 		return townorg__err(TOWNORG_EINVALID, "townorg_policy_apply_file: no policy or path");
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return townorg__err(errno == ENOENT ? TOWNORG_ENOTFOUND : TOWNORG_EIO, "%s: %s", path, strerror(errno));
-	townorg__buf b = { 0 };
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		townorg__buf_put(&b, chunk, n);
-	int err = ferror(f);
-	fclose(f);
-	if (err) {
-		townorg__buf_free(&b);
-		return townorg__err(TOWNORG_EIO, "%s: read error", path);
-	}
-	if (b.failed) {
-		townorg__buf_free(&b);
-		return townorg__oom();
-	}
-	int rc = townorg_policy_apply_json(p, b.data ? b.data : "", b.len, path);
-	townorg__buf_free(&b);
+	char *data;
+	size_t len;
+	int rc = townorg__read_file(path, &data, &len);
+	if (rc < 0)
+		return rc;
+	rc = townorg_policy_apply_json(p, data, len, path);
+	townorg__free(data);
 	return rc;
 }
 

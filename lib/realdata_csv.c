@@ -146,30 +146,7 @@ static size_t line_at(const char *data, size_t off)
 
 static int read_all(const char *path, char **out, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	*out = NULL;
-	if (!f)
-		return townorg__err(errno == ENOENT ? TOWNORG_ENOTFOUND : TOWNORG_EIO, "%s: cannot open: %s", path,
-				    strerror(errno));
-	townorg__buf b = { 0 };
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		townorg__buf_put(&b, chunk, n);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		townorg__buf_free(&b);
-		return townorg__err(TOWNORG_EIO, "%s: read error", path);
-	}
-	townorg__buf_putc(&b, 0);
-	if (b.failed) {
-		townorg__buf_free(&b);
-		return townorg__oom();
-	}
-	*out = b.data;
-	*len = b.len - 1;
-	return 0;
+	return townorg__read_file(path, out, len);
 }
 
 int townorg__csv_read(const char *path, townorg__csv_row_cb cb, void *ctx)
