@@ -5,6 +5,8 @@
 # Usage: bench/run.sh [BUILD_DIR]    (default: build/main, made by scripts/test-all.sh)
 # env:   COUNTIES=2850 (national scale)  WL=/tmp/wl  RUNS=1  PEERS="pandas sqlite" (add git: slow)
 #        OUT=/tmp/townorg-bench
+#        NBS=1: then the real NBS editions, townorg against a Python dict diff (bench/nbs.sh,
+#        ~10 s, answers checked); NBS=0 skips it
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$SRC/build/main}
@@ -47,3 +49,10 @@ for r in $(seq 1 "$RUNS"); do
 	done
 done
 /usr/bin/python3 "$SRC/bench/compare.py" "$RES"
+if [ "${NBS:-1}" != 0 ]; then
+	echo
+	rc=0
+	NO_MAKE=1 SHARED="$SHARED" OUT="$OUT" bash "$SRC/bench/nbs.sh" "$BUILD" || rc=$?
+	[ "$rc" = 77 ] && echo "(NBS data not found under $SHARED/data/real: skipped)"
+	[ "$rc" = 0 ] || [ "$rc" = 77 ] || exit "$rc"
+fi
