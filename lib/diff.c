@@ -101,13 +101,21 @@ bool townorg__field_name_valid(const char *name)
 	return strcmp(name, "id") != 0;
 }
 
+/* A field list under construction: fields gather in a local buffer and
+ * are copied into the arena once, at their final size (most changed
+ * entities change one or two fields).  In borrow mode the caller keeps
+ * both entities referenced for as long as the list lives, so their strings
+ * are pointed at, not copied (a diff holds its deltas' entities). */
+#define FL_LOCAL 32
 typedef struct {
 	townorg__arena *a;
 	const char *const *filter;
 	size_t nf;
+	bool borrow;
 	townorg_diff_field *v;
 	size_t n, cap;
 	bool failed;
+	townorg_diff_field local[FL_LOCAL];
 } fieldlist;
 
 static void fl_add(fieldlist *fl, const char *name, townorg_value_type type, const char *o, const char *n)
@@ -115,14 +123,13 @@ static void fl_add(fieldlist *fl, const char *name, townorg_value_type type, con
 	if (fl->failed)
 		return;
 	if (fl->n == fl->cap) {
-		size_t cap = fl->cap ? fl->cap * 2 : 8;
+		size_t cap = fl->cap * 2;
 		townorg_diff_field *nv = townorg__arena_alloc(fl->a, cap * sizeof *nv);
 		if (!nv) {
 			fl->failed = true;
 			return;
 		}
-		if (fl->n)
-			memcpy(nv, fl->v, fl->n * sizeof *nv);
+		memcpy(nv, fl->v, fl->n * sizeof *nv);
 		fl->v = nv;
 		fl->cap = cap;
 	}
@@ -133,36 +140,60 @@ static void fl_add(fieldlist *fl, const char *name, townorg_value_type type, con
 	f->new_value = n;
 }
 
-/* An arena copy of s for a field value; NULL stays NULL, a failed copy
- * marks the list failed. */
-static const char *fl_dup(fieldlist *fl, const char *s)
+/* s for a field value: the entity's own string when borrowing, else an
+ * arena copy; NULL stays NULL, a failed copy marks the list failed. */
+static const char *fl_str(fieldlist *fl, const char *s)
 {
-	if (!s)
-		return NULL;
+	if (!s || fl->borrow)
+		return s;
 	char *d = townorg__arena_strdup(fl->a, s);
 	if (!d)
 		fl->failed = true;
 	return d;
 }
 
-static const char *int_text(fieldlist *fl, const townorg_entity *e, townorg_field f)
+/* Decimal digits of v into buf (at least 21 bytes), NUL-terminated;
+ * returns the length.  printf's machinery is most of a diff's cost when
+ * it formats ten thousand values. */
+static size_t fmt_i64(char *buf, int64_t v)
 {
-	int64_t v;
+	char tmp[24];
+	size_t n = 0, len = 0;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0)
+		buf[len++] = '-';
+	while (n)
+		buf[len++] = tmp[--n];
+	buf[len] = 0;
+	return len;
+}
+
+static const char *fl_int(fieldlist *fl, int64_t v, bool area)
+{
 	char buf[32];
-	if (!e || townorg_entity_int(e, f, &v) != 0)
-		return NULL;
-	if (f == TOWNORG_FIELD_AREA)
+	size_t len;
+	if (area) {
 		townorg_area_format(buf, sizeof buf, v);
-	else
-		snprintf(buf, sizeof buf, "%" PRId64, v);
-	return fl_dup(fl, buf);
+		len = strlen(buf);
+	} else
+		len = fmt_i64(buf, v);
+	char *d = townorg__arena_alloc(fl->a, len + 1);
+	if (!d) {
+		fl->failed = true;
+		return NULL;
+	}
+	memcpy(d, buf, len + 1);
+	return d;
 }
 
 static void cmp_text(fieldlist *fl, const char *name, const char *o, const char *n)
 {
-	if ((!o && !n) || (o && n && !strcmp(o, n)) || !wanted(name, fl->filter, fl->nf))
+	if ((!o && !n) || (o && n && (o == n || !strcmp(o, n))) || !wanted(name, fl->filter, fl->nf))
 		return;
-	fl_add(fl, name, TOWNORG_VALUE_TEXT, fl_dup(fl, o), fl_dup(fl, n));
+	fl_add(fl, name, TOWNORG_VALUE_TEXT, fl_str(fl, o), fl_str(fl, n));
 }
 
 static const char *attr_text(fieldlist *fl, const struct townorg__attr *at)
@@ -170,7 +201,7 @@ static const char *attr_text(fieldlist *fl, const struct townorg__attr *at)
 	if (!at)
 		return NULL;
 	if (!at->is_list)
-		return fl_dup(fl, at->values[0]);
+		return fl_str(fl, at->values[0]);
 	size_t len = 1;
 	for (size_t i = 0; i < at->n; i++)
 		len += strlen(at->values[i]) + 2;
@@ -200,31 +231,45 @@ static bool attr_equal(const struct townorg__attr *x, const struct townorg__attr
 	return true;
 }
 
-int townorg__entity_fields_diff(townorg__arena *a, const townorg_entity *o, const townorg_entity *n,
-				const char *const *filter, size_t nfilter, townorg_diff_field **out, size_t *count)
+static int fields_diff(townorg__arena *a, bool borrow, const townorg_entity *o, const townorg_entity *n,
+		       const char *const *filter, size_t nfilter, townorg_diff_field **out, size_t *count)
 {
-	fieldlist fl = { a, filter, nfilter, NULL, 0, 0, false };
+	fieldlist fl;
+	fl.a = a;
+	fl.filter = filter;
+	fl.nf = nfilter;
+	fl.borrow = borrow;
+	fl.v = fl.local;
+	fl.n = 0;
+	fl.cap = FL_LOCAL;
+	fl.failed = false;
 	*out = NULL;
 	*count = 0;
 	if (o && n && townorg_entity_equal(o, n))
 		return 0;
 	cmp_text(&fl, "parent_id", o ? townorg_entity_parent_id(o) : NULL, n ? townorg_entity_parent_id(n) : NULL);
 	cmp_text(&fl, "name", o ? townorg_entity_name(o) : NULL, n ? townorg_entity_name(n) : NULL);
-	cmp_text(&fl, "kind", o ? townorg_kind_token(townorg_entity_kind(o)) : NULL,
-		 n ? townorg_kind_token(townorg_entity_kind(n)) : NULL);
-	cmp_text(&fl, "class", o ? townorg_class_token(townorg_entity_class(o)) : NULL,
-		 n ? townorg_class_token(townorg_entity_class(n)) : NULL);
+	/* tokens are static strings: never copied */
+	const char *ko = o ? townorg_kind_token(townorg_entity_kind(o)) : NULL,
+		   *kn = n ? townorg_kind_token(townorg_entity_kind(n)) : NULL;
+	if (ko != kn && wanted("kind", filter, nfilter))
+		fl_add(&fl, "kind", TOWNORG_VALUE_TEXT, ko, kn);
+	const char *co = o ? townorg_class_token(townorg_entity_class(o)) : NULL,
+		   *cn = n ? townorg_class_token(townorg_entity_class(n)) : NULL;
+	if ((co || cn) && (!co || !cn || strcmp(co, cn)) && wanted("class", filter, nfilter))
+		fl_add(&fl, "class", TOWNORG_VALUE_TEXT, co, cn);
 	for (size_t i = 0; i < sizeof int_order / sizeof int_order[0]; i++) {
 		townorg_field f = int_order[i];
-		const char *name = townorg_field_token(f);
 		int64_t x = 0, y = 0;
 		int hx = o ? townorg_entity_int(o, f, &x) == 0 : 0, hy = n ? townorg_entity_int(n, f, &y) == 0 : 0;
 		if (hx == hy && x == y)
 			continue;
+		const char *name = townorg_field_token(f);
 		if (!wanted(name, filter, nfilter))
 			continue;
-		fl_add(&fl, name, f == TOWNORG_FIELD_AREA ? TOWNORG_VALUE_AREA : TOWNORG_VALUE_INT, int_text(&fl, o, f),
-		       int_text(&fl, n, f));
+		bool area = f == TOWNORG_FIELD_AREA;
+		fl_add(&fl, name, area ? TOWNORG_VALUE_AREA : TOWNORG_VALUE_INT, hx ? fl_int(&fl, x, area) : NULL,
+		       hy ? fl_int(&fl, y, area) : NULL);
 	}
 	/* other quota types, merged by type name (both lists are sorted) */
 	const struct townorg__ext *xo = o ? o->ext : NULL, *xn = n ? n->ext : NULL;
@@ -243,12 +288,8 @@ int townorg__entity_fields_diff(townorg__arena *a, const townorg_entity *o, cons
 		sprintf(name, "%s_quota", type);
 		if (!wanted(name, filter, nfilter))
 			continue;
-		char bo[32], bn[32];
-		if (qo)
-			snprintf(bo, sizeof bo, "%" PRId64, qo->value);
-		if (qn)
-			snprintf(bn, sizeof bn, "%" PRId64, qn->value);
-		fl_add(&fl, name, TOWNORG_VALUE_INT, qo ? fl_dup(&fl, bo) : NULL, qn ? fl_dup(&fl, bn) : NULL);
+		fl_add(&fl, name, TOWNORG_VALUE_INT, qo ? fl_int(&fl, qo->value, false) : NULL,
+		       qn ? fl_int(&fl, qn->value, false) : NULL);
 	}
 	/* text and list attributes, merged by name */
 	i = 0, j = 0, no = xo ? xo->n_attrs : 0, nn = xn ? xn->n_attrs : 0;
@@ -263,14 +304,28 @@ int townorg__entity_fields_diff(townorg__arena *a, const townorg_entity *o, cons
 		if (!wanted(name, filter, nfilter))
 			continue;
 		bool list = (ao && ao->is_list) || (an && an->is_list);
-		fl_add(&fl, fl_dup(&fl, name), list ? TOWNORG_VALUE_LIST : TOWNORG_VALUE_TEXT, attr_text(&fl, ao),
+		fl_add(&fl, fl_str(&fl, name), list ? TOWNORG_VALUE_LIST : TOWNORG_VALUE_TEXT, attr_text(&fl, ao),
 		       attr_text(&fl, an));
 	}
 	if (fl.failed)
 		return TOWNORG_ENOMEM;
+	if (!fl.n)
+		return 0;
+	if (fl.v == fl.local) {
+		fl.v = townorg__arena_alloc(a, fl.n * sizeof *fl.v);
+		if (!fl.v)
+			return TOWNORG_ENOMEM;
+		memcpy(fl.v, fl.local, fl.n * sizeof *fl.v);
+	}
 	*out = fl.v;
 	*count = fl.n;
 	return 0;
+}
+
+int townorg__entity_fields_diff(townorg__arena *a, const townorg_entity *o, const townorg_entity *n,
+				const char *const *filter, size_t nfilter, townorg_diff_field **out, size_t *count)
+{
+	return fields_diff(a, false, o, n, filter, nfilter, out, count);
 }
 
 /* ------------------------------------------------------------ the object */
@@ -292,6 +347,7 @@ struct townorg_diff {
 	townorg__arena arena;
 	size_t n_deltas, cap_deltas;
 	townorg_diff_delta *deltas;
+	struct sortkey *keys; /* while collecting: each delta's sort key (see sort_deltas) */
 	size_t n_status[4];
 	townorg_diff_relation relation;
 	size_t n_events;
@@ -338,6 +394,128 @@ static bool below(const townorg_version *v, const townorg_entity *e, const char 
 	return false;
 }
 
+/* Sorting the deltas by id.  The trie yields them in hash order; a diff
+ * lists them in id order (strcmp order).  Comparing ids with strcmp reads
+ * each id from its entity, scattered over the heap, some seventeen times
+ * per delta, and moving the 56-byte deltas costs as much again.  So each
+ * delta gets a 16-byte key — the first 16 bytes of its id, big-endian,
+ * zero-padded, which orders exactly as strcmp does on those bytes — and
+ * the keys are radix-sorted (LSD, a byte a pass, skipping passes in which
+ * every key has the same byte: ids share long prefixes).  Ids longer than
+ * 16 bytes that tie on the key are ordered by strcmp of the rest.  Then
+ * the deltas are permuted once. */
+struct sortkey {
+	uint64_t hi, lo;
+	uint32_t idx;
+	bool long_id;
+};
+typedef struct sortkey sortkey;
+
+static uint64_t be_bytes(const unsigned char *p, size_t n)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < 8; i++)
+		v = (v << 8) | (i < n ? p[i] : 0);
+	return v;
+}
+
+static void set_key(sortkey *k, const char *id_, size_t idx)
+{
+	const unsigned char *id = (const unsigned char *)id_;
+	size_t len = strlen(id_);
+	k->hi = be_bytes(id, len);
+	k->lo = be_bytes(id + (len < 8 ? len : 8), len > 8 ? len - 8 : 0);
+	k->idx = (uint32_t)idx;
+	k->long_id = len > 16;
+}
+
+static unsigned key_byte(const sortkey *k, int b)
+{
+	return b < 8 ? (unsigned)(k->hi >> (8 * (7 - b))) & 0xff : (unsigned)(k->lo >> (8 * (15 - b))) & 0xff;
+}
+
+typedef struct {
+	const char *tail;
+	sortkey key;
+} tailkey;
+
+static int tail_cmp(const void *x, const void *y)
+{
+	return strcmp(((const tailkey *)x)->tail, ((const tailkey *)y)->tail);
+}
+
+static int sort_deltas(townorg_diff *d)
+{
+	size_t n = d->n_deltas;
+	if (n < 2)
+		return 0;
+	sortkey *k = d->keys, *tmp = townorg__malloc(n * sizeof *tmp), *mem = tmp;
+	townorg_diff_delta *out = townorg__malloc(n * sizeof *out);
+	if (!tmp || !out) {
+		townorg__free(tmp);
+		townorg__free(out);
+		return TOWNORG_ENOMEM;
+	}
+	bool long_ids = false;
+	/* the byte histograms do not change as the keys move: count them all in one pass */
+	size_t(*count)[257] = townorg__calloc(16, sizeof *count);
+	if (!count) {
+		townorg__free(mem);
+		townorg__free(out);
+		return TOWNORG_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (int b = 0; b < 16; b++)
+			count[b][key_byte(&k[i], b) + 1]++;
+		long_ids |= k[i].long_id;
+	}
+	for (int b = 15; b >= 0; b--) {
+		size_t *cnt = count[b];
+		if (cnt[key_byte(&k[0], b) + 1] == n)
+			continue; /* every key has this byte */
+		for (int c = 0; c < 256; c++)
+			cnt[c + 1] += cnt[c];
+		for (size_t i = 0; i < n; i++)
+			tmp[cnt[key_byte(&k[i], b)]++] = k[i];
+		sortkey *t = k;
+		k = tmp;
+		tmp = t;
+	}
+	townorg__free(count);
+	if (long_ids) { /* order runs of equal keys by the rest of their ids */
+		for (size_t i = 0, j; i < n; i = j) {
+			for (j = i + 1; j < n && k[j].hi == k[i].hi && k[j].lo == k[i].lo; j++)
+				;
+			if (j - i < 2)
+				continue;
+			tailkey *tk = townorg__malloc((j - i) * sizeof *tk);
+			if (!tk) {
+				townorg__free(mem);
+				townorg__free(out);
+				return TOWNORG_ENOMEM;
+			}
+			for (size_t x = i; x < j; x++) {
+				const char *id = d->deltas[k[x].idx].id;
+				tk[x - i].tail = strlen(id) > 16 ? id + 16 : "";
+				tk[x - i].key = k[x];
+			}
+			qsort(tk, j - i, sizeof *tk, tail_cmp);
+			for (size_t x = i; x < j; x++)
+				k[x] = tk[x - i].key;
+			townorg__free(tk);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = d->deltas[k[i].idx];
+	townorg__free(mem);
+	townorg__free(d->deltas);
+	townorg__free(d->keys);
+	d->keys = NULL;
+	d->deltas = out;
+	d->cap_deltas = n;
+	return 0;
+}
+
 typedef struct {
 	townorg_diff *d;
 	const townorg_diff_options *o;
@@ -368,7 +546,7 @@ static int collect(const void *va, const void *vb, void *ctx)
 	if (a && b) {
 		townorg_diff_field *f;
 		size_t nf;
-		if ((c->rc = townorg__entity_fields_diff(&d->arena, a, b, c->o->fields, c->o->field_count, &f, &nf)) < 0)
+		if ((c->rc = fields_diff(&d->arena, true, a, b, c->o->fields, c->o->field_count, &f, &nf)) < 0)
 			return 1;
 		if (!nf)
 			return 0; /* the filtered fields did not change */
@@ -383,19 +561,21 @@ static int collect(const void *va, const void *vb, void *ctx)
 			return 1;
 		}
 		d->deltas = nd;
+		struct sortkey *nk = townorg__realloc(d->keys, cap * sizeof *nk);
+		if (!nk) {
+			c->rc = TOWNORG_ENOMEM;
+			return 1;
+		}
+		d->keys = nk;
 		d->cap_deltas = cap;
 	}
 	dl.old_entity = a ? townorg_entity_ref(a) : NULL;
 	dl.new_entity = b ? townorg_entity_ref(b) : NULL;
 	dl.id = townorg__entity_id(b ? b : a);
+	set_key(&d->keys[d->n_deltas], dl.id, d->n_deltas); /* while the id is in cache */
 	d->deltas[d->n_deltas++] = dl;
 	d->n_status[dl.status]++;
 	return 0;
-}
-
-static int delta_cmp(const void *x, const void *y)
-{
-	return strcmp(((const townorg_diff_delta *)x)->id, ((const townorg_diff_delta *)y)->id);
 }
 
 /* ------------------------------------------------------------ events */
@@ -867,8 +1047,8 @@ int townorg_diff_versions(townorg_diff **out, const townorg_version *from, const
 	d->leaf_visits = leaf_visits;
 	if ((rc = c.rc) < 0)
 		goto fail;
-	if (d->n_deltas)
-		qsort(d->deltas, d->n_deltas, sizeof *d->deltas, delta_cmp);
+	if ((rc = sort_deltas(d)) < 0)
+		goto fail;
 	/* how the versions are related, and the events between */
 	if (from == to || (from && to && !strcmp(from->id, to->id)))
 		d->relation = TOWNORG_DIFF_SAME;
@@ -898,6 +1078,7 @@ void townorg_diff_free(townorg_diff *d)
 		townorg_entity_free((townorg_entity *)d->deltas[i].new_entity);
 	}
 	townorg__free(d->deltas);
+	townorg__free(d->keys);
 	townorg__free(d->events);
 	townorg__arena_free(&d->arena);
 	townorg__free(d);

@@ -939,6 +939,50 @@ START_TEST(bench_sample_expected_diffs)
 }
 END_TEST
 
+/* Deltas come out in strcmp order of their ids whatever the ids look like:
+ * the diff sorts them by a 16-byte key and falls back to strcmp for longer
+ * ids that tie on it.  Ids: short and long, prefixes of each other, long
+ * ones sharing 16+ bytes, bytes above 0x7f (UTF-8), a few thousand in all
+ * so the trie's hash order is well shuffled. */
+START_TEST(delta_order_is_strcmp)
+{
+	static const char *const fixed[] = { "1", "10", "100", "9", "a", "ab", "abcdefgh", "abcdefghi",
+					     "abcdefghijklmnop", "abcdefghijklmnopq", "abcdefghijklmnopA",
+					     "abcdefghijklmnop-1", "abcdefghijklmnop-10", "abcdefghijklmnop-9",
+					     "碧阳镇", "碧阳镇-1", "渔亭镇", "Z", "_", "~" };
+	townorg_txn *t;
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	meta(t, "2024-01-01", NULL);
+	size_t nfixed = sizeof fixed / sizeof fixed[0], n = 0;
+	for (size_t i = 0; i < nfixed; i++, n++)
+		put(t, mk(fixed[i], TOWNORG_KIND_COUNTY, "县", NULL));
+	char id[64];
+	for (int i = 0; i < 3000; i++, n++) {
+		switch (i % 4) {
+		case 0: snprintf(id, sizeof id, "%d", i * 7919 % 100003); break;
+		case 1: snprintf(id, sizeof id, "long-shared-prefix-%d", i); break;
+		case 2: snprintf(id, sizeof id, "碧阳镇党政办公室%d", i); break;
+		default: snprintf(id, sizeof id, "1234567890123456%c%d", 'a' + i % 26, i); break;
+		}
+		put(t, mk(id, TOWNORG_KIND_COUNTY, "县", NULL));
+	}
+	const townorg_version *v = commit(t);
+	townorg_diff *d;
+	OK(townorg_diff_versions(&d, NULL, v, NULL));
+	ck_assert_uint_eq(townorg_diff_num_deltas(d), n);
+	for (size_t i = 1; i < n; i++)
+		ck_assert_msg(strcmp(townorg_diff_delta_at(d, i - 1)->id, townorg_diff_delta_at(d, i)->id) < 0,
+			      "delta %zu '%s' not before '%s'", i - 1, townorg_diff_delta_at(d, i - 1)->id,
+			      townorg_diff_delta_at(d, i)->id);
+	for (size_t i = 0; i < nfixed; i++) {
+		const townorg_diff_delta *dl = townorg_diff_delta_by_id(d, fixed[i]);
+		ck_assert_ptr_nonnull(dl);
+		ck_assert_str_eq(dl->id, fixed[i]);
+	}
+	townorg_diff_free(d);
+}
+END_TEST
+
 static Suite *diff_suite(void)
 {
 	Suite *s = suite_create("diff");
@@ -957,6 +1001,7 @@ static Suite *diff_suite(void)
 	tcase_add_test(tc, out_of_memory);
 	tcase_add_test(tc, loaded_from_file);
 	tcase_add_test(tc, bench_sample_expected_diffs);
+	tcase_add_test(tc, delta_order_is_strcmp);
 	suite_add_tcase(s, tc);
 	return s;
 }
