@@ -146,7 +146,7 @@ int townorg_entity_int(const townorg_entity *e, townorg_field f, int64_t *out)
 {
 	if ((int)f < 0 || (int)f >= TOWNORG_FIELD_COUNT || !(e->present & (1u << f)))
 		return TOWNORG_ENOTFOUND;
-	*out = e->data[__builtin_popcount(e->present & ((1u << f) - 1))];
+	*out = townorg__entity_value(e, (unsigned)__builtin_popcount(e->present & ((1u << f) - 1)));
 	return 0;
 }
 
@@ -285,7 +285,7 @@ void townorg__entity_encode(townorg__buf *b, const townorg_entity *e)
 	townorg__buf_varint(b, e->cls);
 	townorg__buf_varint(b, e->present);
 	for (int i = 0; i < __builtin_popcount(e->present); i++)
-		townorg__buf_varint(b, zigzag(e->data[i]));
+		townorg__buf_varint(b, zigzag(townorg__entity_value(e, (unsigned)i)));
 	size_t nx = e->ext ? e->ext->n_xq : 0;
 	townorg__buf_varint(b, nx);
 	for (size_t i = 0; i < nx; i++) {
@@ -790,23 +790,35 @@ int townorg__entity_assemble(townorg_entity **out, townorg_kind kind, townorg_cl
 			     struct townorg__ext *ext_take, townorg__buf *scratch)
 {
 	size_t nint = (size_t)__builtin_popcount(present);
+	bool wide = false;
+	for (int f = 0; f < TOWNORG_FIELD_COUNT; f++)
+		if ((present & (1u << f)) && (ints_by_field[f] < INT32_MIN || ints_by_field[f] > INT32_MAX))
+			wide = true;
 	size_t lid = strlen(id), lname = strlen(name), lpar = parent ? strlen(parent) : 0;
-	size_t sz = sizeof(townorg_entity) + nint * sizeof(int64_t) + lid + 1 + lname + 1 + (parent ? lpar + 1 : 0);
+	size_t sz = TOWNORG__ENTITY_HEADER + (nint << wide) * sizeof(int32_t) + lid + 1 + lname + 1 +
+		    (parent ? lpar + 1 : 0);
 	if (lid + 1 + lname + 1 >= 0xffff)
 		return townorg__err(TOWNORG_EINVALID, "entity %s: strings too long", id);
 	townorg_entity *e = townorg__malloc(sz);
 	if (!e)
 		return townorg__oom();
-	memset(e, 0, sizeof *e);
+	memset(e, 0, TOWNORG__ENTITY_HEADER);
 	e->refcnt = 1;
 	e->kind = (uint8_t)kind;
-	e->cls = (uint8_t)cls;
+	e->cls = (uint8_t)cls & 3;
+	e->wide = wide;
 	e->present = present;
 	size_t k = 0;
 	for (int f = 0; f < TOWNORG_FIELD_COUNT; f++)
-		if (present & (1u << f))
-			e->data[k++] = ints_by_field[f];
-	char *s = (char *)(e->data + nint);
+		if (present & (1u << f)) {
+			if (wide) {
+				memcpy(e->data + k, &ints_by_field[f], sizeof(int64_t));
+				k += 2;
+			} else {
+				e->data[k++] = (int32_t)ints_by_field[f];
+			}
+		}
+	char *s = (char *)(e->data + k);
 	memcpy(s, id, lid + 1);
 	e->name_off = (uint16_t)(lid + 1);
 	memcpy(s + e->name_off, name, lname + 1);

@@ -3,6 +3,7 @@
 #define TOWNORG_ENTITY_INTERNAL_H
 
 #include "internal.h"
+#include <stddef.h>
 
 #define TOWNORG__MAX_ID 256
 #define TOWNORG__MAX_NAME 4096
@@ -21,11 +22,15 @@ struct townorg__xquota {
 };
 
 /*
- * An entity value: one allocation holding a fixed header, the integer
- * fields that are set (packed, in field order: `present` says which) and
- * the id, name and parent strings.  Rare attributes (extra quota types,
- * text and list attributes) hang off `ext`.  Immutable once built; the
- * reference count is the only thing that changes.
+ * An entity value: one allocation holding a fixed 52-byte header, the
+ * integer fields that are set (packed, in field order: `present` says
+ * which) and the id, name and parent strings.  The integers are 32-bit when
+ * every one of them fits (nearly all: counts, posts, quotas), else 64-bit
+ * (`wide`; read them with memcpy, they are 4-byte aligned).  Rare
+ * attributes (extra quota types, text and list attributes) hang off `ext`.
+ * Immutable once built; the reference count is the only thing that
+ * changes.  A national workload organ takes 120 to 128 bytes with malloc's
+ * header.
  */
 struct townorg__ext {
 	size_t n_xq;
@@ -35,19 +40,32 @@ struct townorg__ext {
 };
 
 struct townorg_entity {
+	struct townorg__ext *ext;
 	uint32_t refcnt;
-	uint8_t kind, cls;
 	uint16_t present;
 	uint16_t name_off, parent_off; /* offsets into the string area; parent_off 0xffff: none */
-	uint32_t pad;
+	uint8_t kind;
+	uint8_t cls : 2, wide : 1;
 	unsigned char hash[TOWNORG__HASH_SIZE];
-	struct townorg__ext *ext;
-	int64_t data[]; /* popcount(present) values, then "id\0name\0parent\0" */
+	int32_t data[]; /* popcount(present) values (twice as many words when
+	                   wide), then "id\0name\0parent\0" */
 };
+
+#define TOWNORG__ENTITY_HEADER offsetof(struct townorg_entity, data)
 
 static inline const char *townorg__entity_strings(const townorg_entity *e)
 {
-	return (const char *)(e->data + __builtin_popcount(e->present));
+	return (const char *)(e->data + ((unsigned)__builtin_popcount(e->present) << e->wide));
+}
+
+/* The i-th stored integer (in field order among those present). */
+static inline int64_t townorg__entity_value(const townorg_entity *e, unsigned i)
+{
+	if (!e->wide)
+		return e->data[i];
+	int64_t v;
+	memcpy(&v, e->data + 2 * i, sizeof v);
+	return v;
 }
 
 static inline const char *townorg__entity_id(const townorg_entity *e) { return townorg__entity_strings(e); }

@@ -43,8 +43,10 @@
  * once per edit.
  *
  * A trie type may carry no hashes: the derived indexes (children of a
- * parent) use the same code without hashing, and their diff compares
- * pointers.  Those indexes are never part of an entity's content.
+ * parent, quota totals) use the same code without hashing, and their diff
+ * compares pointers.  Those indexes are never part of an entity's content.
+ * Their nodes are allocated without the 32-byte hash field (see struct
+ * townorg__hnode), which is most of a small node.
  */
 #include "hamt.h"
 #include <stdlib.h>
@@ -52,18 +54,25 @@
 #define BITS 5
 #define MAXDEPTH 13 /* levels 0..12 use hash bits; 13 is the collision level */
 
+/* A node is one allocation.  In a hashed trie its SHA-256 sits just before
+ * the header (node_hash); the derived indexes' tries carry none, which
+ * saves 32 of a node's 40 to 300 bytes without moving the slots. */
 struct townorg__hnode {
 	uint32_t refcnt;
 	uint32_t bitmap; /* branch node: used slots; collision node: 0 */
 	uint32_t owner;  /* edit token, 0 once frozen */
 	uint16_t n;      /* slots in use */
 	uint8_t collision;
-	uint8_t pad;
-	unsigned char hash[TOWNORG__HASH_SIZE];
-	void *slot[]; /* leaves, or child nodes tagged with the low bit */
+	uint8_t hashed; /* the allocation starts TOWNORG__HASH_SIZE bytes earlier */
+	void *slot[];   /* leaves, or child nodes tagged with the low bit */
 };
 
 typedef struct townorg__hnode hnode;
+
+static inline unsigned char *node_hash(const hnode *nd)
+{
+	return (unsigned char *)nd - TOWNORG__HASH_SIZE;
+}
 
 static uint64_t nodes_allocated;
 static uint32_t token_counter;
@@ -100,19 +109,26 @@ static uint64_t leaf_h(const townorg__hamt_type *ty, const void *leaf)
 	return townorg__keyhash(k, strlen(k));
 }
 
-static hnode *node_alloc(unsigned n, uint32_t token)
+static hnode *node_alloc(const townorg__hamt_type *ty, unsigned n, uint32_t token)
 {
-	hnode *nd = townorg__malloc(sizeof(hnode) + (n ? n : 1) * sizeof(void *));
-	if (!nd)
+	size_t pre = ty->hash ? TOWNORG__HASH_SIZE : 0;
+	unsigned char *m = townorg__malloc(pre + sizeof(hnode) + (n ? n : 1) * sizeof(void *));
+	if (!m)
 		return NULL;
+	hnode *nd = (hnode *)(m + pre);
 	nd->refcnt = 1;
 	nd->bitmap = 0;
 	nd->owner = token;
 	nd->n = (uint16_t)n;
 	nd->collision = 0;
-	nd->pad = 0;
+	nd->hashed = pre != 0;
 	__atomic_add_fetch(&nodes_allocated, 1, __ATOMIC_RELAXED);
 	return nd;
+}
+
+static void node_free(hnode *nd)
+{
+	townorg__free(nd->hashed ? (void *)node_hash(nd) : (void *)nd);
 }
 
 static void slot_ref(const townorg__hamt_type *ty, void *s)
@@ -141,14 +157,14 @@ static void node_unref(hnode *nd, const townorg__hamt_type *ty)
 		return;
 	for (unsigned i = 0; i < nd->n; i++)
 		slot_unref(ty, nd->slot[i]);
-	townorg__free(nd);
+	node_free(nd);
 }
 
 /* A copy of nd with room for n_new slots, holding references to all of nd's
  * slots (the first min(n, n_new) are copied). */
 static hnode *node_copy(const hnode *nd, const townorg__hamt_type *ty, uint32_t token)
 {
-	hnode *c = node_alloc(nd->n, token);
+	hnode *c = node_alloc(ty, nd->n, token);
 	if (!c)
 		return NULL;
 	c->bitmap = nd->bitmap;
@@ -209,7 +225,7 @@ static hnode *make_pair(setctx *c, int depth, void *l1, uint64_t h1, void *l2, u
 {
 	hnode *nd;
 	if (depth >= MAXDEPTH) {
-		nd = node_alloc(2, c->token);
+		nd = node_alloc(c->ty, 2, c->token);
 		if (!nd)
 			return NULL;
 		nd->collision = 1;
@@ -225,7 +241,7 @@ static hnode *make_pair(setctx *c, int depth, void *l1, uint64_t h1, void *l2, u
 		hnode *sub = make_pair(c, depth + 1, l1, h1, l2, h2);
 		if (!sub)
 			return NULL;
-		nd = node_alloc(1, c->token);
+		nd = node_alloc(c->ty, 1, c->token);
 		if (!nd) {
 			node_unref(sub, c->ty);
 			return NULL;
@@ -234,7 +250,7 @@ static hnode *make_pair(setctx *c, int depth, void *l1, uint64_t h1, void *l2, u
 		nd->slot[0] = tag(sub);
 		return nd;
 	}
-	nd = node_alloc(2, c->token);
+	nd = node_alloc(c->ty, 2, c->token);
 	if (!nd)
 		return NULL;
 	nd->bitmap = (1u << i1) | (1u << i2);
@@ -249,7 +265,7 @@ static hnode *make_pair(setctx *c, int depth, void *l1, uint64_t h1, void *l2, u
  * references move to the new node); otherwise it is left untouched. */
 static hnode *node_insert_slot(setctx *c, hnode *nd, unsigned pos, void *s, uint32_t bit)
 {
-	hnode *x = node_alloc(nd->n + 1u, c->token);
+	hnode *x = node_alloc(c->ty, nd->n + 1u, c->token);
 	if (!x)
 		return NULL;
 	x->bitmap = nd->bitmap | bit;
@@ -265,7 +281,7 @@ static hnode *node_insert_slot(setctx *c, hnode *nd, unsigned pos, void *s, uint
 			slot_ref(c->ty, x->slot[i]);
 	}
 	if (owned)
-		townorg__free(nd);
+		node_free(nd);
 	return x;
 }
 
@@ -375,7 +391,7 @@ int townorg__hamt_put(townorg__hamt *t, const townorg__hamt_type *ty, void *leaf
 	const char *key = ty->key(leaf);
 	uint64_t h = townorg__keyhash(key, strlen(key));
 	if (!t->root) {
-		hnode *nd = node_alloc(1, token);
+		hnode *nd = node_alloc(ty, 1, token);
 		if (!nd)
 			return TOWNORG_ENOMEM;
 		nd->bitmap = 1u << idx_at(h, 0);
@@ -457,7 +473,7 @@ static int rm_rec(const townorg__hamt_type *ty, uint32_t token, hnode *nd, int d
 		*out = NULL;
 		return RM_DONE;
 	}
-	hnode *x = node_alloc(remaining, token);
+	hnode *x = node_alloc(ty, remaining, token);
 	if (!x) {
 		slot_unref(ty, repl);
 		return RM_NOMEM;
@@ -496,7 +512,7 @@ int townorg__hamt_remove(townorg__hamt *t, const townorg__hamt_type *ty, const c
 	node_unref(t->root, ty);
 	/* At the root a single leaf stays in a one-slot node. */
 	if (out && !is_node(out)) {
-		hnode *nd = node_alloc(1, token);
+		hnode *nd = node_alloc(ty, 1, token);
 		if (!nd) {
 			/* cannot happen at depth 0: rm_rec never collapses the root */
 			ty->unref(out);
@@ -538,11 +554,11 @@ static void hash_node(hnode *nd, const townorg__hamt_type *ty)
 		}
 		void *sl = nd->slot[i];
 		buf[len++] = is_node(sl) ? 'N' : 'L';
-		memcpy(buf + len, is_node(sl) ? as_node(sl)->hash : ty->hash(sl), TOWNORG__HASH_SIZE);
+		memcpy(buf + len, is_node(sl) ? node_hash(as_node(sl)) : ty->hash(sl), TOWNORG__HASH_SIZE);
 		len += TOWNORG__HASH_SIZE;
 	}
 	townorg__sha_update(&s, buf, len);
-	townorg__sha_final(&s, nd->hash);
+	townorg__sha_final(&s, node_hash(nd));
 }
 
 static void freeze_rec(hnode *nd, const townorg__hamt_type *ty, uint32_t token)
@@ -566,11 +582,14 @@ void townorg__hamt_freeze(townorg__hamt *t, const townorg__hamt_type *ty, uint32
 void townorg__hamt_root_hash(const townorg__hamt *t, const townorg__hamt_type *ty, unsigned char out[32])
 {
 	if (t->root) {
-		memcpy(out, t->root->hash, TOWNORG__HASH_SIZE);
+		memcpy(out, node_hash(t->root), TOWNORG__HASH_SIZE);
 		return;
 	}
-	hnode empty = { 0 };
-	hash_node(&empty, ty);
+	struct {
+		unsigned char hash[TOWNORG__HASH_SIZE];
+		hnode nd;
+	} empty = { { 0 }, { 0 } };
+	hash_node(&empty.nd, ty);
 	memcpy(out, empty.hash, TOWNORG__HASH_SIZE);
 }
 
@@ -698,7 +717,7 @@ static int diff_nodes(diffctx *d, const hnode *a, const hnode *b)
 {
 	if (a == b)
 		return 0;
-	if (d->ty->hash && a->owner == 0 && b->owner == 0 && !memcmp(a->hash, b->hash, TOWNORG__HASH_SIZE))
+	if (d->ty->hash && a->owner == 0 && b->owner == 0 && !memcmp(node_hash(a), node_hash(b), TOWNORG__HASH_SIZE))
 		return 0;
 	int r;
 	if (a->collision || b->collision) {
