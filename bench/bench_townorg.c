@@ -14,7 +14,10 @@
  *                          first versions)
  *   (e) rss_all_versions_mb, bytes_per_entity
  *   (f) db_bytes           store file size
- *   (g) open_read_s        open the store and read one township at the last version
+ *   (g) open_read_s        open the store and read one township at the last version,
+ *                          in a fresh process (bench_townorg --store-open STORE TID),
+ *       rss_store_open_mb, rss_store_read_mb   that process's RSS growth after
+ *                          opening (the store-backed lazy mode) and after the read
  *   (h) diff_100_s         diff of two national versions that differ in 100 entities
  *
  * Usage: bench_townorg WORKLOAD_DIR [STORE_PATH]
@@ -193,12 +196,38 @@ static struct query *read_queries(const char *wl, size_t *n)
 	return q;
 }
 
+/* (g) and the store-backed lazy mode's memory: open the stored history,
+ * read one township's children at the last version; prints the time and
+ * the RSS growth after opening and after the read. */
+static int store_open(const char *path, const char *tid)
+{
+	townorg_repo *repo;
+	const townorg_version *v;
+	const townorg_entity *const *kids;
+	size_t nk;
+	double rss0 = rss_mb(), t0 = now();
+	CHECK(townorg_repo_open(&repo, path, TOWNORG_OPEN_READONLY), "open");
+	double rss1 = rss_mb();
+	CHECK(townorg_repo_lookup(&v, repo, "main"), "lookup");
+	CHECK(townorg_version_children(&kids, &nk, v, tid), "read township");
+	double t = now() - t0, rss2 = rss_mb();
+	if (!nk) {
+		fprintf(stderr, "bench_townorg: township %s has no children in the store\n", tid);
+		return 1;
+	}
+	townorg_repo_free(repo);
+	printf("%.4f %.1f %.1f\n", t, rss1 - rss0, rss2 - rss0);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		fprintf(stderr, "usage: bench_townorg WORKLOAD_DIR [STORE_PATH]\n");
 		return 2;
 	}
+	if (argc == 4 && !strcmp(argv[1], "--store-open"))
+		return store_open(argv[2], argv[3]);
 	const char *wl = argv[1];
 	const char *store_path = argc > 2 ? argv[2] : NULL;
 	townorg_repo *repo;
@@ -367,7 +396,7 @@ int main(int argc, char **argv)
 	townorg_repo_free(repo);
 
 	/* (f), (g): the same import into a store file, then open and read */
-	double build_store = -1, open_read = -1;
+	double build_store = -1, open_read = -1, rss_open = -1, rss_read = -1;
 	long long db_bytes = -1;
 	if (store_path) {
 		unlink(store_path);
@@ -382,15 +411,14 @@ int main(int argc, char **argv)
 			db_bytes = ftell(sf);
 			fclose(sf);
 		}
-		t0 = now();
-		CHECK(townorg_repo_open(&repo, store_path, TOWNORG_OPEN_READONLY), "open");
-		const townorg_version *v;
-		const townorg_entity *const *kids;
-		size_t nk;
-		CHECK(townorg_repo_lookup(&v, repo, "main"), "lookup");
-		CHECK(townorg_version_children(&kids, &nk, v, q[0].tid), "read township");
-		open_read = now() - t0;
-		townorg_repo_free(repo);
+		/* in a fresh process, so that its RSS is the lazy mode's alone */
+		char cmd[8192];
+		snprintf(cmd, sizeof cmd, "'%s' --store-open '%s' '%s'", argv[0], store_path, q[0].tid);
+		FILE *p = popen(cmd, "r");
+		if (!p || fscanf(p, "%lf %lf %lf", &open_read, &rss_open, &rss_read) != 3 || pclose(p) != 0) {
+			fprintf(stderr, "bench_townorg: %s failed\n", cmd);
+			return 1;
+		}
 	}
 	free(q);
 
@@ -399,9 +427,9 @@ int main(int argc, char **argv)
 	       "\"verified\": true}, \"diff_full_s\": %.5f, \"diff_full\": {\"added\": %zu, \"removed\": %zu, "
 	       "\"changed\": %zu, \"verified\": true}, \"asof_s\": %.5f, \"cap_check_s\": %.5f, \"diff_100_s\": %.6f, \"diff_totals_s\": %.5f, "
 	       "\"rss_all_versions_mb\": %.1f, \"entity_values\": %zu, \"bytes_per_entity_value\": %.1f, \"db_bytes\": %lld, "
-	       "\"open_read_s\": %.4f, \"versions\": %d}\n",
+	       "\"open_read_s\": %.4f, \"rss_store_open_mb\": %.1f, \"rss_store_read_mb\": %.1f, \"versions\": %d}\n",
 	       build, build_store, diff_adj, s1.added, s1.removed, s1.changed, diff_full, s2.added, s2.removed, s2.changed,
 	       asof, cap, diff100, diff_totals, rss1 - rss0, values, (rss1 - rss0) * 1048576.0 / (double)values,
-	       db_bytes, open_read, nversions);
+	       db_bytes, open_read, rss_open, rss_read, nversions);
 	return 0;
 }

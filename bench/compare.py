@@ -62,8 +62,8 @@ def main(path):
         cells.append((">= %dx" % target) if target else "")
         print("| " + " | ".join(cells) + " |")
     o = ours[0]
-    extra = {k: o.get(k) for k in ("build_store_s", "diff_100_s", "open_read_s", "bytes_per_entity_value",
-                                    "entity_values")}
+    extra = {k: o.get(k) for k in ("build_store_s", "diff_100_s", "open_read_s", "rss_store_open_mb",
+                                    "rss_store_read_mb", "bytes_per_entity_value", "entity_values")}
     print()
     print("libtownorg only: " + ", ".join("%s=%s" % kv for kv in extra.items()))
     if py:
