@@ -34,13 +34,15 @@
  * spent and equal-hash keys share a collision node sorted by key.
  *
  * Transactions edit in place (as immer's transients and Clojure's editable
- * nodes do): each transaction has an edit token, and a node created under
- * that token is the transaction's own until commit, so a second change in
- * the same subtree does not copy the path again.  Commit ("freeze") walks
- * only the nodes made under the token, computes their hashes bottom-up,
- * and clears the token; from then on they are as immutable as the rest.
- * Node hashes are therefore computed once per commit per changed node, not
- * once per edit.
+ * nodes do): a node a transaction creates is marked transient and is the
+ * transaction's own until commit, so a second change in the same subtree
+ * does not copy the path again.  Commit ("freeze") walks only the
+ * transient nodes, computes their hashes bottom-up, and clears the mark;
+ * from then on they are as immutable as the rest.  Node hashes are
+ * therefore computed once per commit per changed node, not once per edit.
+ * One bit suffices (no per-node edit token) because a trie is shared —
+ * handed to a version or to another transaction — only once frozen, so a
+ * transient node is reachable from exactly one transaction.
  *
  * A trie type may carry no hashes: the derived indexes (children of a
  * parent, quota totals) use the same code without hashing, and their diff
@@ -54,20 +56,26 @@
 #define BITS 5
 #define MAXDEPTH 13 /* levels 0..12 use hash bits; 13 is the collision level */
 
-/* A node is one allocation.  In a hashed trie its SHA-256 sits just before
- * the header (node_hash); the derived indexes' tries carry none, which
- * saves 32 of a node's 40 to 300 bytes without moving the slots. */
+/* A node is one allocation: an 8-byte header and its slots.  In a hashed
+ * trie its SHA-256 sits just before the header (node_hash); the derived
+ * indexes' tries carry none, which saves 32 of a node's 24 to 300 bytes
+ * without moving the slots.  The slot count is the bitmap's population
+ * (a collision node keeps its count in `bitmap` instead), and two flags
+ * ride in the top bits of the reference count: TRANSIENT, a node made by a
+ * transaction that has not been frozen yet (it belongs to that
+ * transaction, which edits it in place: a trie is shared only once
+ * frozen), and COLLISION. */
 struct townorg__hnode {
-	uint32_t refcnt;
-	uint32_t bitmap; /* branch node: used slots; collision node: 0 */
-	uint32_t owner;  /* edit token, 0 once frozen */
-	uint16_t n;      /* slots in use */
-	uint8_t collision;
-	uint8_t hashed; /* the allocation starts TOWNORG__HASH_SIZE bytes earlier */
-	void *slot[];   /* leaves, or child nodes tagged with the low bit */
+	uint32_t refcnt; /* low 30 bits: references; RC_TRANSIENT, RC_COLLISION */
+	uint32_t bitmap; /* branch node: used slots; collision node: slot count */
+	void *slot[];    /* leaves, or child nodes tagged with the low bit */
 };
 
 typedef struct townorg__hnode hnode;
+
+#define RC_TRANSIENT 0x80000000u
+#define RC_COLLISION 0x40000000u
+#define RC_MASK 0x3fffffffu
 
 static inline unsigned char *node_hash(const hnode *nd)
 {
@@ -98,6 +106,14 @@ static inline unsigned popc(uint32_t x)
 	return (x * 0x01010101u) >> 24;
 }
 
+/* Flags are read atomically: other threads may be moving the count of a
+ * committed node. */
+static inline uint32_t node_flags(const hnode *nd) { return __atomic_load_n(&nd->refcnt, __ATOMIC_RELAXED) & ~RC_MASK; }
+static inline bool is_collision(const hnode *nd) { return (node_flags(nd) & RC_COLLISION) != 0; }
+static inline bool is_transient(const hnode *nd) { return (node_flags(nd) & RC_TRANSIENT) != 0; }
+
+static inline unsigned node_n(const hnode *nd) { return is_collision(nd) ? nd->bitmap : popc(nd->bitmap); }
+
 static inline bool is_node(const void *s) { return ((uintptr_t)s & 1) != 0; }
 static inline hnode *as_node(const void *s) { return (hnode *)((uintptr_t)s & ~(uintptr_t)1); }
 static inline void *tag(const hnode *n) { return (void *)((uintptr_t)n | 1); }
@@ -109,26 +125,25 @@ static uint64_t leaf_h(const townorg__hamt_type *ty, const void *leaf)
 	return townorg__keyhash(k, strlen(k));
 }
 
+/* A transient node with room for n slots; the caller sets the bitmap (and
+ * for a collision node the flag and the count). */
 static hnode *node_alloc(const townorg__hamt_type *ty, unsigned n, uint32_t token)
 {
+	(void)token;
 	size_t pre = ty->hash ? TOWNORG__HASH_SIZE : 0;
 	unsigned char *m = townorg__malloc(pre + sizeof(hnode) + (n ? n : 1) * sizeof(void *));
 	if (!m)
 		return NULL;
 	hnode *nd = (hnode *)(m + pre);
-	nd->refcnt = 1;
+	nd->refcnt = 1 | RC_TRANSIENT;
 	nd->bitmap = 0;
-	nd->owner = token;
-	nd->n = (uint16_t)n;
-	nd->collision = 0;
-	nd->hashed = pre != 0;
 	__atomic_add_fetch(&nodes_allocated, 1, __ATOMIC_RELAXED);
 	return nd;
 }
 
-static void node_free(hnode *nd)
+static void node_free(hnode *nd, const townorg__hamt_type *ty)
 {
-	townorg__free(nd->hashed ? (void *)node_hash(nd) : (void *)nd);
+	townorg__free(ty->hash ? (void *)node_hash(nd) : (void *)nd);
 }
 
 static void slot_ref(const townorg__hamt_type *ty, void *s)
@@ -153,23 +168,24 @@ static void slot_unref(const townorg__hamt_type *ty, void *s)
 
 static void node_unref(hnode *nd, const townorg__hamt_type *ty)
 {
-	if (!nd || TOWNORG__DEC(&nd->refcnt) != 0)
+	if (!nd || (TOWNORG__DEC(&nd->refcnt) & RC_MASK) != 0)
 		return;
-	for (unsigned i = 0; i < nd->n; i++)
+	for (unsigned i = 0, n = node_n(nd); i < n; i++)
 		slot_unref(ty, nd->slot[i]);
-	node_free(nd);
+	node_free(nd, ty);
 }
 
 /* A copy of nd with room for n_new slots, holding references to all of nd's
  * slots (the first min(n, n_new) are copied). */
 static hnode *node_copy(const hnode *nd, const townorg__hamt_type *ty, uint32_t token)
 {
-	hnode *c = node_alloc(ty, nd->n, token);
+	unsigned n = node_n(nd);
+	hnode *c = node_alloc(ty, n, token);
 	if (!c)
 		return NULL;
 	c->bitmap = nd->bitmap;
-	c->collision = nd->collision;
-	for (unsigned i = 0; i < nd->n; i++) {
+	c->refcnt |= node_flags(nd) & RC_COLLISION;
+	for (unsigned i = 0; i < n; i++) {
 		c->slot[i] = nd->slot[i];
 		slot_ref(ty, c->slot[i]);
 	}
@@ -185,8 +201,8 @@ void *townorg__hamt_get(const townorg__hamt *t, const townorg__hamt_type *ty, co
 		return NULL;
 	uint64_t h = townorg__keyhash(key, strlen(key));
 	for (int depth = 0;; depth++) {
-		if (nd->collision) {
-			for (unsigned i = 0; i < nd->n; i++)
+		if (is_collision(nd)) {
+			for (unsigned i = 0, n = nd->bitmap; i < n; i++)
 				if (!strcmp(ty->key(nd->slot[i]), key))
 					return nd->slot[i];
 			return NULL;
@@ -228,7 +244,8 @@ static hnode *make_pair(setctx *c, int depth, void *l1, uint64_t h1, void *l2, u
 		nd = node_alloc(c->ty, 2, c->token);
 		if (!nd)
 			return NULL;
-		nd->collision = 1;
+		nd->refcnt |= RC_COLLISION;
+		nd->bitmap = 2;
 		bool first = strcmp(c->ty->key(l1), c->ty->key(l2)) < 0;
 		nd->slot[0] = first ? l1 : l2;
 		nd->slot[1] = first ? l2 : l1;
@@ -265,13 +282,16 @@ static hnode *make_pair(setctx *c, int depth, void *l1, uint64_t h1, void *l2, u
  * references move to the new node); otherwise it is left untouched. */
 static hnode *node_insert_slot(setctx *c, hnode *nd, unsigned pos, void *s, uint32_t bit)
 {
-	hnode *x = node_alloc(c->ty, nd->n + 1u, c->token);
+	unsigned n = node_n(nd);
+	bool coll = is_collision(nd);
+	hnode *x = node_alloc(c->ty, n + 1u, c->token);
 	if (!x)
 		return NULL;
-	x->bitmap = nd->bitmap | bit;
-	x->collision = nd->collision;
-	bool owned = nd->owner == c->token;
-	for (unsigned i = 0, j = 0; i <= nd->n; i++) {
+	x->bitmap = coll ? n + 1u : nd->bitmap | bit;
+	if (coll)
+		x->refcnt |= RC_COLLISION;
+	bool owned = is_transient(nd);
+	for (unsigned i = 0, j = 0; i <= n; i++) {
 		if (i == pos) {
 			x->slot[i] = s;
 			continue;
@@ -281,7 +301,7 @@ static hnode *node_insert_slot(setctx *c, hnode *nd, unsigned pos, void *s, uint
 			slot_ref(c->ty, x->slot[i]);
 	}
 	if (owned)
-		node_free(nd);
+		node_free(nd, c->ty);
 	return x;
 }
 
@@ -292,13 +312,13 @@ static hnode *node_insert_slot(setctx *c, hnode *nd, unsigned pos, void *s, uint
 static hnode *set_rec(setctx *c, hnode *nd, int depth, uint64_t h, void *leaf, const char *key)
 {
 	const townorg__hamt_type *ty = c->ty;
-	if (nd->collision) {
-		unsigned i = 0;
+	if (is_collision(nd)) {
+		unsigned i = 0, n = nd->bitmap;
 		int cmp = 1;
-		while (i < nd->n && (cmp = strcmp(ty->key(nd->slot[i]), key)) < 0)
+		while (i < n && (cmp = strcmp(ty->key(nd->slot[i]), key)) < 0)
 			i++;
-		if (i < nd->n && cmp == 0) {
-			hnode *x = nd->owner == c->token ? nd : node_copy(nd, ty, c->token);
+		if (i < n && cmp == 0) {
+			hnode *x = is_transient(nd) ? nd : node_copy(nd, ty, c->token);
 			if (!x)
 				return NULL;
 			give_up(c, x->slot[i]);
@@ -330,7 +350,7 @@ static hnode *set_rec(setctx *c, hnode *nd, int depth, uint64_t h, void *leaf, c
 	void *s = nd->slot[pos];
 	if (is_node(s)) {
 		hnode *child = as_node(s);
-		bool child_owned = child->owner == c->token;
+		bool child_owned = is_transient(child);
 		hnode *nc = set_rec(c, child, depth + 1, h, leaf, key);
 		if (!nc)
 			return NULL;
@@ -338,7 +358,7 @@ static hnode *set_rec(setctx *c, hnode *nd, int depth, uint64_t h, void *leaf, c
 			return nd;
 		/* A child owned by the token has an owned parent (paths are copied
 		 * from the root down), so this cannot allocate when child_owned. */
-		hnode *x = nd->owner == c->token ? nd : node_copy(nd, ty, c->token);
+		hnode *x = is_transient(nd) ? nd : node_copy(nd, ty, c->token);
 		if (!x) {
 			node_unref(nc, ty);
 			return NULL;
@@ -356,7 +376,7 @@ static hnode *set_rec(setctx *c, hnode *nd, int depth, uint64_t h, void *leaf, c
 			}
 			return nd;
 		}
-		hnode *x = nd->owner == c->token ? nd : node_copy(nd, ty, c->token);
+		hnode *x = is_transient(nd) ? nd : node_copy(nd, ty, c->token);
 		if (!x)
 			return NULL;
 		give_up(c, x->slot[pos]);
@@ -367,7 +387,7 @@ static hnode *set_rec(setctx *c, hnode *nd, int depth, uint64_t h, void *leaf, c
 	hnode *sub = make_pair(c, depth + 1, s, leaf_h(ty, s), leaf, h);
 	if (!sub)
 		return NULL;
-	hnode *x = nd->owner == c->token ? nd : node_copy(nd, ty, c->token);
+	hnode *x = is_transient(nd) ? nd : node_copy(nd, ty, c->token);
 	if (!x) {
 		node_unref(sub, ty);
 		return NULL;
@@ -402,7 +422,7 @@ int townorg__hamt_put(townorg__hamt *t, const townorg__hamt_type *ty, void *leaf
 		return 0;
 	}
 	hnode *old = t->root;
-	bool owned = old->owner == token;
+	bool owned = is_transient(old);
 	hnode *nr = set_rec(&c, old, 0, h, leaf, key);
 	if (!nr) {
 		/* a copy deeper down may have handed over its reference before an
@@ -434,11 +454,13 @@ static int rm_rec(const townorg__hamt_type *ty, uint32_t token, hnode *nd, int d
 {
 	unsigned pos;
 	void *repl = NULL; /* new value for slot pos; NULL: drop the slot */
-	if (nd->collision) {
-		for (pos = 0; pos < nd->n; pos++)
+	unsigned n = node_n(nd);
+	bool coll = is_collision(nd);
+	if (coll) {
+		for (pos = 0; pos < n; pos++)
 			if (!strcmp(ty->key(nd->slot[pos]), key))
 				break;
-		if (pos == nd->n)
+		if (pos == n)
 			return RM_NOTFOUND;
 	} else {
 		uint32_t bit = 1u << idx_at(h, depth);
@@ -454,13 +476,13 @@ static int rm_rec(const townorg__hamt_type *ty, uint32_t token, hnode *nd, int d
 			return RM_NOTFOUND;
 		}
 	}
-	unsigned remaining = nd->n - (repl ? 0u : 1u);
+	unsigned remaining = n - (repl ? 0u : 1u);
 	/* Collapse: a non-root subtree left with one leaf becomes that leaf. */
 	if (depth > 0 && remaining == 1) {
 		void *only = repl;
 		if (!only)
 			only = nd->slot[pos == 0 ? 1 : 0];
-		else if (nd->n != 1)
+		else if (n != 1)
 			only = NULL;
 		if (only && !is_node(only)) {
 			if (only != repl)
@@ -478,10 +500,11 @@ static int rm_rec(const townorg__hamt_type *ty, uint32_t token, hnode *nd, int d
 		slot_unref(ty, repl);
 		return RM_NOMEM;
 	}
-	x->collision = nd->collision;
-	x->bitmap = nd->bitmap;
+	if (coll)
+		x->refcnt |= RC_COLLISION;
+	x->bitmap = coll ? remaining : nd->bitmap;
 	unsigned j = 0;
-	for (unsigned i = 0; i < nd->n; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		if (i == pos) {
 			if (repl)
 				x->slot[j++] = repl;
@@ -490,7 +513,7 @@ static int rm_rec(const townorg__hamt_type *ty, uint32_t token, hnode *nd, int d
 		x->slot[j] = nd->slot[i];
 		slot_ref(ty, x->slot[j++]);
 	}
-	if (!repl && !nd->collision)
+	if (!repl && !coll)
 		x->bitmap &= ~(1u << idx_at(h, depth));
 	*out = tag(x);
 	return RM_DONE;
@@ -541,13 +564,13 @@ static void hash_node(hnode *nd, const townorg__hamt_type *ty)
 	townorg__sha_init(&s);
 	memcpy(buf, "townorg-node-1", 15);
 	len = 15;
-	buf[len++] = nd->collision ? 'C' : 'B';
-	uint32_t v = nd->collision ? nd->n : nd->bitmap;
+	buf[len++] = is_collision(nd) ? 'C' : 'B';
+	uint32_t v = nd->bitmap; /* a collision node's count */
 	buf[len++] = (unsigned char)v;
 	buf[len++] = (unsigned char)(v >> 8);
 	buf[len++] = (unsigned char)(v >> 16);
 	buf[len++] = (unsigned char)(v >> 24);
-	for (unsigned i = 0; i < nd->n; i++) {
+	for (unsigned i = 0, n = node_n(nd); i < n; i++) {
 		if (len + 33 > sizeof buf) { /* only large collision nodes get here */
 			townorg__sha_update(&s, buf, len);
 			len = 0;
@@ -563,14 +586,14 @@ static void hash_node(hnode *nd, const townorg__hamt_type *ty)
 
 static void freeze_rec(hnode *nd, const townorg__hamt_type *ty, uint32_t token)
 {
-	if (nd->owner != token)
+	if (!is_transient(nd))
 		return;
-	for (unsigned i = 0; i < nd->n; i++)
+	for (unsigned i = 0, n = node_n(nd); i < n; i++)
 		if (is_node(nd->slot[i]))
 			freeze_rec(as_node(nd->slot[i]), ty, token);
 	if (ty->hash)
 		hash_node(nd, ty);
-	nd->owner = 0;
+	__atomic_and_fetch(&nd->refcnt, ~RC_TRANSIENT, __ATOMIC_RELAXED);
 }
 
 void townorg__hamt_freeze(townorg__hamt *t, const townorg__hamt_type *ty, uint32_t token)
@@ -620,7 +643,7 @@ void *townorg__hamt_iter_next(townorg__hamt_iter *it)
 {
 	while (it->depth >= 0) {
 		const hnode *nd = it->node[it->depth];
-		if (it->pos[it->depth] >= nd->n) {
+		if (it->pos[it->depth] >= node_n(nd)) {
 			it->depth--;
 			continue;
 		}
@@ -636,7 +659,7 @@ void *townorg__hamt_iter_next(townorg__hamt_iter *it)
 
 static int foreach_rec(const hnode *nd, int (*cb)(const void *, void *), void *ctx)
 {
-	for (unsigned i = 0; i < nd->n; i++) {
+	for (unsigned i = 0, n = node_n(nd); i < n; i++) {
 		int r = is_node(nd->slot[i]) ? foreach_rec(as_node(nd->slot[i]), cb, ctx) : cb(nd->slot[i], ctx);
 		if (r)
 			return r;
@@ -674,7 +697,7 @@ static int emit_all(diffctx *d, const void *s, bool a_side)
 	if (!is_node(s))
 		return a_side ? d->cb(s, NULL, d->ctx) : d->cb(NULL, s, d->ctx);
 	const hnode *nd = as_node(s);
-	for (unsigned i = 0; i < nd->n; i++) {
+	for (unsigned i = 0, n = node_n(nd); i < n; i++) {
 		int r = emit_all(d, nd->slot[i], a_side);
 		if (r)
 			return r;
@@ -703,7 +726,7 @@ static int leafvs_rec(struct leafvs *lv, const void *s)
 		return lv->leaf_is_a ? lv->d->cb(NULL, s, lv->d->ctx) : lv->d->cb(s, NULL, lv->d->ctx);
 	}
 	const hnode *nd = as_node(s);
-	for (unsigned i = 0; i < nd->n; i++) {
+	for (unsigned i = 0, n = node_n(nd); i < n; i++) {
 		int r = leafvs_rec(lv, nd->slot[i]);
 		if (r)
 			return r;
@@ -717,14 +740,14 @@ static int diff_nodes(diffctx *d, const hnode *a, const hnode *b)
 {
 	if (a == b)
 		return 0;
-	if (d->ty->hash && a->owner == 0 && b->owner == 0 && !memcmp(node_hash(a), node_hash(b), TOWNORG__HASH_SIZE))
+	if (d->ty->hash && !is_transient(a) && !is_transient(b) && !memcmp(node_hash(a), node_hash(b), TOWNORG__HASH_SIZE))
 		return 0;
 	int r;
-	if (a->collision || b->collision) {
+	if (is_collision(a) || is_collision(b)) {
 		/* both are collision nodes (same depth): merge by key */
-		unsigned i = 0, j = 0;
-		while (i < a->n || j < b->n) {
-			int cmp = i >= a->n ? 1 : j >= b->n ? -1 : strcmp(d->ty->key(a->slot[i]), d->ty->key(b->slot[j]));
+		unsigned i = 0, j = 0, an = a->bitmap, bn = b->bitmap;
+		while (i < an || j < bn) {
+			int cmp = i >= an ? 1 : j >= bn ? -1 : strcmp(d->ty->key(a->slot[i]), d->ty->key(b->slot[j]));
 			if (cmp < 0)
 				r = d->cb(a->slot[i++], NULL, d->ctx);
 			else if (cmp > 0)

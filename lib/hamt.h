@@ -26,8 +26,11 @@ typedef struct {
  * prove structural sharing deterministically). */
 uint64_t townorg__hamt_nodes_allocated(void);
 
-/* Allocate a fresh edit token: nodes made under a token may be updated in
- * place until the token is retired by townorg__hamt_freeze. */
+/* Allocate a fresh edit token.  Trie nodes made by edits are updated in
+ * place until townorg__hamt_freeze; they record only that they are
+ * transient, so share a trie (townorg__hamt_share) only after freezing it.
+ * The token names the edits for the leaves' own copy-on-write (children
+ * sets, totals leaves). */
 uint32_t townorg__hamt_new_token(void);
 
 void *townorg__hamt_get(const townorg__hamt *t, const townorg__hamt_type *ty, const char *key);
