@@ -38,6 +38,26 @@ def test_validation_result(repo):
     assert val.to_text("zh") != val.to_text("en")
 
 
+def test_validation_renders_outlive_the_repository(sample_dir):
+    """Renderings are made on first use from the C result, which owns its
+    strings: they work after the repository is closed and the result is
+    freed exactly once (valgrind and ASan runs check the latter)."""
+    r = townorg.Repository()
+    r.import_tables(str(sample_dir), author="tester", recorded_at="2024-01-01T00:00:00Z")
+    val = r.head().validate()
+    n = len(val)
+    r.close()
+    import gc
+    gc.collect()
+    doc = json.loads(val.to_json())
+    assert len(doc["findings"]) == n > 0
+    zh, en = val.to_text("zh"), val.to_text("en")
+    assert zh and en and zh != en and val.to_text("zh") is zh
+    assert val.findings[0].message_zh in zh and val.findings[0].message_en in en
+    del val
+    gc.collect()
+
+
 def test_waivers(repo):
     val = repo.head().validate()
     target = val.by_rule("offices.by-class")[0]

@@ -1650,15 +1650,22 @@ class Validation:
     conforms (no unwaived error), renderings, and ``to_frame()``."""
 
     def __init__(self, ptr, version=None):
-        try:
-            self._rows = _c.pyto_validation_findings(ptr)
-            self.findings = [Finding(d) for d in self._rows]
-            self.conforms = _c.townorg_validation_conforms(ptr)
-            self._json = _c.pyto_validation_render(ptr, "json")
-            self._text = {"zh": _c.pyto_validation_render(ptr, "zh"), "en": _c.pyto_validation_render(ptr, "en")}
-        finally:
-            _c.townorg_validation_free(ptr)
+        # The C result owns copies of everything it reports (no pointers
+        # into versions), so it is kept until this object goes, and the
+        # JSON and text renderings are made when first asked for.
+        self._free = weakref.finalize(self, _c.townorg_validation_free, ptr)
+        self._ptr = ptr
+        self._renders = {}
+        self._rows = _c.pyto_validation_findings(ptr)
+        self.findings = [Finding(d) for d in self._rows]
+        self.conforms = _c.townorg_validation_conforms(ptr)
         self.version = version
+
+    def _render(self, how):
+        r = self._renders.get(how)
+        if r is None:
+            r = self._renders[how] = _c.pyto_validation_render(self._ptr, how)
+        return r
 
     @staticmethod
     def _run(policy, call, version):
@@ -1713,11 +1720,11 @@ class Validation:
 
     def to_json(self):
         """The findings as JSON text (docs/format.md, "Validation JSON")."""
-        return self._json
+        return self._render("json")
 
     def to_text(self, lang="zh"):
         """The findings as text for people, in Chinese ('zh') or English ('en')."""
-        return self._text["zh" if lang == "zh" else "en"]
+        return self._render("zh" if lang == "zh" else "en")
 
     def __repr__(self):
         return "<Validation %s: %d findings>" % ("conforms" if self.conforms else "does not conform",
