@@ -41,6 +41,11 @@ typedef struct {
 	uint32_t refcnt;
 	uint32_t owner;      /* edit token of the transaction that may change it in place */
 	uint8_t level;       /* 1: sums of organs (a township-level unit), 2: of units (a county) */
+	uint8_t small;       /* 0 (as calloc/memset leave it): the whole struct, key in key[].
+	                        1: a level-1 leaf made by totals.c, which ends at pool_sum
+	                        and keeps its key there (32 bytes less per leaf); read the
+	                        key with townorg__totals_trie.key, never a small leaf's
+	                        pool fields */
 	int64_t organs;      /* organ count */
 	int64_t staff;       /* sum of actual_staff */
 	int64_t osum[3];     /* sum of the organs' quotas */
@@ -127,9 +132,11 @@ struct townorg_repo {
 	townorg__ref *batch_branches, *batch_tags;
 };
 
-/* An id a transaction put or removed, and what commit must check of it. */
+/* An entity a transaction put or removed, and what commit must check of
+ * it.  A put that keeps the old value's kind and parent is not recorded
+ * (see the checks in txn.c). */
 struct townorg__touch {
-	char *id;
+	townorg_entity *e;   /* the value put, or the value removed (a reference) */
 	bool check_children; /* new, or its kind changed: its children's kinds must still fit */
 };
 
@@ -142,6 +149,13 @@ struct townorg_txn {
 	 * first needed (bulk_pending) puts fill only the entity trie, and the
 	 * children and totals indexes are then built once, sorted. */
 	bool from_empty, bulk_pending;
+	/* While bulk_pending: the entities put, in put order (borrowed: the
+	 * trie holds them), so that the index build need not walk the trie.
+	 * Invalid (bulk_log_bad) once a put replaced a value or a removal
+	 * happened; the build then walks the trie. */
+	bool bulk_log_bad;
+	size_t n_bulk_log, cap_bulk_log;
+	townorg_entity **bulk_log;
 	char *branch;                   /* advance on commit, or NULL */
 	const townorg_version *expect;  /* branch head expected at commit */
 	size_t n_parents;
@@ -151,7 +165,7 @@ struct townorg_txn {
 	townorg__hamt totals;
 	size_t kind_count[TOWNORG_KIND_COUNT + 1];
 	size_t n_touched, cap_touched;
-	struct townorg__touch *touched; /* ids put or removed, for the checks */
+	struct townorg__touch *touched; /* entities put or removed, for the checks */
 	size_t n_events, cap_events;
 	townorg_event *events;
 	townorg_meta meta;
