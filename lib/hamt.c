@@ -761,6 +761,12 @@ static int diff_nodes(diffctx *d, const hnode *a, const hnode *b)
 		}
 		return 0;
 	}
+	/* Two passes: gather the slots that differ and prefetch what they
+	 * point at, then descend.  A diff's time is memory latency (each node
+	 * and leaf is a cache miss at a random address); issuing the loads of
+	 * all of a node's differing children at once overlaps them. */
+	const void *pa[32], *pb[32];
+	unsigned m = 0;
 	uint32_t all = a->bitmap | b->bitmap;
 	while (all) {
 		unsigned bitn = (unsigned)__builtin_ctz(all);
@@ -768,9 +774,22 @@ static int diff_nodes(diffctx *d, const hnode *a, const hnode *b)
 		all &= all - 1;
 		const void *sa = (a->bitmap & bit) ? a->slot[popc(a->bitmap & (bit - 1))] : NULL;
 		const void *sb = (b->bitmap & bit) ? b->slot[popc(b->bitmap & (bit - 1))] : NULL;
-		if ((r = diff_slots(d, sa, sb)))
-			return r;
+		if (sa == sb)
+			continue;
+		if (sa) {
+			__builtin_prefetch(as_node(sa));
+			__builtin_prefetch((const char *)as_node(sa) + 64);
+		}
+		if (sb) {
+			__builtin_prefetch(as_node(sb));
+			__builtin_prefetch((const char *)as_node(sb) + 64);
+		}
+		pa[m] = sa;
+		pb[m++] = sb;
 	}
+	for (unsigned i = 0; i < m; i++)
+		if ((r = diff_slots(d, pa[i], pb[i])))
+			return r;
 	return 0;
 }
 
