@@ -19,10 +19,22 @@
  *
  * Leaves are copied on write, except those the transaction made itself,
  * which it edits in place (the same token scheme as the children sets).
+ * A township-level unit's leaf is "small": it stops before the pool fields
+ * only counties use and keeps its key there (80 bytes with malloc's header
+ * instead of 112; there are about four unit leaves to one county leaf, and
+ * each version copies those its changes touch).
  */
 #include "repo_internal.h"
 
-static const char *tot_key(const void *l) { return ((const townorg__totals *)l)->key; }
+/* A small leaf (level 1, no pool fields) keeps its key where pool_sum
+ * would start. */
+#define SMALL_SIZE offsetof(townorg__totals, pool_sum)
+
+static const char *tot_key(const void *l)
+{
+	const townorg__totals *t = l;
+	return t->small ? (const char *)t + SMALL_SIZE : t->key;
+}
 static void tot_ref(void *l) { TOWNORG__INC(&((townorg__totals *)l)->refcnt); }
 static void tot_unref(void *l)
 {
@@ -38,23 +50,31 @@ const townorg__totals *townorg__totals_get(const townorg__hamt *totals, const ch
 	return id ? townorg__hamt_get(totals, &townorg__totals_trie, id) : NULL;
 }
 
-/* The leaf of `key`, writable by this token: made or copied as needed. */
+static bool has_pools(const townorg__totals *l)
+{
+	return !l->small && (l->pool_sum[0] || l->pool_sum[1] || l->pooled_osum[0] || l->pooled_osum[1]);
+}
+
+/* The leaf of `key`, writable by this token: made or copied as needed.
+ * Level-1 leaves are made small (no pool fields); a leaf asked for at
+ * level 2 is always whole. */
 static townorg__totals *leaf_for(townorg__hamt *tr, const char *key, uint32_t token, uint8_t level)
 {
 	townorg__totals *old = townorg__hamt_get(tr, &townorg__totals_trie, key);
-	if (old && old->owner == token)
+	if (old && old->owner == token && (level < 2 || !old->small))
 		return old;
-	size_t kl = strlen(key);
-	townorg__totals *n = townorg__malloc(sizeof *n + kl + 1);
+	bool small = level < 2 && (!old || (old->level < 2 && !has_pools(old)));
+	size_t kl = strlen(key), sz = small ? SMALL_SIZE : offsetof(townorg__totals, key);
+	townorg__totals *n = townorg__malloc(sz + kl + 1);
 	if (!n)
 		return NULL;
+	memset(n, 0, sz);
 	if (old)
-		memcpy(n, old, sizeof *n);
-	else {
-		memset(n, 0, sizeof *n);
+		memcpy(n, old, old->small || small ? SMALL_SIZE : offsetof(townorg__totals, key));
+	else
 		n->level = level;
-	}
-	memcpy(n->key, key, kl + 1);
+	n->small = small;
+	memcpy((char *)n + sz, key, kl + 1);
 	n->refcnt = 1; /* ours while the trie takes its own */
 	n->owner = token;
 	if (townorg__hamt_set(tr, &townorg__totals_trie, n, token) < 0) {
