@@ -736,6 +736,22 @@ static int leafvs_rec(struct leafvs *lv, const void *s)
 
 static int diff_slots(diffctx *d, const void *a, const void *b);
 
+/* Ask for what a slot points at: a node's hash (just before it), header
+ * and first slots; a leaf's first two lines. */
+static inline void prefetch_slot(const void *s)
+{
+	if (!s)
+		return;
+	const char *p = (const char *)as_node(s);
+	if (is_node(s)) {
+		__builtin_prefetch(p - TOWNORG__HASH_SIZE);
+		__builtin_prefetch(p + 32);
+	} else {
+		__builtin_prefetch(p);
+		__builtin_prefetch(p + 64);
+	}
+}
+
 static int diff_nodes(diffctx *d, const hnode *a, const hnode *b)
 {
 	if (a == b)
@@ -776,14 +792,8 @@ static int diff_nodes(diffctx *d, const hnode *a, const hnode *b)
 		const void *sb = (b->bitmap & bit) ? b->slot[popc(b->bitmap & (bit - 1))] : NULL;
 		if (sa == sb)
 			continue;
-		if (sa) {
-			__builtin_prefetch(as_node(sa));
-			__builtin_prefetch((const char *)as_node(sa) + 64);
-		}
-		if (sb) {
-			__builtin_prefetch(as_node(sb));
-			__builtin_prefetch((const char *)as_node(sb) + 64);
-		}
+		prefetch_slot(sa);
+		prefetch_slot(sb);
 		pa[m] = sa;
 		pb[m++] = sb;
 	}
