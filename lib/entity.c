@@ -146,7 +146,7 @@ int townorg_entity_int(const townorg_entity *e, townorg_field f, int64_t *out)
 {
 	if ((int)f < 0 || (int)f >= TOWNORG_FIELD_COUNT || !(e->present & (1u << f)))
 		return TOWNORG_ENOTFOUND;
-	*out = townorg__entity_value(e, (unsigned)__builtin_popcount(e->present & ((1u << f) - 1)));
+	*out = townorg__entity_value(e, (unsigned)townorg__popc(e->present & ((1u << f) - 1)));
 	return 0;
 }
 
@@ -284,7 +284,7 @@ void townorg__entity_encode(townorg__buf *b, const townorg_entity *e)
 	townorg__buf_str(b, townorg_entity_parent_id(e));
 	townorg__buf_varint(b, e->cls);
 	townorg__buf_varint(b, e->present);
-	for (int i = 0; i < __builtin_popcount(e->present); i++)
+	for (int i = 0; i < townorg__popc(e->present); i++)
 		townorg__buf_varint(b, zigzag(townorg__entity_value(e, (unsigned)i)));
 	size_t nx = e->ext ? e->ext->n_xq : 0;
 	townorg__buf_varint(b, nx);
@@ -789,7 +789,7 @@ int townorg__entity_assemble(townorg_entity **out, townorg_kind kind, townorg_cl
 			     const int64_t *ints_by_field, const char *id, const char *name, const char *parent,
 			     struct townorg__ext *ext_take, townorg__buf *scratch)
 {
-	size_t nint = (size_t)__builtin_popcount(present);
+	size_t nint = (size_t)townorg__popc(present);
 	bool wide = false;
 	for (int f = 0; f < TOWNORG_FIELD_COUNT; f++)
 		if ((present & (1u << f)) && (ints_by_field[f] < INT32_MIN || ints_by_field[f] > INT32_MAX))

@@ -55,7 +55,7 @@ struct townorg_entity {
 
 static inline const char *townorg__entity_strings(const townorg_entity *e)
 {
-	return (const char *)(e->data + ((unsigned)__builtin_popcount(e->present) << e->wide));
+	return (const char *)(e->data + ((unsigned)townorg__popc(e->present) << e->wide));
 }
 
 /* The i-th stored integer (in field order among those present). */

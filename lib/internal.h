@@ -68,4 +68,15 @@ bool townorg__valid_ref_name(const char *name);
 #define TOWNORG__INC(p) __atomic_add_fetch((p), 1, __ATOMIC_RELAXED)
 #define TOWNORG__DEC(p) __atomic_sub_fetch((p), 1, __ATOMIC_ACQ_REL)
 
+/* Population count.  __builtin_popcount is a call into libgcc on the
+ * x86-64 baseline (no POPCNT instruction), and entity accessors and trie
+ * walks count bits on every step. */
+static inline unsigned townorg__popc(uint32_t x)
+{
+	x = x - ((x >> 1) & 0x55555555u);
+	x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+	x = (x + (x >> 4)) & 0x0f0f0f0fu;
+	return (x * 0x01010101u) >> 24;
+}
+
 #endif
