@@ -284,7 +284,7 @@ void townorg__entity_encode(townorg__buf *b, const townorg_entity *e)
 	townorg__buf_str(b, townorg_entity_parent_id(e));
 	townorg__buf_varint(b, e->cls);
 	townorg__buf_varint(b, e->present);
-	for (int i = 0; i < townorg__popc(e->present); i++)
+	for (unsigned i = 0; i < townorg__popc(e->present); i++)
 		townorg__buf_varint(b, zigzag(townorg__entity_value(e, (unsigned)i)));
 	size_t nx = e->ext ? e->ext->n_xq : 0;
 	townorg__buf_varint(b, nx);
