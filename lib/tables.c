@@ -242,11 +242,13 @@ static int parse_count(const char *file, uint32_t line, const char *col, const c
 
 static int parse_kind(const char *file, uint32_t line, const char *s, townorg_kind *out)
 {
-	for (int k = 1; k <= TOWNORG_KIND_COUNT; k++)
-		if (!strcmp(s, townorg_kind_token((townorg_kind)k))) {
+	for (int k = 1; k <= TOWNORG_KIND_COUNT; k++) {
+		const char *t = townorg_kind_token((townorg_kind)k);
+		if (t[0] == s[0] && !strcmp(s, t)) {
 			*out = (townorg_kind)k;
 			return 0;
 		}
+	}
 	if (!*s)
 		return townorg__err(TOWNORG_EPARSE, "%s:%u: kind is empty", file, line);
 	return townorg__err(TOWNORG_EPARSE, "%s:%u: unknown kind '%.40s'", file, line, s);
