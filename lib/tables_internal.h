@@ -37,6 +37,30 @@ typedef struct {
 int townorg__table_read(const char *dir, const char *name, const char *const *columns, townorg__row_fn fn,
 			void *ctx, townorg__table_info *info, townorg__notes *notes);
 
+/* A table file read and decoded (UTF-8, BOM skipped), to be parsed in one
+ * or more parts, possibly on several threads at once (parsing only reads
+ * it). */
+typedef struct {
+	const char *name;
+	char *data;
+	size_t len, skip; /* skip: bytes of BOM at the start */
+	const char *encoding;
+} townorg__table_file;
+int townorg__table_load(const char *dir, const char *name, townorg__table_file *f, townorg__notes *notes);
+void townorg__table_file_free(townorg__table_file *f);
+
+/* Where a large file may be cut in two parts parsed separately: the start
+ * of the line after the middle, when no quote or CR comes before it (so it
+ * starts a row, and lines count by LF); 0 when it may not be cut. */
+size_t townorg__table_split(const townorg__table_file *f);
+
+/* townorg__table_read for the rows in [from, to): from is f->skip for the
+ * first part (which reads the header and its notes), else a value of
+ * townorg__table_split (the header is read again, silently, and lines are
+ * counted up to from). */
+int townorg__table_parse(const townorg__table_file *f, size_t from, size_t to, const char *const *columns,
+			 townorg__row_fn fn, void *ctx, townorg__table_info *info, townorg__notes *notes);
+
 /* Exposed for tests: classify a buffer.  Returns 0 and sets *out and *out_len
  * (a new allocation, or NULL when `data` can be used as is after skipping
  * *skip bytes of BOM) and *encoding; or TOWNORG_EENCODING with a message. */

@@ -527,31 +527,98 @@ static int read_file(const char *dir, const char *name, char **data, size_t *len
 	return 0;
 }
 
-int townorg__table_read(const char *dir, const char *name, const char *const *columns, townorg__row_fn fn,
-			void *ctx, townorg__table_info *info, townorg__notes *notes)
+int townorg__table_load(const char *dir, const char *name, townorg__table_file *f, townorg__notes *notes)
 {
-	char *raw = NULL, *conv = NULL;
-	size_t rawlen, convlen, skip;
-	const char *enc;
+	char *conv = NULL;
+	size_t convlen;
 	int rc;
-	struct csv_parser p;
-	bool p_init = false;
-	parse_state st = { 0 };
-	memset(info, 0, sizeof *info);
-	if ((rc = read_file(dir, name, &raw, &rawlen)) < 0)
+	memset(f, 0, sizeof *f);
+	f->name = name;
+	if ((rc = read_file(dir, name, &f->data, &f->len)) < 0)
 		return rc;
-	if ((rc = townorg__table_decode(name, raw, rawlen, &conv, &convlen, &skip, &enc)) < 0)
-		goto done;
-	if (conv) {
-		townorg__free(raw);
-		raw = conv;
-		rawlen = convlen;
-		conv = NULL;
-		if ((rc = townorg__notes_add(notes, "%s: converted from GB18030 (GBK) to UTF-8", name)) < 0)
-			goto done;
+	if ((rc = townorg__table_decode(name, f->data, f->len, &conv, &convlen, &f->skip, &f->encoding)) < 0) {
+		townorg__table_file_free(f);
+		return rc;
 	}
-	info->encoding = enc;
-	st.name = name;
+	if (conv) {
+		townorg__free(f->data);
+		f->data = conv;
+		f->len = convlen;
+		if ((rc = townorg__notes_add(notes, "%s: converted from GB18030 (GBK) to UTF-8", name)) < 0) {
+			townorg__table_file_free(f);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+void townorg__table_file_free(townorg__table_file *f)
+{
+	townorg__free(f->data);
+	f->data = NULL;
+}
+
+size_t townorg__table_split(const townorg__table_file *f)
+{
+	size_t start = f->skip, len = f->len;
+	if (len - start < (1u << 20) || f->data[start] == '\n')
+		return 0; /* not worth a thread, or no header on the first line */
+	const char *mid = memchr(f->data + start + (len - start) / 2, '\n', len - start - (len - start) / 2);
+	if (!mid || (size_t)(mid + 1 - f->data) >= len)
+		return 0;
+	size_t at = (size_t)(mid + 1 - f->data);
+	/* outside any quoted cell, and lines counted by LF alone */
+	if (memchr(f->data + start, '"', at - start) || memchr(f->data + start, '\r', at - start))
+		return 0;
+	return at;
+}
+
+/* Parse data[from, to) with st (header done or not), then finish the
+ * parser. */
+static int parse_range(parse_state *st, const char *raw, size_t from, size_t to)
+{
+	struct csv_parser p;
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0)
+		return townorg__oom();
+	csv_set_realloc_func(&p, csv_realloc);
+	csv_set_free_func(&p, csv_freefn);
+	/* Plain rows first; from the first row that is not, libcsv.  It is fed
+	 * in slices so that an error raised by the row function stops the
+	 * parse soon (libcsv's callbacks cannot stop it). */
+	const size_t slice = 1u << 20;
+	size_t off = parse_plain(st, raw, from, to);
+	while (off < to && !st->rc) {
+		size_t n = to - off < slice ? to - off : slice;
+		size_t done_n = csv_parse(&p, raw + off, n, on_cell, on_row, st);
+		if (done_n != n && !st->rc) {
+			uint32_t line;
+			size_t col;
+			line_col(raw, off + done_n, &line, &col);
+			if (csv_error(&p) == CSV_ENOMEM || csv_error(&p) == CSV_ETOOBIG)
+				st->rc = townorg__oom();
+			else
+				st->rc = townorg__err(TOWNORG_EPARSE, "%s:%u: malformed CSV near column %zu (%s)", st->name, line,
+						      col, csv_strerror(csv_error(&p)));
+		}
+		off += n;
+	}
+	if (!st->rc && csv_fini(&p, on_cell, on_row, st) != 0 && !st->rc)
+		st->rc = townorg__err(TOWNORG_EPARSE, "%s:%u: the file ends inside a quoted cell", st->name, st->row_line);
+	csv_free(&p);
+	return st->rc;
+}
+
+int townorg__table_parse(const townorg__table_file *f, size_t from, size_t to, const char *const *columns,
+			 townorg__row_fn fn, void *ctx, townorg__table_info *info, townorg__notes *notes)
+{
+	parse_state st = { 0 };
+	townorg__notes scratch = { 0 };
+	int rc;
+	memset(info, 0, sizeof *info);
+	info->encoding = f->encoding;
+	if (!to)
+		to = f->len;
+	st.name = f->name;
 	st.columns = columns;
 	while (columns[st.n_wanted])
 		st.n_wanted++;
@@ -563,47 +630,43 @@ int townorg__table_read(const char *dir, const char *name, const char *const *co
 		rc = townorg__oom();
 		goto done;
 	}
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0) {
-		rc = townorg__oom();
-		goto done;
+	if (from > f->skip) {
+		/* a later part (townorg__table_split): the header row, with its
+		 * notes left to the first part, then lines counted up to from */
+		const char *hl = memchr(f->data + f->skip, '\n', from - f->skip);
+		st.notes = &scratch;
+		st.fn = NULL;
+		if ((rc = parse_range(&st, f->data, f->skip, (size_t)(hl - f->data) + 1)) < 0)
+			goto done;
+		st.notes = notes;
+		st.fn = fn;
+		uint32_t line = 1;
+		for (const char *p = f->data + f->skip; (p = memchr(p, '\n', (size_t)(f->data + from - p))); p++)
+			line++;
+		st.line = st.row_line = line;
 	}
-	p_init = true;
-	csv_set_realloc_func(&p, csv_realloc);
-	csv_set_free_func(&p, csv_freefn);
-	/* Plain rows first; from the first row that is not, libcsv.  It is fed
-	 * in slices so that an error raised by the row function stops the
-	 * parse soon (libcsv's callbacks cannot stop it). */
-	const size_t slice = 1u << 20;
-	size_t off = parse_plain(&st, raw, skip, rawlen);
-	while (off < rawlen && !st.rc) {
-		size_t n = rawlen - off < slice ? rawlen - off : slice;
-		size_t done_n = csv_parse(&p, raw + off, n, on_cell, on_row, &st);
-		if (done_n != n && !st.rc) {
-			uint32_t line;
-			size_t col;
-			line_col(raw, off + done_n, &line, &col);
-			if (csv_error(&p) == CSV_ENOMEM || csv_error(&p) == CSV_ETOOBIG)
-				st.rc = townorg__oom();
-			else
-				st.rc = townorg__err(TOWNORG_EPARSE, "%s:%u: malformed CSV near column %zu (%s)", name, line,
-						     col, csv_strerror(csv_error(&p)));
-		}
-		off += n;
-	}
-	if (!st.rc && csv_fini(&p, on_cell, on_row, &st) != 0 && !st.rc)
-		st.rc = townorg__err(TOWNORG_EPARSE, "%s:%u: the file ends inside a quoted cell", name, st.row_line);
-	if (!st.rc && !st.have_header)
-		st.rc = townorg__err(TOWNORG_EPARSE, "%s:1: the file is empty (no header row)", name);
-	rc = st.rc;
+	rc = parse_range(&st, f->data, from, to);
+	if (!rc && !st.have_header)
+		rc = townorg__err(TOWNORG_EPARSE, "%s:1: the file is empty (no header row)", f->name);
 	info->rows = st.rows;
 done:
-	if (p_init)
-		csv_free(&p);
+	townorg__notes_free(&scratch);
 	townorg__free(st.rowbuf);
 	townorg__free(st.cell_off);
 	townorg__free(st.map);
 	townorg__free((void *)st.cells);
-	townorg__free(raw);
-	townorg__free(conv);
+	return rc;
+}
+
+int townorg__table_read(const char *dir, const char *name, const char *const *columns, townorg__row_fn fn,
+			void *ctx, townorg__table_info *info, townorg__notes *notes)
+{
+	townorg__table_file f;
+	int rc;
+	memset(info, 0, sizeof *info);
+	if ((rc = townorg__table_load(dir, name, &f, notes)) < 0)
+		return rc;
+	rc = townorg__table_parse(&f, f.skip, f.len, columns, fn, ctx, info, notes);
+	townorg__table_file_free(&f);
 	return rc;
 }
