@@ -22,9 +22,22 @@ typedef struct {
 	                           may change it in place; a commit retires the
 	                           token, so committed sets are never edited */
 	size_t n, cap;
-	townorg_entity **items; /* each holds a reference */
+	townorg_entity **items; /* each holds a reference; the array usually
+	                           follows the key in the same allocation
+	                           (townorg__childset_inline) */
 	char key[];             /* parent id, "" for top level */
 } townorg__childset;
+
+/* Where a set's items sit when they share its allocation: after the key,
+ * aligned.  A set whose items are elsewhere frees them separately. */
+static inline size_t townorg__childset_items_at(size_t keylen)
+{
+	return (sizeof(townorg__childset) + keylen + 1 + sizeof(void *) - 1) & ~(sizeof(void *) - 1);
+}
+static inline townorg_entity **townorg__childset_inline(const townorg__childset *c, size_t keylen)
+{
+	return (townorg_entity **)((uintptr_t)c + townorg__childset_items_at(keylen));
+}
 
 /*
  * Quota totals of one unit at one version: a derived index kept up to date

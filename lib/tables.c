@@ -675,14 +675,11 @@ static int apply_version(imp *im, size_t vi, const townorg_version *parent, cons
 			return rc;
 		for (size_t i = 0; i < v->n_rows; i++) {
 			crow *r = &v->rows[i];
-			if (r->e) {
+			if (r->e)
 				rc = townorg_txn_put(txn, r->e);
-			} else if (!townorg__hamt_get(&txn->entities, &townorg__entity_trie, r->id)) {
+			else if ((rc = townorg_txn_remove(txn, r->id)) == TOWNORG_ENOTFOUND)
 				rc = townorg__err(TOWNORG_EPARSE, "changes.csv:%u: delete of '%s', which is not in version %s",
 						  r->line, r->id, v[-1].label);
-			} else {
-				rc = townorg_txn_remove(txn, r->id);
-			}
 			if (rc < 0)
 				goto done;
 		}

@@ -169,25 +169,23 @@ static void touch_commit(townorg_txn *t, townorg_entity *e, bool check_children)
 static townorg__childset *cs_new(const char *key, size_t n, uint32_t token)
 {
 	size_t kl = strlen(key);
-	townorg__childset *c = townorg__malloc(sizeof *c + kl + 1);
+	/* one allocation: header, key, then room for the items */
+	townorg__childset *c = townorg__malloc(townorg__childset_items_at(kl) + (n ? n : 1) * sizeof(townorg_entity *));
 	if (!c)
 		return NULL;
 	c->refcnt = 0; /* the trie takes the first reference */
 	c->owner = token;
 	c->n = c->cap = n;
-	c->items = n ? townorg__malloc(n * sizeof(townorg_entity *)) : NULL;
-	if (n && !c->items) {
-		townorg__free(c);
-		return NULL;
-	}
 	memcpy(c->key, key, kl + 1);
+	c->items = townorg__childset_inline(c, kl);
 	return c;
 }
 
 static void cs_discard(townorg__childset *c)
 {
 	/* only for sets never given to a trie: items were not referenced yet */
-	townorg__free(c->items);
+	if (c->items != townorg__childset_inline(c, strlen(c->key)))
+		townorg__free(c->items);
 	townorg__free(c);
 }
 
@@ -234,9 +232,13 @@ static int index_update(townorg_txn *t, const char *key, const char *id, townorg
 		} else if (e) {
 			if (old->n == old->cap) {
 				size_t cap = old->cap < 4 ? 8 : old->cap * 2;
-				townorg_entity **ni = townorg__realloc(old->items, cap * sizeof *ni);
+				townorg_entity **in = townorg__childset_inline(old, strlen(old->key));
+				townorg_entity **ni = old->items == in ? townorg__malloc(cap * sizeof *ni)
+								       : townorg__realloc(old->items, cap * sizeof *ni);
 				if (!ni)
 					return TOWNORG_ENOMEM;
+				if (old->items == in)
+					memcpy(ni, in, old->n * sizeof *ni);
 				old->items = ni;
 				old->cap = cap;
 			}
@@ -997,7 +999,21 @@ int townorg_txn_check(townorg_txn *t)
 
 /* ---- commit ---- */
 
-static int build_version(townorg_version **out, townorg_txn *t)
+/* The events a commit moved into its version, back to the transaction
+ * (the commit failed). */
+static void give_back_events(townorg_txn *t, townorg_version *v)
+{
+	if (!v->events)
+		return;
+	t->events = v->events;
+	t->n_events = t->cap_events = v->n_events;
+	v->events = NULL;
+	v->n_events = 0;
+}
+
+/* steal: move the transaction's events into the version instead of
+ * copying them (a commit; give_back_events undoes it if the commit fails) */
+static int build_version(townorg_version **out, townorg_txn *t, bool steal)
 {
 	townorg_version *v = townorg__version_alloc();
 	*out = NULL;
@@ -1030,7 +1046,12 @@ static int build_version(townorg_version **out, townorg_txn *t)
 		memcpy((void *)v->parents, t->parents, t->n_parents * sizeof *v->parents);
 		v->n_parents = t->n_parents;
 	}
-	if (t->n_events) {
+	if (t->n_events && steal) {
+		v->events = t->events;
+		v->n_events = t->n_events;
+		t->events = NULL;
+		t->n_events = t->cap_events = 0;
+	} else if (t->n_events) {
 		v->events = townorg__calloc(t->n_events, sizeof *v->events);
 		if (!v->events)
 			goto oom;
@@ -1069,6 +1090,8 @@ static int build_version(townorg_version **out, townorg_txn *t)
 	*out = v;
 	return 0;
 oom:
+	if (steal)
+		give_back_events(t, v);
 	townorg__version_destroy(v);
 	return townorg__oom();
 }
@@ -1079,7 +1102,7 @@ int townorg_txn_preview(townorg_version **out, townorg_txn *t)
 	*out = NULL;
 	if ((rc = townorg_txn_check(t)) < 0)
 		return rc;
-	return build_version(out, t);
+	return build_version(out, t, false);
 }
 
 int townorg__txn_commit(const townorg_version **out, townorg_txn *t, bool write_store)
@@ -1100,19 +1123,29 @@ int townorg__txn_commit(const townorg_version **out, townorg_txn *t, bool write_
 		if (head != t->expect)
 			return townorg__err(TOWNORG_ECONFLICT, "branch %s moved since the transaction began", t->branch);
 	}
-	if ((rc = build_version(&v, t)) < 0)
+	/* The events move into the version, and back if it is not added; a
+	 * commit that moves a branch keeps copies, since it can fail after
+	 * the version is in (the in-memory ref). */
+	bool steal = !t->branch;
+	if ((rc = build_version(&v, t, steal)) < 0)
 		return rc;
 	const townorg_version *same = townorg__strmap_get(&r->by_id, v->id);
 	if (same) {
 		/* Committing exactly the same version twice: nothing new. */
+		if (steal)
+			give_back_events(t, v);
 		townorg__version_destroy(v);
 		return townorg__err(TOWNORG_EEXISTS, "version %.12s already exists", same->id);
 	}
 	if (write_store && r->store_ops && (rc = r->store_ops->commit(r->store, r, v, t->branch)) < 0) {
+		if (steal)
+			give_back_events(t, v);
 		townorg__version_destroy(v);
 		return rc;
 	}
 	if ((rc = townorg__repo_add_version(r, v)) < 0) {
+		if (steal)
+			give_back_events(t, v);
 		townorg__version_destroy(v);
 		return rc;
 	}

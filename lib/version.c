@@ -26,7 +26,8 @@ static void cs_unref(void *l)
 		return;
 	for (size_t i = 0; i < c->n; i++)
 		townorg_entity_free(c->items[i]);
-	townorg__free(c->items);
+	if (c->items != townorg__childset_inline(c, strlen(c->key)))
+		townorg__free(c->items);
 	townorg__free(c);
 }
 
