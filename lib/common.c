@@ -28,21 +28,22 @@ int townorg_set_allocator(const townorg_allocator *a)
 	return 0;
 }
 
+/* Atomic: the library's own threads (a wide diff, a table import)
+ * allocate while a test counts. */
 void townorg__fault_set(long nth)
 {
-	fault_nth = nth;
-	fault_counter = 0;
+	__atomic_store_n(&fault_counter, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&fault_nth, nth, __ATOMIC_RELAXED);
 }
 
-long townorg__fault_count(void) { return fault_counter; }
+long townorg__fault_count(void) { return __atomic_load_n(&fault_counter, __ATOMIC_RELAXED); }
 
 static bool fault_now(void)
 {
-	if (!fault_nth)
+	long nth = __atomic_load_n(&fault_nth, __ATOMIC_RELAXED);
+	if (!nth)
 		return false;
-	if (++fault_counter == fault_nth)
-		return true;
-	return false;
+	return __atomic_add_fetch(&fault_counter, 1, __ATOMIC_RELAXED) == nth;
 }
 
 void *townorg__malloc(size_t size)

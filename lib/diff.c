@@ -578,6 +578,117 @@ static int collect(const void *va, const void *vb, void *ctx)
 	return 0;
 }
 
+/* ------------------------------------------------------------ two threads
+ *
+ * A wide diff (thousands of changes spread over the trie) is bounded by
+ * memory latency, one cache miss after another; a second thread walking
+ * the other half of the trie doubles the misses in flight.  The root's 32
+ * slots are split in two (townorg__hamt_diff_range): a helper thread
+ * collects the upper half into a diff object of its own, the calling
+ * thread the lower half, and the helper's deltas, sort keys, arena and
+ * counts are appended to ours before the one sort.  Narrow diffs (the
+ * width test reads two trie levels) stay on the calling thread, where a
+ * thread's start-up would cost more than it saves; so does everything if
+ * the thread cannot be created. */
+#include <pthread.h>
+
+#define WIDE_DIFF 256 /* differing pairs two levels down, of at most 1,024 */
+
+typedef struct {
+	pthread_t thread_id;
+	townorg_diff part;
+	const townorg_diff_options *o;
+	const townorg__hamt *a, *b;
+	int rc;
+	uint64_t visits;
+} half;
+
+static void *collect_upper(void *p)
+{
+	half *h = p;
+	collect_ctx c = { &h->part, h->o, 0 };
+	leaf_visits = 0;
+	townorg__hamt_diff_range(h->a, h->b, &counted_trie, 16, 32, collect, &c);
+	h->visits = leaf_visits;
+	h->rc = c.rc;
+	return NULL;
+}
+
+/* Append the helper's deltas to d's (the sort that follows orders them). */
+static int adopt(townorg_diff *d, townorg_diff *x)
+{
+	size_t n = d->n_deltas + x->n_deltas;
+	if (n > d->cap_deltas) {
+		townorg_diff_delta *nd = townorg__realloc(d->deltas, n * sizeof *nd);
+		if (!nd)
+			return TOWNORG_ENOMEM;
+		d->deltas = nd;
+		struct sortkey *nk = townorg__realloc(d->keys, n * sizeof *nk);
+		if (!nk)
+			return TOWNORG_ENOMEM;
+		d->keys = nk;
+		d->cap_deltas = n;
+	}
+	for (size_t i = 0; i < x->n_deltas; i++) {
+		d->deltas[d->n_deltas + i] = x->deltas[i];
+		d->keys[d->n_deltas + i] = x->keys[i];
+		d->keys[d->n_deltas + i].idx = (uint32_t)(d->n_deltas + i);
+	}
+	d->n_deltas = n;
+	x->n_deltas = 0; /* the entity references are d's now */
+	for (int s = 0; s < 4; s++)
+		d->n_status[s] += x->n_status[s];
+	/* x's arena chunks (field lists and values) join d's */
+	townorg__chunk **tail = &x->arena.head;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = d->arena.head;
+	d->arena.head = x->arena.head;
+	x->arena.head = NULL;
+	return 0;
+}
+
+static int diff_threads = 2;
+void townorg__diff_set_threads(int n) { diff_threads = n < 1 ? 1 : n > 2 ? 2 : n; }
+
+static void part_free(townorg_diff *x)
+{
+	for (size_t i = 0; i < x->n_deltas; i++) {
+		townorg_entity_free((townorg_entity *)x->deltas[i].old_entity);
+		townorg_entity_free((townorg_entity *)x->deltas[i].new_entity);
+	}
+	townorg__free(x->deltas);
+	townorg__free(x->keys);
+	townorg__arena_free(&x->arena);
+}
+
+static int collect_all(townorg_diff *d, const townorg_diff_options *o, const townorg__hamt *a, const townorg__hamt *b)
+{
+	collect_ctx c = { d, o, 0 };
+	half h;
+	bool two = diff_threads > 1 && townorg__hamt_diff_width(a, b, &townorg__entity_trie) >= WIDE_DIFF;
+	if (two) {
+		memset(&h, 0, sizeof h);
+		h.o = o;
+		h.a = a;
+		h.b = b;
+		two = pthread_create(&h.thread_id, NULL, collect_upper, &h) == 0;
+	}
+	leaf_visits = 0;
+	if (two)
+		townorg__hamt_diff_range(a, b, &counted_trie, 0, 16, collect, &c);
+	else
+		townorg__hamt_diff(a, b, &counted_trie, collect, &c);
+	d->leaf_visits = leaf_visits;
+	if (!two)
+		return c.rc;
+	pthread_join(h.thread_id, NULL);
+	d->leaf_visits += h.visits;
+	int rc = c.rc < 0 ? c.rc : h.rc < 0 ? h.rc : adopt(d, &h.part);
+	part_free(&h.part);
+	return rc;
+}
+
 /* ------------------------------------------------------------ events */
 
 int townorg__is_ancestor(const townorg_version *anc, const townorg_version *v)
@@ -1041,11 +1152,7 @@ int townorg_diff_versions(townorg_diff **out, const townorg_version *from, const
 	d->to = to;
 	/* the diff proper */
 	static const townorg__hamt empty = { NULL, 0 };
-	collect_ctx c = { d, o, 0 };
-	leaf_visits = 0;
-	townorg__hamt_diff(from ? &from->entities : &empty, to ? &to->entities : &empty, &counted_trie, collect, &c);
-	d->leaf_visits = leaf_visits;
-	if ((rc = c.rc) < 0)
+	if ((rc = collect_all(d, o, from ? &from->entities : &empty, to ? &to->entities : &empty)) < 0)
 		goto fail;
 	if ((rc = sort_deltas(d)) < 0)
 		goto fail;

@@ -26,6 +26,10 @@ int townorg__entity_fields_diff(townorg__arena *a, const townorg_entity *old_e, 
 /* 1 if the name is a field name townorg__entity_fields_diff can report. */
 bool townorg__field_name_valid(const char *name);
 
+/* Threads a wide diff may use: 2 (the default) or 1.  Tests compare the
+ * two; not thread-safe to change while diffs run. */
+void townorg__diff_set_threads(int n);
+
 /* Leaf inspections made by the trie diff that built this diff: a
  * deterministic measure of its cost (tests prove O(k log n) with it). */
 uint64_t townorg__diff_leaf_visits(const townorg_diff *d);

@@ -829,6 +829,68 @@ static int diff_slots(diffctx *d, const void *a, const void *b)
 	return 0;
 }
 
+/* Slot s of branch node nd for the 5-bit index i, or NULL (nd may be NULL). */
+static const void *slot_at(const hnode *nd, unsigned i)
+{
+	uint32_t bit = 1u << i;
+	return nd && (nd->bitmap & bit) ? nd->slot[popc(nd->bitmap & (bit - 1))] : NULL;
+}
+
+/* Two slots that certainly hold the same subtree or leaf. */
+static bool slots_same(const townorg__hamt_type *ty, const void *a, const void *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b || is_node(a) != is_node(b))
+		return false;
+	if (!is_node(a))
+		return leaves_equal(ty, a, b);
+	const hnode *x = as_node(a), *y = as_node(b);
+	return ty->hash && !is_transient(x) && !is_transient(y) &&
+	       !memcmp(node_hash(x), node_hash(y), TOWNORG__HASH_SIZE);
+}
+
+size_t townorg__hamt_diff_width(const townorg__hamt *a, const townorg__hamt *b, const townorg__hamt_type *ty)
+{
+	size_t w = 0;
+	if (a->root == b->root)
+		return 0;
+	for (unsigned i = 0; i < 32; i++) {
+		const void *sa = slot_at(a->root, i), *sb = slot_at(b->root, i);
+		if (slots_same(ty, sa, sb))
+			continue;
+		if (!sa || !sb || !is_node(sa) || !is_node(sb)) {
+			/* a subtree against nothing or a leaf: all of its slots differ */
+			const void *s1 = sa && is_node(sa) ? sa : sb && is_node(sb) ? sb : NULL;
+			w += s1 && !is_collision(as_node(s1)) ? popc(as_node(s1)->bitmap) : 1;
+			continue;
+		}
+		const hnode *x = as_node(sa), *y = as_node(sb);
+		if (is_collision(x) || is_collision(y)) {
+			w++;
+			continue;
+		}
+		for (unsigned j = 0; j < 32; j++)
+			w += !slots_same(ty, slot_at(x, j), slot_at(y, j));
+	}
+	return w;
+}
+
+int townorg__hamt_diff_range(const townorg__hamt *a, const townorg__hamt *b, const townorg__hamt_type *ty,
+			     unsigned lo, unsigned hi, townorg__hamt_diff_cb cb, void *ctx)
+{
+	diffctx d = { ty, cb, ctx, false };
+	if (a->root == b->root)
+		return 0;
+	for (unsigned i = lo; i < hi && i < 32; i++) {
+		const void *sa = slot_at(a->root, i), *sb = slot_at(b->root, i);
+		int r = diff_slots(&d, sa, sb);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 int townorg__hamt_diff(const townorg__hamt *a, const townorg__hamt *b, const townorg__hamt_type *ty,
 		       townorg__hamt_diff_cb cb, void *ctx)
 {

@@ -79,6 +79,17 @@ typedef int (*townorg__hamt_diff_cb)(const void *a, const void *b, void *ctx);
 int townorg__hamt_diff(const townorg__hamt *a, const townorg__hamt *b, const townorg__hamt_type *ty,
 		       townorg__hamt_diff_cb cb, void *ctx);
 
+/* The same diff restricted to the root's slots lo..hi-1 (the first five
+ * bits of the key hash): the ranges of a split partition the diff, so two
+ * threads can each take one.  Same callback contract. */
+int townorg__hamt_diff_range(const townorg__hamt *a, const townorg__hamt *b, const townorg__hamt_type *ty,
+			     unsigned lo, unsigned hi, townorg__hamt_diff_cb cb, void *ctx);
+
+/* How wide a diff is, cheaply: the number of differing slot pairs two
+ * levels down (at most 1,024), read from the two top levels only.  A diff
+ * of k scattered changes into a national version has about min(k, 1024). */
+size_t townorg__hamt_diff_width(const townorg__hamt *a, const townorg__hamt *b, const townorg__hamt_type *ty);
+
 /* Visit every leaf under a trie; stop on non-zero. */
 int townorg__hamt_foreach(const townorg__hamt *t, int (*cb)(const void *leaf, void *ctx), void *ctx);
 

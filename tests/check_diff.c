@@ -983,6 +983,99 @@ START_TEST(delta_order_is_strcmp)
 }
 END_TEST
 
+/* A wide diff is collected by two threads (each half of the trie's root)
+ * and must equal the one-thread diff delta for delta, field for field, and
+ * inspect the same leaves; allocation failures in either thread fail the
+ * whole diff cleanly. */
+static const townorg_version *wide_pair(const townorg_version **from)
+{
+	townorg_txn *t;
+	char id[32], name[64];
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	meta(t, "2024-01-01", NULL);
+	for (int i = 0; i < 20000; i++) {
+		snprintf(id, sizeof id, "c%05d", i);
+		snprintf(name, sizeof name, "县%d", i);
+		put(t, mk(id, TOWNORG_KIND_COUNTY, name, NULL));
+	}
+	*from = commit(t);
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	meta(t, "2024-06-01", NULL);
+	for (int i = 0; i < 20000; i += 3) { /* renames, removals and additions all over the trie */
+		snprintf(id, sizeof id, "c%05d", i);
+		if (i % 2) {
+			OK(townorg_txn_remove(t, id));
+		} else {
+			snprintf(name, sizeof name, "新县%d", i);
+			put(t, mk(id, TOWNORG_KIND_COUNTY, name, NULL));
+		}
+		snprintf(id, sizeof id, "n%05d", i);
+		put(t, mk(id, TOWNORG_KIND_COUNTY, "新设县", NULL));
+	}
+	return commit(t);
+}
+
+START_TEST(two_threads_same_as_one)
+{
+	const townorg_version *v0, *v1 = wide_pair(&v0);
+	townorg_diff *d1, *d2;
+	ck_assert_uint_ge(townorg__hamt_diff_width(&v0->entities, &v1->entities, &townorg__entity_trie), 256);
+	townorg__diff_set_threads(1);
+	OK(townorg_diff_versions(&d1, v0, v1, NULL));
+	townorg__diff_set_threads(2);
+	OK(townorg_diff_versions(&d2, v0, v1, NULL));
+	size_t n = townorg_diff_num_deltas(d1);
+	ck_assert_uint_eq(n, 6667 * 2);
+	ck_assert_uint_eq(townorg_diff_num_deltas(d2), n);
+	for (int st = 1; st <= 3; st++)
+		ck_assert_uint_eq(townorg_diff_num_deltas_of_status(d1, st), townorg_diff_num_deltas_of_status(d2, st));
+	for (size_t i = 0; i < n; i++) {
+		const townorg_diff_delta *a = townorg_diff_delta_at(d1, i), *b = townorg_diff_delta_at(d2, i);
+		ck_assert_str_eq(a->id, b->id);
+		ck_assert_int_eq(a->status, b->status);
+		ck_assert_ptr_eq(a->old_entity, b->old_entity);
+		ck_assert_ptr_eq(a->new_entity, b->new_entity);
+		ck_assert_uint_eq(a->field_count, b->field_count);
+		for (size_t f = 0; f < a->field_count; f++) {
+			ck_assert_str_eq(a->fields[f].name, b->fields[f].name);
+			ck_assert_str_eq(a->fields[f].old_value, b->fields[f].old_value);
+			ck_assert_str_eq(a->fields[f].new_value, b->fields[f].new_value);
+		}
+		if (i)
+			ck_assert_int_lt(strcmp(townorg_diff_delta_at(d2, i - 1)->id, b->id), 0);
+	}
+	ck_assert_uint_eq(townorg__diff_leaf_visits(d1), townorg__diff_leaf_visits(d2));
+	/* the totals and events parts see the same deltas */
+	char *s1, *s2;
+	OK(townorg_diff_to_text(&s1, d1, TOWNORG_LANG_EN));
+	OK(townorg_diff_to_text(&s2, d2, TOWNORG_LANG_EN));
+	ck_assert_str_eq(s1, s2);
+	townorg_free(s1);
+	townorg_free(s2);
+	townorg_diff_free(d1);
+	townorg_diff_free(d2);
+	/* every allocation failure, in whichever thread, is ENOMEM and leaks nothing */
+	int failures = 0, ok = 0;
+	for (long k = 1; k < 200000 && !ok; k = k < 64 ? k + 1 : k * 5 / 4) {
+		townorg_diff *d = NULL;
+		townorg__fault_set(k);
+		int rc = townorg_diff_versions(&d, v0, v1, NULL);
+		townorg__fault_set(0);
+		if (rc < 0) {
+			ck_assert_int_eq(rc, TOWNORG_ENOMEM);
+			ck_assert_ptr_null(d);
+			failures++;
+		} else {
+			ck_assert_uint_eq(townorg_diff_num_deltas(d), n);
+			ok = 1;
+		}
+		townorg_diff_free(d);
+	}
+	ck_assert_int_gt(failures, 20);
+	ck_assert_int_eq(ok, 1);
+}
+END_TEST
+
 static Suite *diff_suite(void)
 {
 	Suite *s = suite_create("diff");
@@ -1002,6 +1095,7 @@ static Suite *diff_suite(void)
 	tcase_add_test(tc, loaded_from_file);
 	tcase_add_test(tc, bench_sample_expected_diffs);
 	tcase_add_test(tc, delta_order_is_strcmp);
+	tcase_add_test(tc, two_threads_same_as_one);
 	suite_add_tcase(s, tc);
 	return s;
 }
