@@ -14,7 +14,10 @@
  * then only the differences between consecutive versions of the window
  * (townorg__hamt_diff: O(k log n) for k changed entities), applied as
  * deltas.  At national scale (430k entities, ~10k changes a version) this
- * is a few milliseconds a version.
+ * is a few milliseconds a version.  When only county totals of admin and
+ * inst are asked, the quota totals index answers instead (the fast path
+ * below), and whether a county still exists is looked up only for the
+ * counties whose total differs from its reference.
  */
 #include "rules.h"
 #include <stdio.h>
@@ -53,6 +56,7 @@ typedef struct {
 	county **cl;
 	size_t n_counties, cap_counties;
 	bool failed;
+	bool lazy_live; /* fast path: a county's liveness is looked up when a judgement needs it */
 } state;
 
 static int64_t quota(const townorg_entity *e, const char *type)
@@ -250,13 +254,11 @@ static int fast_type(const char *ty)
 	return !strcmp(ty, "admin") ? TOWNORG__TQ_ADMIN : !strcmp(ty, "inst") ? TOWNORG__TQ_INST : -1;
 }
 
-static void fast_set(state *st, const townorg_version *v, const townorg__totals *l)
+static void fast_set(state *st, const townorg__totals *l)
 {
 	county *c = county_get(st, l->key);
 	if (!c)
 		return;
-	const townorg_entity *e = townorg__hamt_get(&v->entities, &townorg__entity_trie, l->key);
-	c->live = e && townorg_entity_kind(e) == TOWNORG_KIND_COUNTY;
 	for (size_t t = 0; t < st->nt; t++) {
 		int q = fast_type(st->types[t]);
 		c->total[t] = l->osum[q] - l->pooled_osum[q] + l->pool_sum[q];
@@ -273,7 +275,7 @@ static int fast_leaf(const void *leaf, void *p)
 	fastctx *f = p;
 	const townorg__totals *l = leaf;
 	if (l->level == 2)
-		fast_set(f->st, f->v, l);
+		fast_set(f->st, l);
 	return f->st->failed ? TOWNORG_ENOMEM : 0;
 }
 
@@ -284,14 +286,11 @@ static int fast_diff(const void *a, const void *b, void *p)
 	if (l->level != 2)
 		return 0;
 	if (b) {
-		fast_set(f->st, f->v, b);
+		fast_set(f->st, b);
 	} else {
 		county *c = county_get(f->st, l->key);
-		if (c) {
+		if (c)
 			memset(c->total, 0, sizeof c->total);
-			const townorg_entity *e = townorg__hamt_get(&f->v->entities, &townorg__entity_trie, l->key);
-			c->live = e != NULL;
-		}
 	}
 	return f->st->failed ? TOWNORG_ENOMEM : 0;
 }
@@ -381,6 +380,30 @@ static int flag(const judge *j, const state *st, const char *id, size_t g, int64
 	return townorg__report(j->ctx, &in, j->monotone ? TOWNORG__M_CAP_MONOTONE : TOWNORG__M_CAP_CEILING, &a);
 }
 
+/* Does a county with references need anything at w: a total above its
+ * reference (a finding), or in monotone mode below it (a new reference)?
+ * Most counties at most versions need nothing, whether or not they exist. */
+static bool needs_judging(const judge *j, const state *st, const county *c)
+{
+	for (size_t g = 0; g < st->ng; g++) {
+		int64_t tot = county_group(st, c, g);
+		if (tot > c->ref[g] || (j->monotone && tot < c->ref[g]))
+			return true;
+	}
+	return false;
+}
+
+/* Is the county an existing county at w?  The slow path tracks it from
+ * the entity diffs; the fast path (totals index only) looks it up here,
+ * only for the counties a judgement needs. */
+static bool county_live(const judge *j, const state *st, county *c)
+{
+	if (!st->lazy_live)
+		return c->live;
+	const townorg_entity *e = townorg__hamt_get(&j->w->entities, &townorg__entity_trie, c->id);
+	return e && townorg_entity_kind(e) == TOWNORG_KIND_COUNTY;
+}
+
 /* Judge every tracked total at window version w (first: the baseline,
  * which only sets references). */
 static int judge_all(const judge *j, state *st, bool first, bool do_county, bool do_unit)
@@ -388,11 +411,13 @@ static int judge_all(const judge *j, state *st, bool first, bool do_county, bool
 	int rc;
 	for (size_t i = 0; do_county && i < st->n_counties; i++) {
 		county *c = st->cl[i];
-		if (!c->live)
-			continue;
 		bool had = c->has_ref;
 		if (!had && !first && !j->monotone)
 			continue; /* no baseline for a county that appeared later */
+		if (had && !needs_judging(j, st, c))
+			continue;
+		if (!county_live(j, st, c))
+			continue;
 		for (size_t g = 0; g < st->ng; g++) {
 			int64_t tot = county_group(st, c, g);
 			if (!had) {
@@ -518,6 +543,7 @@ static int check(townorg_rule_ctx *ctx, const townorg_version *v)
 	for (size_t t = 0; t < st.nt; t++)
 		fast = fast && fast_type(st.types[t]) >= 0;
 	fastctx fc = { &st, line[base] };
+	st.lazy_live = fast;
 	if (fast)
 		townorg__hamt_foreach(&line[base]->totals, fast_leaf, &fc);
 	else
