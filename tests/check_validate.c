@@ -534,6 +534,66 @@ START_TEST(cap_follows_pools_and_merges)
 }
 END_TEST
 
+/* County totals when counties go and come within the window (the totals
+ * index path): a county abolished into another is not judged while it is
+ * gone, the receiving county is (its total rose above its baseline), and a
+ * county re-established under the same code is held to its old baseline. */
+START_TEST(cap_county_abolished_and_reestablished)
+{
+	townorg_txn *t;
+	const townorg_version *v, *v1, *v2;
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	put(t, mk("341023", TOWNORG_KIND_COUNTY, "黟县", NULL));
+	put(t, mk("341024", TOWNORG_KIND_COUNTY, "祁门县", NULL));
+	put(t, mk("341023-001", TOWNORG_KIND_TOWN, "碧阳镇", "341023"));
+	put(t, mk("341024-001", TOWNORG_KIND_TOWN, "祁山镇", "341024"));
+	put(t, mk_organ("341023-001-01", TOWNORG_KIND_OFFICE, "碧阳镇党政办", "341023-001", 100, -1, -1));
+	put(t, mk_organ("341024-001-01", TOWNORG_KIND_OFFICE, "祁山镇党政办", "341024-001", 50, -1, -1));
+	meta(t, "2010-01-01", NULL);
+	OK(townorg_txn_commit(&v, t));
+	townorg_txn_free(t);
+	/* 祁门县 abolished: its town moves under 黟县 (100 + 50 > 100) */
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	put(t, mk("341024-001", TOWNORG_KIND_TOWN, "祁山镇", "341023"));
+	OK(townorg_txn_remove(t, "341024"));
+	meta(t, "2011-01-01", NULL);
+	OK(townorg_txn_commit(&v1, t));
+	townorg_txn_free(t);
+	townorg_validation *r = cap_run(v1, "ceiling", NULL, NULL);
+	ck_assert_uint_eq(townorg_validation_count(r), 1);
+	ck_assert_str_eq(townorg_validation_at(r, 0)->entity, "341023");
+	ck_assert_int_eq(townorg_validation_at(r, 0)->value, 150);
+	ck_assert_int_eq(townorg_validation_at(r, 0)->limit, 100);
+	townorg_validation_free(r);
+	/* re-established with a new town of 80 (above its old 50); 黟县 keeps 150 */
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	put(t, mk("341024", TOWNORG_KIND_COUNTY, "祁门县", NULL));
+	put(t, mk("341024-002", TOWNORG_KIND_TOWN, "新祁山镇", "341024"));
+	put(t, mk_organ("341024-002-01", TOWNORG_KIND_OFFICE, "新祁山镇党政办", "341024-002", 80, -1, -1));
+	meta(t, "2012-01-01", NULL);
+	OK(townorg_txn_commit(&v2, t));
+	townorg_txn_free(t);
+	r = cap_run(v2, "ceiling", NULL, NULL);
+	ck_assert_uint_eq(townorg_validation_count(r), 3);
+	const townorg_finding *f = NULL;
+	for (size_t i = 0; i < townorg_validation_count(r); i++)
+		if (!strcmp(townorg_validation_at(r, i)->entity, "341024"))
+			f = townorg_validation_at(r, i);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->version_id, townorg_version_id(v2));
+	ck_assert_int_eq(f->value, 80);
+	ck_assert_int_eq(f->limit, 50);
+	townorg_validation_free(r);
+	/* the entity-diff path (township scope too) agrees on the counties */
+	r = cap_run(v2, "ceiling", "scope", "[\"county\",\"township_level\"]");
+	size_t counties = 0;
+	for (size_t i = 0; i < townorg_validation_count(r); i++)
+		counties += strlen(townorg_validation_at(r, i)->entity) == 6;
+	ck_assert_uint_eq(counties, 3);
+	townorg_validation_free(r);
+}
+END_TEST
+
 /* ------------------------------------------------------------ policy files */
 
 static void expect_policy_error(const char *file, const char *needle)
@@ -1261,6 +1321,7 @@ int main(void)
 	tcase_add_test(tc, yian_pool_and_eras);
 	tcase_add_test(tc, cap_dip_and_rise);
 	tcase_add_test(tc, cap_follows_pools_and_merges);
+	tcase_add_test(tc, cap_county_abolished_and_reestablished);
 	tcase_add_test(tc, policy_errors);
 	tcase_add_test(tc, dry_run);
 	tcase_add_test(tc, dry_run_window_uses_parents);
