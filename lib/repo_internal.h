@@ -179,14 +179,22 @@ struct townorg_txn {
 	size_t kind_count[TOWNORG_KIND_COUNT + 1];
 	size_t n_touched, cap_touched;
 	struct townorg__touch *touched; /* entities put or removed, for the checks */
+	struct townorg__ixworker *ix;   /* children index kept by a second thread, or NULL */
 	size_t n_events, cap_events;
 	townorg_event *events;
 	townorg_meta meta;
 };
 
-/* Build a bulk transaction's indexes now (see townorg_txn.bulk_pending):
+/* Build a bulk transaction's indexes now (see townorg_txn.bulk_pending)
+ * and wait for the children index's thread (townorg__txn_async_index):
  * call before reading txn->children or txn->totals directly. */
 int townorg__txn_indexes(townorg_txn *txn);
+
+/* Keep the children index on a second thread while the calling thread
+ * puts and removes (an importer's many-change versions).  Nothing changes
+ * for the caller except that an allocation failure of the index is
+ * reported by the commit.  Does nothing if the thread cannot start. */
+void townorg__txn_async_index(townorg_txn *txn);
 
 /* Commit; with write_store false the store is not written (used by the
  * store itself when it rebuilds versions from the file). */

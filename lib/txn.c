@@ -5,11 +5,19 @@
  *
  * The children index is kept up to date with every put and remove, so a
  * commit of k changes costs O(k log n) including the index, and queries of
- * children never scan the version.
+ * children never scan the version.  Three ways to keep it:
+ *  - one update per put or remove, on the calling thread (the default);
+ *  - the same updates, in the same order, on a second thread
+ *    (townorg__txn_async_index; the importer's later versions);
+ *  - built once, grouped by parent, for a transaction that starts from
+ *    nothing (the first version of an import: "bulk transactions" below).
+ * All three give the same index.
  */
 #include "repo_internal.h"
 #include <stdio.h>
 #include <stdlib.h>
+
+static int ix_sync(townorg_txn *t);
 
 static int txn_init(townorg_txn **out, townorg_repo *repo, const townorg_version *parent, bool raw)
 {
@@ -60,6 +68,7 @@ int townorg__txn_new_raw(townorg_txn **out, townorg_repo *repo, const townorg_ve
 
 void townorg__txn_fill(townorg_txn *t, townorg_version *v)
 {
+	ix_sync(t);
 	townorg__hamt_freeze(&t->entities, &townorg__entity_trie, t->token);
 	townorg__hamt_freeze(&t->children, &townorg__children_trie, t->token);
 	townorg__hamt_freeze(&t->totals, &townorg__totals_trie, t->token);
@@ -98,6 +107,7 @@ void townorg_txn_free(townorg_txn *t)
 {
 	if (!t)
 		return;
+	ix_sync(t);
 	townorg__hamt_release(&t->entities, &townorg__entity_trie);
 	townorg__hamt_release(&t->children, &townorg__children_trie);
 	townorg__hamt_release(&t->totals, &townorg__totals_trie);
@@ -285,6 +295,162 @@ static int index_update(townorg_txn *t, const char *key, const char *id, townorg
 	return 0;
 }
 
+/* ---- the children index on a second thread ---- */
+
+/*
+ * An importer's version changes some 10,000 entities, and the calling
+ * thread's puts (entity trie, totals) and the children index updates are
+ * independent: the index needs only each change's parent, id and value, in
+ * order, and nothing reads it before the commit checks.  So with
+ * townorg__txn_async_index the puts queue those updates for a worker
+ * thread, which applies them with index_update while the puts go on; the
+ * checks, the commit and the bulk build wait for it (ix_sync).  Each
+ * queued change holds a reference to its entity, whose strings are the key
+ * and id.  The result is the same index as without the thread: the same
+ * updates in the same order.
+ */
+typedef struct {
+	townorg_entity *e; /* a reference */
+	bool remove;       /* take e's id out of its parent's set; else put e there */
+} ixop;
+
+enum { IX_BATCH = 256 };
+
+struct townorg__ixworker {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	ixop *q; /* under mu: queued for the worker */
+	size_t n, cap;
+	bool closing; /* under mu */
+	int rc;       /* the worker's: 0 or TOWNORG_ENOMEM */
+	ixop local[IX_BATCH]; /* the calling thread's, not yet queued */
+	size_t n_local;
+};
+
+static int index_update(townorg_txn *t, const char *key, const char *id, townorg_entity *e);
+
+static void *ix_main(void *arg)
+{
+	townorg_txn *t = arg;
+	struct townorg__ixworker *w = t->ix;
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		while (!w->n && !w->closing)
+			pthread_cond_wait(&w->cv, &w->mu);
+		/* take the whole queue; the calling thread starts a new one */
+		ixop *batch = w->q;
+		size_t n = w->n;
+		w->q = NULL;
+		w->n = w->cap = 0;
+		pthread_mutex_unlock(&w->mu);
+		if (!n) {
+			townorg__free(batch);
+			break;
+		}
+		for (size_t i = 0; i < n; i++) {
+			townorg_entity *e = batch[i].e;
+			const char *p = townorg_entity_parent_id(e);
+			if (w->rc == 0)
+				w->rc = index_update(t, p ? p : "", townorg__entity_id(e), batch[i].remove ? NULL : e);
+			townorg_entity_free(e);
+		}
+		townorg__free(batch);
+	}
+	return NULL;
+}
+
+/* Hand the calling thread's batch to the worker.  0 or TOWNORG_ENOMEM. */
+static int ix_flush(struct townorg__ixworker *w)
+{
+	if (!w->n_local)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	if (w->n + w->n_local > w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 4 * IX_BATCH;
+		while (cap < w->n + w->n_local)
+			cap *= 2;
+		ixop *nq = townorg__realloc(w->q, cap * sizeof *nq);
+		if (!nq) {
+			pthread_mutex_unlock(&w->mu);
+			return TOWNORG_ENOMEM;
+		}
+		w->q = nq;
+		w->cap = cap;
+	}
+	memcpy(w->q + w->n, w->local, w->n_local * sizeof *w->q);
+	w->n += w->n_local;
+	w->n_local = 0;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	return 0;
+}
+
+void townorg__txn_async_index(townorg_txn *t)
+{
+	if (!t || t->ix || t->bulk_pending || t->spent)
+		return;
+	struct townorg__ixworker *w = townorg__calloc(1, sizeof *w);
+	if (!w)
+		return;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	t->ix = w;
+	if (pthread_create(&w->thread, NULL, ix_main, t) != 0) {
+		t->ix = NULL;
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->cv);
+		townorg__free(w);
+	}
+}
+
+/* Wait for the worker to apply every queued update and stop it.  An
+ * allocation failure on either side poisons the transaction. */
+static int ix_sync(townorg_txn *t)
+{
+	struct townorg__ixworker *w = t->ix;
+	if (!w)
+		return 0;
+	int rc = ix_flush(w);
+	for (size_t i = 0; i < w->n_local; i++) /* could not be queued */
+		townorg_entity_free(w->local[i].e);
+	pthread_mutex_lock(&w->mu);
+	w->closing = true;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	if (rc == 0)
+		rc = w->rc;
+	townorg__free(w->q);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	townorg__free(w);
+	t->ix = NULL;
+	if (rc < 0) {
+		t->spent = true;
+		return townorg__err(TOWNORG_ENOMEM, "out of memory while updating the children index");
+	}
+	return 0;
+}
+
+/* Queue (with a worker) or apply an index update: e's id into its parent's
+ * set (remove false), or out of it.  e: borrowed. */
+static int ix_update(townorg_txn *t, townorg_entity *e, bool remove)
+{
+	struct townorg__ixworker *w = t->ix;
+	if (!w) {
+		const char *p = townorg_entity_parent_id(e);
+		return index_update(t, p ? p : "", townorg__entity_id(e), remove ? NULL : e);
+	}
+	if (w->n_local == IX_BATCH) {
+		int rc = ix_flush(w);
+		if (rc < 0)
+			return rc;
+	}
+	w->local[w->n_local++] = (ixop){ townorg_entity_ref(e), remove };
+	return 0;
+}
+
 /* ---- edits ---- */
 
 int townorg_txn_put(townorg_txn *t, const townorg_entity *ce)
@@ -335,9 +501,9 @@ int townorg_txn_put(townorg_txn *t, const townorg_entity *ce)
 	/* The index edits below can fail only for memory; on failure the
 	 * transaction is no longer consistent, so it is poisoned. */
 	if (old && !same_parent)
-		if ((rc = index_update(t, op ? op : "", id, NULL)) < 0)
+		if ((rc = ix_update(t, old, true)) < 0)
 			goto poison;
-	if ((rc = index_update(t, np ? np : "", id, e)) < 0)
+	if ((rc = ix_update(t, e, false)) < 0)
 		goto poison;
 	if ((rc = townorg__totals_update(&t->totals, &t->entities, old, e, t->token)) < 0)
 		goto poison;
@@ -389,14 +555,13 @@ int townorg_txn_remove(townorg_txn *t, const char *id)
 		townorg_entity_free(keep);
 		return 0;
 	}
-	const char *op = townorg_entity_parent_id(keep);
 	bool found;
 	if ((rc = touch_reserve(t)) < 0)
 		goto oom;
 	if ((rc = townorg__hamt_remove(&t->entities, &townorg__entity_trie, townorg__entity_id(keep), t->token,
 				       &found)) < 0)
 		goto oom;
-	if ((rc = index_update(t, op ? op : "", townorg__entity_id(keep), NULL)) < 0 ||
+	if ((rc = ix_update(t, keep, true)) < 0 ||
 	    (rc = townorg__totals_update(&t->totals, &t->entities, keep, NULL, t->token)) < 0) {
 		t->spent = true;
 		goto oom;
@@ -833,6 +998,8 @@ static void bulk_log_free(townorg_txn *t)
 
 int townorg__txn_indexes(townorg_txn *t)
 {
+	if (t->ix)
+		return ix_sync(t);
 	if (!t->bulk_pending)
 		return 0;
 	size_t n = t->entities.count;
@@ -966,6 +1133,8 @@ int townorg_txn_check(townorg_txn *t)
 	int rc;
 	parent_cache pc = { NULL, NULL };
 	if ((rc = check_open(t)) < 0)
+		return rc;
+	if ((rc = ix_sync(t)) < 0)
 		return rc;
 	if (t->from_empty) {
 		struct whole w = { t, 0 };
