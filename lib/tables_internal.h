@@ -54,6 +54,10 @@ void townorg__table_file_free(townorg__table_file *f);
  * starts a row, and lines count by LF); 0 when it may not be cut. */
 size_t townorg__table_split(const townorg__table_file *f);
 
+/* Tests and the differential fuzz target: false makes libcsv parse every
+ * row (no fast path for plain rows), to compare the two.  Process-wide. */
+void townorg__tables_plain_rows(bool on);
+
 /* townorg__table_read for the rows in [from, to): from is f->skip for the
  * first part (which reads the header and its notes), else a value of
  * townorg__table_split (the header is read again, silently, and lines are

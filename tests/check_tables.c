@@ -956,6 +956,155 @@ START_TEST(store_all_or_nothing)
 }
 END_TEST
 
+/* The reader's fast path for plain rows against libcsv for every row:
+ * the sample's tables with random mutations — a cell quoted, spaces or a
+ * tab around a cell, CRLF, an empty line, a stray quote, an extra cell —
+ * on random lines, early and late, must import to the same versions or
+ * fail with the same message either way. */
+static char *mutate(const char *text, unsigned *seed)
+{
+	size_t len = strlen(text), o = 0;
+	char *out = malloc(len * 2 + 4096);
+	int nlines = 0;
+	for (const char *p = text; *p; p++)
+		nlines += *p == '\n';
+	int targets[4];
+	for (int k = 0; k < 4; k++)
+		targets[k] = 1 + (int)(rand_r(seed) % (unsigned)(nlines ? nlines : 1));
+	int line = 0;
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		int m = -1;
+		for (int k = 0; k < 4; k++)
+			if (targets[k] == line)
+				m = (int)(rand_r(seed) % 8);
+		/* the cell to touch: after the c-th comma */
+		int commas = 0;
+		for (size_t i = 0; i < n; i++)
+			commas += p[i] == ',';
+		int c = commas ? (int)(rand_r(seed) % (unsigned)(commas + 1)) : 0;
+		size_t at = 0;
+		for (int k = 0; k < c; k++)
+			at = (size_t)(strchr(p + at, ',') - p) + 1;
+		size_t end = at;
+		while (end < n && p[end] != ',')
+			end++;
+		memcpy(out + o, p, at);
+		o += at;
+		if (m == 0 || m == 1)
+			out[o++] = m == 0 ? '"' : ' ';
+		memcpy(out + o, p + at, end - at);
+		o += end - at;
+		if (m == 0 || m == 1)
+			out[o++] = m == 0 ? '"' : ' ';
+		else if (m == 2)
+			out[o++] = '\t';
+		else if (m == 3)
+			out[o++] = '"'; /* a stray quote */
+		else if (m == 4)
+			out[o++] = ','; /* an extra cell */
+		memcpy(out + o, p + end, n - end);
+		o += n - end;
+		if (m == 5)
+			out[o++] = '\r';
+		if (nl)
+			out[o++] = '\n';
+		if (m == 6)
+			out[o++] = '\n'; /* an empty line */
+		p += n + (nl ? 1 : 0);
+		line++;
+	}
+	out[o] = 0;
+	return out;
+}
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+	char p[4200];
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	FILE *f = fopen(p, "wb");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int import_ids(const char *dir, char **err, char ***ids, size_t *n)
+{
+	townorg_repo *r;
+	OK(townorg_repo_new(&r));
+	townorg_tables_import_options o = opts_fixed();
+	int rc = townorg_tables_import(NULL, r, dir, &o);
+	*err = rc < 0 ? strdup(townorg_error_last()) : NULL;
+	*n = townorg_repo_version_count(r);
+	*ids = calloc(*n + 1, sizeof **ids);
+	for (size_t i = 0; i < *n; i++)
+		(*ids)[i] = strdup(townorg_version_id(townorg_repo_version_at(r, i)));
+	townorg_repo_free(r);
+	return rc;
+}
+
+START_TEST(plain_rows_same_as_libcsv)
+{
+	char src[4096], dir[64], p[4200];
+	if (!sample_dir(src, sizeof src))
+		return;
+	size_t l;
+	snprintf(p, sizeof p, "%s/base.csv", src);
+	char *base = slurp(p, &l);
+	snprintf(p, sizeof p, "%s/changes.csv", src);
+	char *changes = slurp(p, &l);
+	snprintf(p, sizeof p, "%s/versions.csv", src);
+	char *versions = slurp(p, &l);
+	snprintf(p, sizeof p, "%s/events.csv", src);
+	char *events = slurp(p, &l);
+	make_tmpdir(dir);
+	write_text(dir, "versions.csv", versions);
+	write_text(dir, "events.csv", events);
+	unsigned seed = 20261128;
+	int failed = 0, succeeded = 0;
+	for (int trial = 0; trial < 120; trial++) {
+		char *b = trial % 3 == 2 ? strdup(base) : mutate(base, &seed);
+		char *c = trial % 3 == 1 ? strdup(changes) : mutate(changes, &seed);
+		write_text(dir, "base.csv", b);
+		write_text(dir, "changes.csv", c);
+		char *e1, *e2, **i1, **i2;
+		size_t n1, n2;
+		townorg__tables_plain_rows(true);
+		int r1 = import_ids(dir, &e1, &i1, &n1);
+		townorg__tables_plain_rows(false);
+		int r2 = import_ids(dir, &e2, &i2, &n2);
+		townorg__tables_plain_rows(true);
+		ck_assert_int_eq(r1, r2);
+		if (r1 < 0) {
+			ck_assert_str_eq(e1, e2);
+			failed++;
+		} else
+			succeeded++;
+		ck_assert_uint_eq(n1, n2);
+		for (size_t i = 0; i < n1; i++) {
+			ck_assert_str_eq(i1[i], i2[i]);
+			free(i1[i]);
+			free(i2[i]);
+		}
+		free(i1);
+		free(i2);
+		free(e1);
+		free(e2);
+		free(b);
+		free(c);
+	}
+	/* both outcomes were exercised */
+	ck_assert_int_gt(failed, 10);
+	ck_assert_int_gt(succeeded, 10);
+	remove_tree(dir);
+	free(base);
+	free(changes);
+	free(versions);
+	free(events);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("tables");
@@ -977,6 +1126,7 @@ int main(void)
 	tcase_add_test(tc, decode_classifies);
 	tcase_add_test(tc, allocation_failures);
 	tcase_add_test(tc, store_all_or_nothing);
+	tcase_add_test(tc, plain_rows_same_as_libcsv);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
