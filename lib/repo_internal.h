@@ -222,8 +222,12 @@ int townorg__repo_batch_end(townorg_repo *repo, bool commit);
 void townorg__version_destroy(townorg_version *v);
 void townorg__meta_free(townorg_meta *m);
 int townorg__meta_copy(townorg_meta *dst, const townorg_meta *src);
+/* Stored events are packed (one allocation: see version.c); free them only
+ * with townorg__event_free, make them only with these copies. */
 void townorg__event_free(townorg_event *e);
 int townorg__event_copy(townorg_event *dst, const townorg_event *src);
+/* The same, with default_id (may be NULL) as the id when src has none. */
+int townorg__event_copy_id(townorg_event *dst, const townorg_event *src, const char *default_id);
 
 /* The canonical bytes of a version hashed into its id. */
 void townorg__version_encode(townorg__buf *b, const townorg_version *v);

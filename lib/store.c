@@ -201,19 +201,30 @@ static int version_decode(townorg__store *s, townorg_version **out, const unsign
 		goto bad;
 	if (ne && !(v->events = townorg__calloc(ne, sizeof *v->events)))
 		goto nomem;
-	for (uint64_t i = 0; i < ne && !r.bad; i++) {
-		townorg_event *e = &v->events[i];
-		e->version = TOWNORG_EVENT_STRUCT_VERSION;
-		v->n_events = i + 1;
-		e->kind = (townorg_event_kind)townorg__rd_varint(&r);
-		e->event_id = townorg__rd_str(&r, &oom);
-		rd_strv(&r, &e->from_ids, &e->from_count, &oom);
-		rd_strv(&r, &e->to_ids, &e->to_count, &oom);
-		rd_strv(&r, &e->documents, &e->document_count, &oom);
-		e->date = townorg__rd_str(&r, &oom);
-		e->wording = townorg__rd_str(&r, &oom);
-		if (!townorg_event_kind_token(e->kind))
+	for (uint64_t i = 0; i < ne && !r.bad && !oom; i++) {
+		/* read into a temporary, then packed (townorg__event_copy) */
+		townorg_event t = TOWNORG_EVENT_INIT;
+		t.kind = (townorg_event_kind)townorg__rd_varint(&r);
+		t.event_id = townorg__rd_str(&r, &oom);
+		rd_strv(&r, &t.from_ids, &t.from_count, &oom);
+		rd_strv(&r, &t.to_ids, &t.to_count, &oom);
+		rd_strv(&r, &t.documents, &t.document_count, &oom);
+		t.date = townorg__rd_str(&r, &oom);
+		t.wording = townorg__rd_str(&r, &oom);
+		if (!townorg_event_kind_token(t.kind))
 			r.bad = true;
+		if (!oom && !r.bad) {
+			if (townorg__event_copy(&v->events[i], &t) < 0)
+				oom = true;
+			else
+				v->n_events = i + 1;
+		}
+		townorg__free((char *)t.event_id);
+		strv_free(t.from_ids, t.from_count);
+		strv_free(t.to_ids, t.to_count);
+		strv_free(t.documents, t.document_count);
+		townorg__free((char *)t.date);
+		townorg__free((char *)t.wording);
 	}
 	if (oom)
 		goto nomem;

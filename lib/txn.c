@@ -620,16 +620,10 @@ int townorg_txn_add_event(townorg_txn *t, const townorg_event *ev)
 		t->cap_events = cap;
 	}
 	townorg_event *d = &t->events[t->n_events];
-	if (townorg__event_copy(d, ev) < 0)
+	char buf[32];
+	snprintf(buf, sizeof buf, "e%zu", t->n_events + 1);
+	if (townorg__event_copy_id(d, ev, buf) < 0)
 		return townorg__oom();
-	if (!d->event_id) {
-		char buf[32];
-		snprintf(buf, sizeof buf, "e%zu", t->n_events + 1);
-		if (!(d->event_id = townorg__strdup(buf))) {
-			townorg__event_free(d);
-			return townorg__oom();
-		}
-	}
 	t->n_events++;
 	return 0;
 }

@@ -100,59 +100,98 @@ int townorg__meta_copy(townorg_meta *dst, const townorg_meta *src)
 	return 0;
 }
 
-static void strv_free(const char *const *v, size_t n)
+/* A stored event (a transaction's or a version's) is packed: its arrays and
+ * strings live in one allocation, the pointer arrays first (from_ids, to_ids,
+ * documents, each NULL when empty), then the strings (event_id, the ids, the
+ * documents, date, wording).  So the allocation starts at the first of
+ * from_ids, to_ids, documents that is not NULL, or else at the first of
+ * event_id, date, wording that is not NULL; an event with none owns nothing. */
+static void *event_block(const townorg_event *e)
 {
-	if (!v) /* a copy that failed before its array was made still has its count */
-		return;
-	for (size_t i = 0; i < n; i++)
-		townorg__free((char *)v[i]);
-	townorg__free((void *)v);
-}
-
-static int strv_copy(const char *const **dst, const char *const *src, size_t n)
-{
-	*dst = NULL;
-	if (!n)
-		return 0;
-	const char **v = townorg__calloc(n, sizeof(char *));
-	if (!v)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (!(v[i] = townorg__strdup(src[i]))) {
-			strv_free(v, i);
-			return -1;
-		}
-	*dst = v;
-	return 0;
+	if (e->from_ids)
+		return (void *)e->from_ids;
+	if (e->to_ids)
+		return (void *)e->to_ids;
+	if (e->documents)
+		return (void *)e->documents;
+	if (e->event_id)
+		return (void *)e->event_id;
+	if (e->date)
+		return (void *)e->date;
+	return (void *)e->wording;
 }
 
 void townorg__event_free(townorg_event *e)
 {
-	townorg__free((char *)e->event_id);
-	strv_free(e->from_ids, e->from_count);
-	strv_free(e->to_ids, e->to_count);
-	strv_free(e->documents, e->document_count);
-	townorg__free((char *)e->date);
-	townorg__free((char *)e->wording);
+	townorg__free(event_block(e));
 	memset(e, 0, sizeof *e);
+}
+
+static size_t str_size(const char *s) { return s ? strlen(s) + 1 : 0; }
+
+static const char *str_put(char **p, const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *d = memcpy(*p, s, n);
+	*p += n;
+	return d;
+}
+
+/* The arrays of s (n ids from src) into the block: ptrs at *pp, strings at *sp. */
+static const char *const *strv_put(const char ***pp, char **sp, const char *const *src, size_t n)
+{
+	if (!n)
+		return NULL;
+	const char **v = *pp;
+	for (size_t i = 0; i < n; i++)
+		v[i] = str_put(sp, src[i]);
+	*pp += n;
+	return v;
+}
+
+int townorg__event_copy_id(townorg_event *d, const townorg_event *s, const char *default_id)
+{
+	const char *id = s->event_id ? s->event_id : default_id;
+	size_t nf = s->from_ids ? s->from_count : 0, nt = s->to_ids ? s->to_count : 0,
+	       nd = s->documents ? s->document_count : 0;
+	memset(d, 0, sizeof *d);
+	d->version = TOWNORG_EVENT_STRUCT_VERSION;
+	d->kind = s->kind;
+	if (nf > SIZE_MAX / 4 / sizeof(char *) || nt > SIZE_MAX / 4 / sizeof(char *) ||
+	    nd > SIZE_MAX / 4 / sizeof(char *))
+		return TOWNORG_ENOMEM;
+	size_t np = nf + nt + nd;
+	size_t size = np * sizeof(char *) + str_size(id) + str_size(s->date) + str_size(s->wording);
+	for (size_t i = 0; i < nf; i++)
+		size += str_size(s->from_ids[i]);
+	for (size_t i = 0; i < nt; i++)
+		size += str_size(s->to_ids[i]);
+	for (size_t i = 0; i < nd; i++)
+		size += str_size(s->documents[i]);
+	if (!size)
+		return 0;
+	char *blk = townorg__malloc(size);
+	if (!blk)
+		return TOWNORG_ENOMEM;
+	const char **pp = (const char **)(void *)blk;
+	char *sp = blk + np * sizeof(char *);
+	d->event_id = str_put(&sp, id);
+	d->from_ids = strv_put(&pp, &sp, s->from_ids, nf);
+	d->to_ids = strv_put(&pp, &sp, s->to_ids, nt);
+	d->documents = strv_put(&pp, &sp, s->documents, nd);
+	d->from_count = nf;
+	d->to_count = nt;
+	d->document_count = nd;
+	d->date = str_put(&sp, s->date);
+	d->wording = str_put(&sp, s->wording);
+	return 0;
 }
 
 int townorg__event_copy(townorg_event *d, const townorg_event *s)
 {
-	memset(d, 0, sizeof *d);
-	d->version = TOWNORG_EVENT_STRUCT_VERSION;
-	d->kind = s->kind;
-	d->from_count = s->from_count;
-	d->to_count = s->to_count;
-	d->document_count = s->document_count;
-	if (dup_opt(&d->event_id, s->event_id) || strv_copy(&d->from_ids, s->from_ids, s->from_count) ||
-	    strv_copy(&d->to_ids, s->to_ids, s->to_count) ||
-	    strv_copy(&d->documents, s->documents, s->document_count) || dup_opt(&d->date, s->date) ||
-	    dup_opt(&d->wording, s->wording)) {
-		townorg__event_free(d);
-		return TOWNORG_ENOMEM;
-	}
-	return 0;
+	return townorg__event_copy_id(d, s, NULL);
 }
 
 /* ------------------------------------------------------------ dates */
