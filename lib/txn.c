@@ -1210,6 +1210,15 @@ static int build_version(townorg_version **out, townorg_txn *t, bool steal)
 		v->n_parents = t->n_parents;
 	}
 	if (t->n_events && steal) {
+		/* the array's spare room (up to half of it) is not kept for the
+		 * version's life; a failed shrink keeps the array as it is */
+		if (t->cap_events > t->n_events) {
+			townorg_event *fit = townorg__realloc(t->events, t->n_events * sizeof *fit);
+			if (fit) {
+				t->events = fit;
+				t->cap_events = t->n_events;
+			}
+		}
 		v->events = t->events;
 		v->n_events = t->n_events;
 		t->events = NULL;
