@@ -914,7 +914,101 @@ static char *rd_str(reader *r, bool *was_null)
 	return s;
 }
 
+/*
+ * The common record (no extra quota types, no attributes) laid out
+ * directly: the strings are read in place into stack buffers instead of
+ * through the builder's copies, with the builder's every check (check_id
+ * on the id and parent, the name's encoding and length, kind, class and
+ * the number limits), so it accepts exactly what the builder accepts and
+ * makes the same value.  A string is taken up to its first NUL, as
+ * strndup's copy is.  Returns 1 when the record is not such a record or
+ * any check fails: the builder's path then decides, and reports the error.
+ */
+static bool direct_str(reader *r, char *buf, size_t max, bool *was_null)
+{
+	uint64_t n = rd_varint(r);
+	*was_null = false;
+	if (r->bad)
+		return false;
+	if (n == 0) {
+		*was_null = true;
+		return true;
+	}
+	n--;
+	if (n > (uint64_t)(r->end - r->p))
+		return false;
+	const char *p = (const char *)r->p;
+	const char *nul = memchr(p, 0, (size_t)n);
+	size_t l = nul ? (size_t)(nul - p) : (size_t)n;
+	if (l > max)
+		return false; /* the builder refuses it too */
+	memcpy(buf, p, l);
+	buf[l] = 0;
+	r->p += n;
+	return true;
+}
+
+static bool direct_id_ok(const char *id)
+{
+	size_t n = strlen(id);
+	if (n == 0 || n > TOWNORG__MAX_ID || !townorg__utf8_valid(id, n, false))
+		return false;
+	for (const char *p = id; *p; p++)
+		if (*p == ' ' || *p == ';' || *p == ',')
+			return false;
+	return true;
+}
+
+static int decode_direct(townorg_entity **out, const unsigned char *data, size_t len)
+{
+	char id[TOWNORG__MAX_ID + 1], name[TOWNORG__MAX_NAME + 1], parent[TOWNORG__MAX_ID + 1];
+	int64_t ints[TOWNORG_FIELD_COUNT] = { 0 };
+	reader r = { data, data + len, false, false };
+	bool id_null, name_null, parent_null;
+	uint64_t kind = rd_varint(&r);
+	if (!direct_str(&r, id, TOWNORG__MAX_ID, &id_null) || !direct_str(&r, name, TOWNORG__MAX_NAME, &name_null) ||
+	    !direct_str(&r, parent, TOWNORG__MAX_ID, &parent_null))
+		return 1;
+	uint64_t cls = rd_varint(&r);
+	uint64_t present = rd_varint(&r);
+	if (r.bad || id_null || name_null || present >= (1u << TOWNORG_FIELD_COUNT) || cls > 3)
+		return 1;
+	/* townorg_entity_builder_new, set_name and set_parent */
+	if (!direct_id_ok(id) || !townorg_kind_token((townorg_kind)kind) || !valid_key_text(name, TOWNORG__MAX_NAME, true))
+		return 1;
+	const char *par = parent_null || !*parent ? NULL : parent;
+	if (par && (!direct_id_ok(par) || !strcmp(par, id)))
+		return 1;
+	/* townorg_entity_builder_set_int */
+	for (int f = 0; f < TOWNORG_FIELD_COUNT; f++)
+		if (present & (1u << f)) {
+			int64_t v = unzigzag(rd_varint(&r));
+			if (r.bad || v < 0 || v > TOWNORG__MAX_NUMBER)
+				return 1;
+			ints[f] = v;
+		}
+	uint64_t nx = rd_varint(&r), na = rd_varint(&r);
+	if (r.bad || nx || na || r.p != r.end)
+		return 1;
+	return townorg__entity_assemble(out, (townorg_kind)kind, (townorg_class)cls, (uint16_t)present, ints, id, name,
+					par, NULL, NULL);
+}
+
+static int decode_builder(townorg_entity **out, const unsigned char *data, size_t len);
+
 int townorg__entity_decode(townorg_entity **out, const unsigned char *data, size_t len)
+{
+	*out = NULL;
+	if (data) {
+		int rc = decode_direct(out, data, len);
+		if (rc <= 0)
+			return rc;
+	}
+	return decode_builder(out, data, len);
+}
+
+/* Any record, through the builder. */
+static int decode_builder(townorg_entity **out, const unsigned char *data, size_t len)
 {
 	static const unsigned char none[1];
 	if (!data)

@@ -11,6 +11,7 @@ lib_libtownorg_core_la_SOURCES = \
 	lib/hamt.h lib/hamt.c \
 	lib/strmap.h lib/strmap.c \
 	lib/repo_internal.h lib/version.c lib/txn.c lib/repo.c lib/totals.c
+lib_libtownorg_core_la_SOURCES += lib/bulk.c
 # JSON interchange format
 lib_libtownorg_core_la_SOURCES += lib/json_internal.h lib/json_write.c lib/json_read.c
 # Diff, history, lineage

@@ -80,6 +80,15 @@ int townorg__totals_update(townorg__hamt *tr, const townorg__hamt *entities, con
 /* Recompute a totals trie from scratch (bulk loads). */
 int townorg__totals_rebuild(townorg__hamt *out, const townorg__hamt *entities, uint32_t token);
 
+/* The children and totals indexes of the n entities of a whole state, in
+ * one pass (bulk.c): *children is left editable under token (freeze it),
+ * *totals frozen; the sets take their own references.  Ids should be
+ * distinct (with a repeated id the result is wrong but still releases
+ * cleanly).  0 or TOWNORG_ENOMEM (both tries then empty; the caller
+ * reports). */
+int townorg__bulk_indexes(townorg__hamt *children, townorg__hamt *totals, townorg_entity **ents, size_t n,
+			  uint32_t token);
+
 struct townorg_version {
 	townorg_repo *repo; /* NULL while detached (preview) */
 	size_t seq;         /* position in the repository */

@@ -103,6 +103,7 @@ int townorg__store_prep(townorg__store *s, sqlite3_stmt **st, const char *sql);
 long townorg__objmap_find_hash(const townorg__objmap *m, const unsigned char *h);
 long townorg__objmap_find_loc(const townorg__objmap *m, int64_t loc);
 int townorg__objmap_add(townorg__objmap *m, townorg_entity *e, int64_t loc);
+int townorg__objmap_reserve(townorg__objmap *m, size_t extra);
 void townorg__objmap_truncate(townorg__objmap *m, int64_t mark);
 void townorg__objmap_free(townorg__objmap *m);
 /* The version loader hook of versions read from a file (store_load.c). */

@@ -158,11 +158,17 @@ static int resolve(townorg__store *s, const int64_t *locs, size_t n, townorg_ent
 {
 	pack_rd p = { 0 };
 	int rc = 0;
+	bool reserved = false;
 	for (size_t i = 0; i < n; i++) {
 		long k = townorg__objmap_find_loc(&s->objs, locs[i]);
 		if (k >= 0) {
 			out[i] = s->objs.ents[k].e;
 			continue;
+		}
+		/* at most n - i objects to add (all of them for a first snapshot) */
+		if (!reserved && (reserved = true) && townorg__objmap_reserve(&s->objs, n - i) < 0) {
+			rc = townorg__oom();
+			break;
 		}
 		if (!p.data || locs[i] < p.first || locs[i] >= p.first + p.count)
 			if ((rc = pack_read(s, locs[i], &p)) < 0)
@@ -206,28 +212,11 @@ static int read_locs(townorg__rd *r, int64_t **out, size_t *n)
 	return 0;
 }
 
-static const char *parent_key(const townorg_entity *e)
-{
-	const char *p = townorg_entity_parent_id(e);
-	return p ? p : "";
-}
-
-typedef struct {
-	const char *parent, *id;
-	townorg_entity *e;
-} bykey;
-
-static int cmp_by_parent(const void *a, const void *b)
-{
-	const bykey *x = a, *y = b;
-	int c = strcmp(x->parent, y->parent);
-	return c ? c : strcmp(x->id, y->id);
-}
-
 /* A whole state from a snapshot, without a transaction: the entity trie
- * leaf by leaf, and the children index one set per parent (a transaction
- * would copy a parent's set at each of its children).  The tries' shapes
- * depend only on their keys, so the result is the one commits make. */
+ * leaf by leaf, and the indexes grouped by parent (townorg__bulk_indexes,
+ * as the importer's first version; a transaction would copy a parent's set
+ * at each of its children).  The tries' shapes depend only on their keys,
+ * so the result is the one commits make. */
 static int bulk_build(townorg_version *dst, townorg_entity **ents, size_t n)
 {
 	uint32_t token = townorg__hamt_new_token();
@@ -236,48 +225,11 @@ static int bulk_build(townorg_version *dst, townorg_entity **ents, size_t n)
 		rc = townorg__hamt_set(&dst->entities, &townorg__entity_trie, ents[i], token);
 		dst->kind_count[ents[i]->kind]++;
 	}
-	bykey *sorted = rc == 0 ? townorg__malloc((n ? n : 1) * sizeof *sorted) : NULL;
-	if (rc == 0 && !sorted)
-		rc = TOWNORG_ENOMEM;
-	if (sorted) {
-		for (size_t i = 0; i < n; i++)
-			sorted[i] = (bykey){ parent_key(ents[i]), townorg__entity_id(ents[i]), ents[i] };
-		qsort(sorted, n, sizeof *sorted, cmp_by_parent);
-	}
-	for (size_t i = 0, j; rc == 0 && i < n; i = j) {
-		const char *key = sorted[i].parent;
-		for (j = i + 1; j < n && !strcmp(sorted[j].parent, key); j++)
-			;
-		size_t kl = strlen(key);
-		townorg__childset *c = townorg__malloc(sizeof *c + kl + 1);
-		townorg_entity **items = townorg__malloc((j - i) * sizeof *items);
-		if (!c || !items) {
-			townorg__free(c);
-			townorg__free(items);
-			rc = TOWNORG_ENOMEM;
-			break;
-		}
-		c->refcnt = 1; /* ours, dropped below: the trie takes its own */
-		c->owner = 0;
-		c->n = c->cap = j - i;
-		c->items = items;
-		memcpy(c->key, key, kl + 1);
-		for (size_t k = i; k < j; k++)
-			items[k - i] = townorg_entity_ref(sorted[k].e);
-		/* A failed set may have taken and dropped a reference of its
-		 * own already: with ours held, that never frees c twice. */
-		rc = townorg__hamt_set(&dst->children, &townorg__children_trie, c, token);
-		townorg__children_trie.unref(c);
-	}
-	townorg__free(sorted);
 	townorg__hamt_freeze(&dst->entities, &townorg__entity_trie, token);
-	townorg__hamt_freeze(&dst->children, &townorg__children_trie, token);
-	if (rc == 0)
-		rc = townorg__totals_rebuild(&dst->totals, &dst->entities, townorg__hamt_new_token());
+	if (rc == 0 && (rc = townorg__bulk_indexes(&dst->children, &dst->totals, ents, n, token)) == 0)
+		townorg__hamt_freeze(&dst->children, &townorg__children_trie, token);
 	if (rc < 0) {
 		townorg__hamt_release(&dst->entities, &townorg__entity_trie);
-		townorg__hamt_release(&dst->children, &townorg__children_trie);
-		townorg__hamt_release(&dst->totals, &townorg__totals_trie);
 		memset(dst->kind_count, 0, sizeof dst->kind_count);
 		return townorg__oom();
 	}

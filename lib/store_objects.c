@@ -202,6 +202,26 @@ static int om_rehash(townorg__objmap *m, size_t tcap)
 	return 0;
 }
 
+/* Room for `extra` more objects without growing again: a snapshot's
+ * 430,000 objects would otherwise re-index the map at every doubling,
+ * each time reading every entity's hash from memory. */
+int townorg__objmap_reserve(townorg__objmap *m, size_t extra)
+{
+	size_t want = m->n + extra, tcap = m->tcap ? m->tcap : 2048;
+	if (want >= UINT32_MAX / 2)
+		return 0; /* left to townorg__objmap_add */
+	if (want > m->cap) {
+		townorg__objent *n = townorg__realloc(m->ents, want * sizeof *n);
+		if (!n)
+			return TOWNORG_ENOMEM;
+		m->ents = n;
+		m->cap = want;
+	}
+	while ((want + 1) * 2 > tcap)
+		tcap *= 2;
+	return tcap != m->tcap ? om_rehash(m, tcap) : 0;
+}
+
 int townorg__objmap_add(townorg__objmap *m, townorg_entity *e, int64_t loc)
 {
 	if (m->n == m->cap) {
