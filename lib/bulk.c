@@ -250,7 +250,21 @@ int townorg__bulk_indexes(townorg__hamt *children, townorg__hamt *totals, townor
 		size_t m = G.g[g].n, kl = G.g[g].len;
 		for (size_t k = 1; k < m; k++)
 			if (strcmp(townorg__entity_id(items[k - 1]), townorg__entity_id(items[k])) > 0) {
-				qsort(items, m, sizeof *items, cmp_entity_id);
+				if (m > 64) {
+					qsort(items, m, sizeof *items, cmp_entity_id);
+					break;
+				}
+				/* A small group out of order is nearly sorted (a
+				 * snapshot's objects are numbered in id order, those
+				 * changed later after them): insert from here on. */
+				for (; k < m; k++) {
+					townorg_entity *x = items[k];
+					const char *xid = townorg__entity_id(x);
+					size_t j = k;
+					for (; j > 0 && strcmp(townorg__entity_id(items[j - 1]), xid) > 0; j--)
+						items[j] = items[j - 1];
+					items[j] = x;
+				}
 				break;
 			}
 		/* one allocation: header, key, then the items */

@@ -86,16 +86,18 @@ static int pack_read(townorg__store *s, int64_t loc, pack_rd *p)
 /* Decode record i of a pack and check it against its stored hash. */
 static int pack_entity(townorg__store *s, pack_rd *p, int64_t i, townorg_entity **out)
 {
-	char hex[65];
-	townorg__hex(hex, p->hashes + i * TOWNORG__HASH_SIZE, TOWNORG__HASH_SIZE);
+	char hex[65]; /* the stored hash, for the messages only */
 	int rc = townorg__entity_decode(out, p->data + p->off[i], p->sz[i]);
 	__atomic_add_fetch(&s->stat_decoded, 1, __ATOMIC_RELAXED);
 	if (rc == TOWNORG_ENOMEM)
 		return rc;
-	if (rc < 0)
+	if (rc < 0) {
+		townorg__hex(hex, p->hashes + i * TOWNORG__HASH_SIZE, TOWNORG__HASH_SIZE);
 		return townorg__err(TOWNORG_ECORRUPT, "%s: object %s (number %lld) does not decode", s->path, hex,
 				    (long long)(p->first + i));
+	}
 	if (memcmp((*out)->hash, p->hashes + i * TOWNORG__HASH_SIZE, TOWNORG__HASH_SIZE)) {
+		townorg__hex(hex, p->hashes + i * TOWNORG__HASH_SIZE, TOWNORG__HASH_SIZE);
 		rc = townorg__err(TOWNORG_ECORRUPT, "%s: object %s (entity %s, number %lld) does not match its hash",
 				  s->path, hex, townorg_entity_id(*out), (long long)(p->first + i));
 		townorg_entity_free(*out);
