@@ -279,34 +279,41 @@ typedef struct {
 static void *csv_realloc(void *p, size_t n) { return townorg__realloc(p, n); }
 static void csv_freefn(void *p) { townorg__free(p); }
 
+/* Make room in the row buffer for `bytes` more bytes (and a NUL) and in
+ * the cell offsets for `cells` more cells.  0 or TOWNORG_ENOMEM. */
+static int row_room(parse_state *st, size_t bytes, size_t cells)
+{
+	if (st->rowlen + bytes + 1 > st->rowcap) {
+		size_t cap = st->rowcap ? st->rowcap : 1024;
+		while (cap < st->rowlen + bytes + 1)
+			cap *= 2;
+		char *nb = townorg__realloc(st->rowbuf, cap);
+		if (!nb)
+			return townorg__oom();
+		st->rowbuf = nb;
+		st->rowcap = cap;
+	}
+	if (st->n_cells + cells > st->cap_cells) {
+		size_t cap = st->cap_cells ? st->cap_cells : 32;
+		while (cap < st->n_cells + cells)
+			cap *= 2;
+		size_t *no = townorg__realloc(st->cell_off, cap * sizeof *no);
+		if (!no)
+			return townorg__oom();
+		st->cell_off = no;
+		st->cap_cells = cap;
+	}
+	return 0;
+}
+
 static void on_cell(void *s, size_t len, void *data)
 {
 	parse_state *st = data;
 	if (st->rc)
 		return;
 	st->cr_pending = false;
-	if (st->n_cells == st->cap_cells) {
-		size_t cap = st->cap_cells ? st->cap_cells * 2 : 32;
-		size_t *n = townorg__realloc(st->cell_off, cap * sizeof *n);
-		if (!n) {
-			st->rc = townorg__oom();
-			return;
-		}
-		st->cell_off = n;
-		st->cap_cells = cap;
-	}
-	if (st->rowlen + len + 1 > st->rowcap) {
-		size_t cap = st->rowcap ? st->rowcap : 1024;
-		while (cap < st->rowlen + len + 1)
-			cap *= 2;
-		char *n = townorg__realloc(st->rowbuf, cap);
-		if (!n) {
-			st->rc = townorg__oom();
-			return;
-		}
-		st->rowbuf = n;
-		st->rowcap = cap;
-	}
+	if ((st->rc = row_room(st, len, 1)) != 0)
+		return;
 	st->cell_off[st->n_cells++] = st->rowlen;
 	if (len) {
 		memcpy(st->rowbuf + st->rowlen, s, len);
@@ -387,32 +394,6 @@ static void on_row(int c, void *data)
 	st->rowlen = 0;
 }
 
-/* Make room in the row buffer for n more bytes and in the cell offsets for
- * n + 1 more cells. */
-static int row_room(parse_state *st, size_t n)
-{
-	if (st->rowlen + n + 1 > st->rowcap) {
-		size_t cap = st->rowcap ? st->rowcap : 1024;
-		while (cap < st->rowlen + n + 1)
-			cap *= 2;
-		char *nb = townorg__realloc(st->rowbuf, cap);
-		if (!nb)
-			return townorg__oom();
-		st->rowbuf = nb;
-		st->rowcap = cap;
-	}
-	if (st->n_cells + n + 1 > st->cap_cells) {
-		size_t cap = st->cap_cells ? st->cap_cells : 32;
-		while (cap < st->n_cells + n + 1)
-			cap *= 2;
-		size_t *no = townorg__realloc(st->cell_off, cap * sizeof *no);
-		if (!no)
-			return townorg__oom();
-		st->cell_off = no;
-		st->cap_cells = cap;
-	}
-	return 0;
-}
 
 /*
  * The plain rows: lines without quotes, CR, tab, or a space at either end
@@ -440,7 +421,7 @@ static size_t parse_plain(parse_state *st, const char *raw, size_t off, size_t l
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
 		size_t n = (size_t)(le - p);
-		if ((st->rc = row_room(st, n)) != 0)
+		if ((st->rc = row_room(st, n, n + 1)) != 0)
 			break;
 		char *o = st->rowbuf;
 		size_t *co = st->cell_off;
