@@ -8,6 +8,20 @@
 #include <stdlib.h>
 #include <nettle/sha2.h>
 
+/* ------------------------------------------------------------------ threads */
+
+bool townorg__threads_allowed(void)
+{
+	static int allowed = -1; /* -1: not read yet */
+	int a = __atomic_load_n(&allowed, __ATOMIC_RELAXED);
+	if (a < 0) {
+		const char *e = getenv("TOWNORG_THREADS");
+		a = !(e && !strcmp(e, "1"));
+		__atomic_store_n(&allowed, a, __ATOMIC_RELAXED);
+	}
+	return a != 0;
+}
+
 /* ------------------------------------------------------------------ memory */
 
 static townorg_allocator allocator = { malloc, realloc, free };

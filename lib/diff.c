@@ -666,7 +666,8 @@ static int collect_all(townorg_diff *d, const townorg_diff_options *o, const tow
 {
 	collect_ctx c = { d, o, 0 };
 	half h;
-	bool two = diff_threads > 1 && townorg__hamt_diff_width(a, b, &townorg__entity_trie) >= WIDE_DIFF;
+	bool two = diff_threads > 1 && townorg__threads_allowed() &&
+		   townorg__hamt_diff_width(a, b, &townorg__entity_trie) >= WIDE_DIFF;
 	if (two) {
 		memset(&h, 0, sizeof h);
 		h.o = o;

@@ -68,6 +68,14 @@ bool townorg__valid_ref_name(const char *name);
 #define TOWNORG__INC(p) __atomic_add_fetch((p), 1, __ATOMIC_RELAXED)
 #define TOWNORG__DEC(p) __atomic_sub_fetch((p), 1, __ATOMIC_ACQ_REL)
 
+/* May the library start a thread of its own (a wide diff's second walk,
+ * the cap rule's second collector, a table import's reader and index
+ * thread)?  Yes, unless the environment variable TOWNORG_THREADS is "1"
+ * (read once): then all of that work runs on the calling thread, for
+ * embedding applications that must not see threads, and for the tests of
+ * those paths. */
+bool townorg__threads_allowed(void);
+
 /* Population count.  __builtin_popcount is a call into libgcc on the
  * x86-64 baseline (no POPCNT instruction), and entity accessors and trie
  * walks count bits on every step. */

@@ -936,7 +936,7 @@ static int read_tables(imp *im)
 	if ((rc = townorg__table_load(im->dir, "base.csv", &im->base_file, &im->rep->notes)) < 0)
 		return rc;
 	im->base_split = townorg__table_split(&im->base_file);
-	im->thread_running = pthread_create(&im->thread, NULL, read_more, im) == 0;
+	im->thread_running = townorg__threads_allowed() && pthread_create(&im->thread, NULL, read_more, im) == 0;
 	if (!im->thread_running) {
 		im->base_split = 0;
 		read_more(im);

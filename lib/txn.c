@@ -388,7 +388,7 @@ static int ix_flush(struct townorg__ixworker *w)
 
 void townorg__txn_async_index(townorg_txn *t)
 {
-	if (!t || t->ix || t->bulk_pending || t->spent)
+	if (!t || t->ix || t->bulk_pending || t->spent || !townorg__threads_allowed())
 		return;
 	struct townorg__ixworker *w = townorg__calloc(1, sizeof *w);
 	if (!w)

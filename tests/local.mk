@@ -90,6 +90,8 @@ TESTS += tests/check_merge
 
 # API reference from the header comments (Doxygen)
 TESTS += tests/check-doxygen.sh
+TESTS += tests/check-one-thread.sh
+dist_noinst_SCRIPTS += tests/check-one-thread.sh
 dist_noinst_SCRIPTS += tests/check-doxygen.sh
 EXTRA_DIST += docs/Doxyfile
 doxygen:

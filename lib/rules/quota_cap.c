@@ -339,7 +339,7 @@ static int collect_pairs(const townorg_version *const *w, size_t pairs, tlist *l
 {
 	halfjob lower = { w, pairs, lists, 0, 16, 0 }, upper = { w, pairs, lists + pairs, 16, 32, 0 };
 	pthread_t th;
-	bool two = pairs > 0 && pthread_create(&th, NULL, run_half, &upper) == 0;
+	bool two = pairs > 0 && townorg__threads_allowed() && pthread_create(&th, NULL, run_half, &upper) == 0;
 	run_half(&lower);
 	if (two)
 		pthread_join(th, NULL);
