@@ -651,16 +651,7 @@ static int adopt(townorg_diff *d, townorg_diff *x)
 static int diff_threads = 2;
 void townorg__diff_set_threads(int n) { diff_threads = n < 1 ? 1 : n > 2 ? 2 : n; }
 
-static void part_free(townorg_diff *x)
-{
-	for (size_t i = 0; i < x->n_deltas; i++) {
-		townorg_entity_free((townorg_entity *)x->deltas[i].old_entity);
-		townorg_entity_free((townorg_entity *)x->deltas[i].new_entity);
-	}
-	townorg__free(x->deltas);
-	townorg__free(x->keys);
-	townorg__arena_free(&x->arena);
-}
+static void diff_release(townorg_diff *d);
 
 static int collect_all(townorg_diff *d, const townorg_diff_options *o, const townorg__hamt *a, const townorg__hamt *b)
 {
@@ -686,7 +677,7 @@ static int collect_all(townorg_diff *d, const townorg_diff_options *o, const tow
 	pthread_join(h.thread_id, NULL);
 	d->leaf_visits += h.visits;
 	int rc = c.rc < 0 ? c.rc : h.rc < 0 ? h.rc : adopt(d, &h.part);
-	part_free(&h.part);
+	diff_release(&h.part);
 	return rc;
 }
 
@@ -1177,10 +1168,10 @@ fail:
 	return rc == TOWNORG_ENOMEM ? townorg__oom() : rc;
 }
 
-void townorg_diff_free(townorg_diff *d)
+/* Everything a diff owns but the object itself (also the helper thread's
+ * part of a two-thread diff, which lives in a struct of its own). */
+static void diff_release(townorg_diff *d)
 {
-	if (!d)
-		return;
 	for (size_t i = 0; i < d->n_deltas; i++) {
 		townorg_entity_free((townorg_entity *)d->deltas[i].old_entity);
 		townorg_entity_free((townorg_entity *)d->deltas[i].new_entity);
@@ -1189,6 +1180,13 @@ void townorg_diff_free(townorg_diff *d)
 	townorg__free(d->keys);
 	townorg__free(d->events);
 	townorg__arena_free(&d->arena);
+}
+
+void townorg_diff_free(townorg_diff *d)
+{
+	if (!d)
+		return;
+	diff_release(d);
 	townorg__free(d);
 }
 

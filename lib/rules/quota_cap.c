@@ -266,18 +266,13 @@ static void fast_set(state *st, const townorg__totals *l)
 	}
 }
 
-typedef struct {
-	state *st;
-	const townorg_version *v;
-} fastctx;
-
 static int fast_leaf(const void *leaf, void *p)
 {
-	fastctx *f = p;
+	state *st = p;
 	const townorg__totals *l = leaf;
 	if (l->level == 2)
-		fast_set(f->st, l);
-	return f->st->failed ? TOWNORG_ENOMEM : 0;
+		fast_set(st, l);
+	return st->failed ? TOWNORG_ENOMEM : 0;
 }
 
 
@@ -608,10 +603,9 @@ static int check(townorg_rule_ctx *ctx, const townorg_version *v)
 	bool fast = do_county && !do_unit;
 	for (size_t t = 0; t < st.nt; t++)
 		fast = fast && fast_type(st.types[t]) >= 0;
-	fastctx fc = { &st, line[base] };
 	st.lazy_live = fast;
 	if (fast)
-		townorg__hamt_foreach(&line[base]->totals, fast_leaf, &fc);
+		townorg__hamt_foreach(&line[base]->totals, fast_leaf, &st);
 	else
 		full_pass(&st, line[base], NULL, 0);
 	if (st.failed) {
