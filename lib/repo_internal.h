@@ -72,9 +72,15 @@ extern const townorg__hamt_type townorg__totals_trie;
 /* The totals leaf of a unit (NULL: nothing counted there). */
 const townorg__totals *townorg__totals_get(const townorg__hamt *totals, const char *id);
 
+/* The value of entity `id` in the state after the change being applied
+ * (NULL: none).  The totals ask it only for the parents of organs. */
+typedef const townorg_entity *(*townorg__lookup_fn)(void *ctx, const char *id);
+
 /* Update the totals for a put (old → e), an insertion (old NULL) or a
- * removal (e NULL); `entities` is the state after the change. */
-int townorg__totals_update(townorg__hamt *tr, const townorg__hamt *entities, const townorg_entity *old,
+ * removal (e NULL); lookup(ctx, id) reads the state after the change (a
+ * transaction's entity trie, or the children index's thread's own view of
+ * it: see txn.c). */
+int townorg__totals_update(townorg__hamt *tr, townorg__lookup_fn lookup, void *ctx, const townorg_entity *old,
 			   const townorg_entity *e, uint32_t token);
 
 /* Recompute a totals trie from scratch (bulk loads). */
@@ -188,7 +194,8 @@ struct townorg_txn {
 	size_t kind_count[TOWNORG_KIND_COUNT + 1];
 	size_t n_touched, cap_touched;
 	struct townorg__touch *touched; /* entities put or removed, for the checks */
-	struct townorg__ixworker *ix;   /* children index kept by a second thread, or NULL */
+	bool edited;                    /* a put or removal reached the entity trie */
+	struct townorg__ixworker *ix;   /* children and totals indexes kept by a second thread, or NULL */
 	size_t n_events, cap_events;
 	townorg_event *events;
 	townorg_meta meta;
@@ -199,10 +206,11 @@ struct townorg_txn {
  * call before reading txn->children or txn->totals directly. */
 int townorg__txn_indexes(townorg_txn *txn);
 
-/* Keep the children index on a second thread while the calling thread
- * puts and removes (an importer's many-change versions).  Nothing changes
- * for the caller except that an allocation failure of the index is
- * reported by the commit.  Does nothing if the thread cannot start. */
+/* Keep the children and totals indexes on a second thread while the
+ * calling thread puts and removes (an importer's many-change versions).
+ * Nothing changes for the caller except that an allocation failure of an
+ * index is reported by the commit.  Call it before the first edit; does
+ * nothing after one, or if the thread cannot start. */
 void townorg__txn_async_index(townorg_txn *txn);
 
 /* Commit; with write_store false the store is not written (used by the

@@ -141,7 +141,7 @@ static int unit_to_county(townorg__hamt *tr, const townorg_entity *u, const town
 }
 
 /* An organ's contribution to its unit and the unit's county. */
-static int organ_apply(townorg__hamt *tr, const townorg__hamt *entities, const townorg_entity *o, int sign,
+static int organ_apply(townorg__hamt *tr, townorg__lookup_fn lookup, void *ctx, const townorg_entity *o, int sign,
 		       uint32_t token)
 {
 	const char *tid = townorg_entity_parent_id(o);
@@ -152,7 +152,7 @@ static int organ_apply(townorg__hamt *tr, const townorg__hamt *entities, const t
 	if (!tl)
 		return TOWNORG_ENOMEM;
 	add_contrib(tl, &c, sign);
-	const townorg_entity *u = townorg__hamt_get(entities, &townorg__entity_trie, tid);
+	const townorg_entity *u = lookup(ctx, tid);
 	if (!u || !townorg_kind_is_township_level((townorg_kind)u->kind) || !townorg_entity_parent_id(u))
 		return 0;
 	townorg__totals *cl = leaf_for(tr, townorg_entity_parent_id(u), token, 2);
@@ -183,10 +183,10 @@ static bool same_unit_placement(const townorg_entity *a, const townorg_entity *b
 
 /*
  * Update the index for a put (old → e), a new entity (old NULL) or a
- * removal (e NULL).  `entities` is the transaction's entity trie after the
- * change.  Returns 0 or TOWNORG_ENOMEM.
+ * removal (e NULL).  lookup(ctx, id) reads the entities after the change.
+ * Returns 0 or TOWNORG_ENOMEM.
  */
-int townorg__totals_update(townorg__hamt *tr, const townorg__hamt *entities, const townorg_entity *old,
+int townorg__totals_update(townorg__hamt *tr, townorg__lookup_fn lookup, void *ctx, const townorg_entity *old,
 			   const townorg_entity *e, uint32_t token)
 {
 	int rc;
@@ -198,9 +198,9 @@ int townorg__totals_update(townorg__hamt *tr, const townorg__hamt *entities, con
 		if (!memcmp(&a, &b, sizeof a) && ((!pa && !pb) || (pa && pb && !strcmp(pa, pb))))
 			return 0; /* a rename or another change that moves no number */
 	}
-	if (old_organ && (rc = organ_apply(tr, entities, old, -1, token)) < 0)
+	if (old_organ && (rc = organ_apply(tr, lookup, ctx, old, -1, token)) < 0)
 		return rc;
-	if (new_organ && (rc = organ_apply(tr, entities, e, +1, token)) < 0)
+	if (new_organ && (rc = organ_apply(tr, lookup, ctx, e, +1, token)) < 0)
 		return rc;
 	bool old_unit = old && townorg_kind_is_township_level((townorg_kind)old->kind);
 	bool new_unit = e && townorg_kind_is_township_level((townorg_kind)e->kind);

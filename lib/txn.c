@@ -299,19 +299,31 @@ static int index_update(townorg_txn *t, const char *key, const char *id, townorg
 
 /*
  * An importer's version changes some 10,000 entities, and the calling
- * thread's puts (entity trie, totals) and the children index updates are
- * independent: the index needs only each change's parent, id and value, in
- * order, and nothing reads it before the commit checks.  So with
+ * thread's entity trie and the two derived indexes (children, totals) are
+ * independent: the indexes need only each change's old and new value, in
+ * order, and nothing reads them before the commit checks.  So with
  * townorg__txn_async_index the puts queue those updates for a worker
- * thread, which applies them with index_update while the puts go on; the
+ * thread, which applies them (apply_indexes) while the puts go on; the
  * checks, the commit and the bulk build wait for it (ix_sync).  Each
- * queued change holds a reference to its entity, whose strings are the key
- * and id.  The result is the same index as without the thread: the same
+ * queued change holds references to its values, whose strings are the keys
+ * and ids.  The result is the same indexes as without the thread: the same
  * updates in the same order.
+ *
+ * The totals alone read entities: an organ's change is added to the county
+ * of its township-level unit, so they ask for the unit's value in the state
+ * after the change.  The worker cannot read the transaction's entity trie,
+ * which the calling thread edits in place; it keeps its own view instead:
+ * the parent version's frozen trie (`base`, immutable, safe to read from
+ * any thread) overlaid with every id whose old or new value in this
+ * transaction is township-level (`units`: the latest value, or a tombstone
+ * for a removal).  An id not in the overlay either kept its base value or
+ * was never township-level, and organ_apply ignores parents that are not
+ * township-level, so the view answers as the trie would.
  */
 typedef struct {
-	townorg_entity *e; /* a reference */
-	bool remove;       /* take e's id out of its parent's set; else put e there */
+	townorg_entity *e;   /* the value put (a reference), or NULL for a removal */
+	townorg_entity *old; /* the value replaced or removed (a reference), or NULL */
+	bool moved;          /* a put whose parent differs from old's */
 } ixop;
 
 enum { IX_BATCH = 256 };
@@ -324,11 +336,66 @@ struct townorg__ixworker {
 	size_t n, cap;
 	bool closing; /* under mu */
 	int rc;       /* the worker's: 0 or TOWNORG_ENOMEM */
+	townorg__hamt base;   /* the worker's: the parent's entities (frozen) */
+	townorg__strmap units; /* the worker's: id -> value, or value|1 for a removal (references) */
 	ixop local[IX_BATCH]; /* the calling thread's, not yet queued */
 	size_t n_local;
 };
 
 static int index_update(townorg_txn *t, const char *key, const char *id, townorg_entity *e);
+
+static const townorg_entity *trie_lookup(void *ctx, const char *id)
+{
+	return townorg__hamt_get(ctx, &townorg__entity_trie, id);
+}
+
+/* The index edits of one change: old -> e (e NULL: old removed; old NULL:
+ * e is new).  moved: e's parent differs from old's. */
+static int apply_indexes(townorg_txn *t, townorg__lookup_fn lookup, void *ctx, townorg_entity *old, townorg_entity *e,
+			 bool moved)
+{
+	int rc;
+	const char *p;
+	if (old && (!e || moved)) {
+		p = townorg_entity_parent_id(old);
+		if ((rc = index_update(t, p ? p : "", townorg__entity_id(old), NULL)) < 0)
+			return rc;
+	}
+	if (e) {
+		p = townorg_entity_parent_id(e);
+		if ((rc = index_update(t, p ? p : "", townorg__entity_id(e), e)) < 0)
+			return rc;
+	}
+	return townorg__totals_update(&t->totals, lookup, ctx, old, e, t->token);
+}
+
+static const townorg_entity *ix_lookup(void *ctx, const char *id)
+{
+	struct townorg__ixworker *w = ctx;
+	void *v = townorg__strmap_get(&w->units, id);
+	if (v)
+		return ((uintptr_t)v & 1) ? NULL : v;
+	return townorg__hamt_get(&w->base, &townorg__entity_trie, id);
+}
+
+/* Record a change in the worker's view if it involves a township-level
+ * value (see above).  0 or TOWNORG_ENOMEM. */
+static int ix_note(struct townorg__ixworker *w, townorg_entity *old, townorg_entity *e)
+{
+	if (!(old && townorg_kind_is_township_level((townorg_kind)old->kind)) &&
+	    !(e && townorg_kind_is_township_level((townorg_kind)e->kind)))
+		return 0;
+	townorg_entity *now = e ? e : old;
+	const char *id = townorg__entity_id(now);
+	void *prev = townorg__strmap_get(&w->units, id);
+	townorg_entity_ref(now);
+	if (townorg__strmap_put(&w->units, id, e ? (void *)now : (void *)((uintptr_t)now | 1)) < 0) {
+		townorg_entity_free(now);
+		return TOWNORG_ENOMEM;
+	}
+	townorg_entity_free((townorg_entity *)((uintptr_t)prev & ~(uintptr_t)1));
+	return 0;
+}
 
 static void *ix_main(void *arg)
 {
@@ -349,11 +416,11 @@ static void *ix_main(void *arg)
 			break;
 		}
 		for (size_t i = 0; i < n; i++) {
-			townorg_entity *e = batch[i].e;
-			const char *p = townorg_entity_parent_id(e);
-			if (w->rc == 0)
-				w->rc = index_update(t, p ? p : "", townorg__entity_id(e), batch[i].remove ? NULL : e);
-			townorg_entity_free(e);
+			ixop *op = &batch[i];
+			if (w->rc == 0 && (w->rc = ix_note(w, op->old, op->e)) == 0)
+				w->rc = apply_indexes(t, ix_lookup, w, op->old, op->e, op->moved);
+			townorg_entity_free(op->e);
+			townorg_entity_free(op->old);
 		}
 		townorg__free(batch);
 	}
@@ -386,21 +453,35 @@ static int ix_flush(struct townorg__ixworker *w)
 	return 0;
 }
 
+static void ix_destroy(struct townorg__ixworker *w)
+{
+	for (size_t i = 0; i < w->units.cap; i++)
+		if (w->units.keys[i])
+			townorg_entity_free((townorg_entity *)((uintptr_t)w->units.vals[i] & ~(uintptr_t)1));
+	townorg__strmap_free(&w->units);
+	townorg__hamt_release(&w->base, &townorg__entity_trie);
+	townorg__free(w->q);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	townorg__free(w);
+}
+
 void townorg__txn_async_index(townorg_txn *t)
 {
-	if (!t || t->ix || t->bulk_pending || t->spent || !townorg__threads_allowed())
+	/* only before the first edit: the worker's view starts from the
+	 * entities as they are now, which must be a frozen trie */
+	if (!t || t->ix || t->bulk_pending || t->spent || t->edited || !townorg__threads_allowed())
 		return;
 	struct townorg__ixworker *w = townorg__calloc(1, sizeof *w);
 	if (!w)
 		return;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
+	w->base = townorg__hamt_share(&t->entities);
 	t->ix = w;
 	if (pthread_create(&w->thread, NULL, ix_main, t) != 0) {
 		t->ix = NULL;
-		pthread_mutex_destroy(&w->mu);
-		pthread_cond_destroy(&w->cv);
-		townorg__free(w);
+		ix_destroy(w);
 	}
 }
 
@@ -412,8 +493,10 @@ static int ix_sync(townorg_txn *t)
 	if (!w)
 		return 0;
 	int rc = ix_flush(w);
-	for (size_t i = 0; i < w->n_local; i++) /* could not be queued */
+	for (size_t i = 0; i < w->n_local; i++) { /* could not be queued */
 		townorg_entity_free(w->local[i].e);
+		townorg_entity_free(w->local[i].old);
+	}
 	pthread_mutex_lock(&w->mu);
 	w->closing = true;
 	pthread_cond_signal(&w->cv);
@@ -421,33 +504,29 @@ static int ix_sync(townorg_txn *t)
 	pthread_join(w->thread, NULL);
 	if (rc == 0)
 		rc = w->rc;
-	townorg__free(w->q);
-	pthread_mutex_destroy(&w->mu);
-	pthread_cond_destroy(&w->cv);
-	townorg__free(w);
+	ix_destroy(w);
 	t->ix = NULL;
 	if (rc < 0) {
 		t->spent = true;
-		return townorg__err(TOWNORG_ENOMEM, "out of memory while updating the children index");
+		return townorg__err(TOWNORG_ENOMEM, "out of memory while updating the children and totals indexes");
 	}
 	return 0;
 }
 
-/* Queue (with a worker) or apply an index update: e's id into its parent's
- * set (remove false), or out of it.  e: borrowed. */
-static int ix_update(townorg_txn *t, townorg_entity *e, bool remove)
+/* Queue (with a worker) or apply the index edits of a change old -> e (see
+ * apply_indexes).  Both borrowed. */
+static int ix_update(townorg_txn *t, townorg_entity *old, townorg_entity *e, bool moved)
 {
 	struct townorg__ixworker *w = t->ix;
-	if (!w) {
-		const char *p = townorg_entity_parent_id(e);
-		return index_update(t, p ? p : "", townorg__entity_id(e), remove ? NULL : e);
-	}
+	if (!w)
+		return apply_indexes(t, trie_lookup, &t->entities, old, e, moved);
 	if (w->n_local == IX_BATCH) {
 		int rc = ix_flush(w);
 		if (rc < 0)
 			return rc;
 	}
-	w->local[w->n_local++] = (ixop){ townorg_entity_ref(e), remove };
+	w->local[w->n_local++] = (ixop){ e ? townorg_entity_ref(e) : NULL, old ? townorg_entity_ref(old) : NULL,
+					 moved };
 	return 0;
 }
 
@@ -488,6 +567,7 @@ int townorg_txn_put(townorg_txn *t, const townorg_entity *ce)
 	}
 	if ((rc = touch_reserve(t)) < 0)
 		goto oom;
+	t->edited = true;
 	/* one walk: insert, and get the old value (with its reference) back */
 	if ((rc = townorg__hamt_put(&t->entities, &townorg__entity_trie, e, t->token, (void **)&old)) < 0)
 		goto oom;
@@ -500,12 +580,7 @@ int townorg_txn_put(townorg_txn *t, const townorg_entity *ce)
 	bool same_parent = old && (op == NULL) == (np == NULL) && (!op || !strcmp(op, np));
 	/* The index edits below can fail only for memory; on failure the
 	 * transaction is no longer consistent, so it is poisoned. */
-	if (old && !same_parent)
-		if ((rc = ix_update(t, old, true)) < 0)
-			goto poison;
-	if ((rc = ix_update(t, e, false)) < 0)
-		goto poison;
-	if ((rc = townorg__totals_update(&t->totals, &t->entities, old, e, t->token)) < 0)
+	if ((rc = ix_update(t, old, e, !same_parent)) < 0)
 		goto poison;
 	if (old)
 		t->kind_count[old->kind]--;
@@ -558,11 +633,11 @@ int townorg_txn_remove(townorg_txn *t, const char *id)
 	bool found;
 	if ((rc = touch_reserve(t)) < 0)
 		goto oom;
+	t->edited = true;
 	if ((rc = townorg__hamt_remove(&t->entities, &townorg__entity_trie, townorg__entity_id(keep), t->token,
 				       &found)) < 0)
 		goto oom;
-	if ((rc = ix_update(t, keep, true)) < 0 ||
-	    (rc = townorg__totals_update(&t->totals, &t->entities, keep, NULL, t->token)) < 0) {
+	if ((rc = ix_update(t, keep, NULL, true)) < 0) {
 		t->spent = true;
 		goto oom;
 	}
@@ -1025,6 +1100,11 @@ int townorg__txn_commit(const townorg_version **out, townorg_txn *t, bool write_
 	townorg_repo *r = t ? t->repo : NULL;
 	if (out)
 		*out = NULL;
+	/* While the index thread catches up, hash the entity trie: freeze is
+	 * idempotent and allocates nothing, and a transaction whose commit then
+	 * fails stays editable (later edits copy the frozen nodes). */
+	if (t && t->ix && !t->spent)
+		townorg__hamt_freeze(&t->entities, &townorg__entity_trie, t->token);
 	if ((rc = townorg_txn_check(t)) < 0)
 		return rc;
 	if (t->branch) {
