@@ -441,6 +441,207 @@ int townorg__hamt_put(townorg__hamt *t, const townorg__hamt_type *ty, void *leaf
 	return 0;
 }
 
+/* ------------------------------------------------------------------ build */
+
+/*
+ * A whole trie at once, from n leaves with distinct keys (a first version
+ * of 430,000 entities): the leaves sorted by their hash's 5-bit digits,
+ * level 0 first, then each node made once with its final slot count.  The
+ * same shape as n inserts (the shape depends only on the keys) without the
+ * insert's walk from the root and its node reallocation per added slot.
+ */
+typedef struct {
+	uint64_t sk; /* the hash's digits, level 0 in the top five bits */
+	void *leaf;
+} bleaf;
+
+static uint64_t sort_key(uint64_t h)
+{
+	uint64_t k = h >> 60; /* level 12: the last four bits */
+	for (int d = 0; d < 12; d++)
+		k |= (uint64_t)idx_at(h, d) << (59 - 5 * d);
+	return k;
+}
+
+/* idx_at(h, depth) read from h's sort key */
+static unsigned sk_digit(uint64_t sk, int depth)
+{
+	return depth < 12 ? (unsigned)(sk >> (59 - 5 * depth)) & 31 : (unsigned)sk & 15;
+}
+
+static int key_cmp(const townorg__hamt_type *ty, const void *a, const void *b)
+{
+	return strcmp(ty->key(a), ty->key(b));
+}
+
+/* Free a subtree build_rec made, without touching its leaves (whose
+ * references townorg__hamt_build holds and drops itself). */
+static void free_built(hnode *nd, const townorg__hamt_type *ty)
+{
+	if (!is_collision(nd))
+		for (unsigned i = 0, n = node_n(nd); i < n; i++)
+			if (is_node(nd->slot[i]))
+				free_built(as_node(nd->slot[i]), ty);
+	node_free(nd, ty);
+}
+
+static int bleaf_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const bleaf *)a)->sk, y = ((const bleaf *)b)->sk;
+	return x < y ? -1 : x > y;
+}
+
+/* The levels whose digits the radix sort orders (the top 32 bits of the
+ * sort key hold the first six digits); deeper, build_rec sorts each group
+ * itself, and such groups hold a leaf or two. */
+#define SORTED_DEPTH 6
+
+/* The subtree of v[0..n) (n >= 2, or the root) at depth, its slots taking
+ * over the references townorg__hamt_build took; NULL: no memory, or dup
+ * set when two keys are equal. */
+static hnode *build_rec(const townorg__hamt_type *ty, bleaf *v, size_t n, int depth, bool *dup)
+{
+	hnode *nd;
+	if (depth == SORTED_DEPTH) {
+		if (n <= 16) {
+			for (size_t i = 1; i < n; i++)
+				for (size_t j = i; j > 0 && v[j - 1].sk > v[j].sk; j--) {
+					bleaf x = v[j];
+					v[j] = v[j - 1];
+					v[j - 1] = x;
+				}
+		} else {
+			qsort(v, n, sizeof *v, bleaf_cmp);
+		}
+	}
+	if (depth >= MAXDEPTH) {
+		/* equal hashes: a collision node sorted by key (they hold two
+		 * or three leaves, if any exist at all) */
+		for (size_t i = 1; i < n; i++)
+			for (size_t j = i; j > 0 && key_cmp(ty, v[j - 1].leaf, v[j].leaf) > 0; j--) {
+				bleaf x = v[j];
+				v[j] = v[j - 1];
+				v[j - 1] = x;
+			}
+		for (size_t i = 1; i < n; i++)
+			if (!key_cmp(ty, v[i - 1].leaf, v[i].leaf)) {
+				*dup = true;
+				return NULL;
+			}
+		if (!(nd = node_alloc(ty, (unsigned)n, 0)))
+			return NULL;
+		nd->refcnt |= RC_COLLISION;
+		nd->bitmap = (uint32_t)n;
+		for (size_t i = 0; i < n; i++)
+			nd->slot[i] = v[i].leaf;
+		return nd;
+	}
+	uint32_t bitmap = 0;
+	for (size_t i = 0; i < n; i++)
+		bitmap |= 1u << sk_digit(v[i].sk, depth);
+	if (!(nd = node_alloc(ty, popc(bitmap), 0)))
+		return NULL;
+	nd->bitmap = bitmap;
+	unsigned filled = 0;
+	for (size_t lo = 0; lo < n;) {
+		unsigned d = sk_digit(v[lo].sk, depth);
+		size_t hi = lo + 1;
+		while (hi < n && sk_digit(v[hi].sk, depth) == d)
+			hi++;
+		if (hi - lo == 1) {
+			nd->slot[filled] = v[lo].leaf;
+		} else {
+			hnode *sub = build_rec(ty, v + lo, hi - lo, depth + 1, dup);
+			if (!sub) {
+				/* free what is in place: the node now counts the slots
+				 * filled so far (a collision node's count is its bitmap),
+				 * and free_built frees the subtrees among them */
+				nd->bitmap = filled;
+				nd->refcnt &= ~RC_COLLISION;
+				for (unsigned i = 0; i < filled; i++)
+					if (is_node(nd->slot[i]))
+						free_built(as_node(nd->slot[i]), ty);
+				node_free(nd, ty);
+				return NULL;
+			}
+			nd->slot[filled] = tag(sub);
+		}
+		filled++;
+		lo = hi;
+	}
+	return nd;
+}
+
+/* LSD radix sort on the top 32 bits of sk, a byte a pass; passes whose
+ * byte is the same in every key are skipped. */
+static int sort_bleaves(bleaf *v, size_t n)
+{
+	bleaf *tmp = townorg__malloc(n * sizeof *tmp);
+	if (!tmp)
+		return TOWNORG_ENOMEM;
+	size_t (*cnt)[256] = townorg__calloc(4, sizeof *cnt);
+	if (!cnt) {
+		townorg__free(tmp);
+		return TOWNORG_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (int b = 0; b < 4; b++)
+			cnt[b][(v[i].sk >> (32 + 8 * b)) & 255]++;
+	bleaf *src = v, *dst = tmp;
+	for (int b = 0; b < 4; b++) {
+		int sh = 32 + 8 * b;
+		if (cnt[b][(src[0].sk >> sh) & 255] == n)
+			continue;
+		size_t pos = 0;
+		for (int d = 0; d < 256; d++) {
+			size_t c = cnt[b][d];
+			cnt[b][d] = pos;
+			pos += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[cnt[b][(src[i].sk >> sh) & 255]++] = src[i];
+		bleaf *x = src;
+		src = dst;
+		dst = x;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof *v);
+	townorg__free(tmp);
+	townorg__free(cnt);
+	return 0;
+}
+
+int townorg__hamt_build(townorg__hamt *t, const townorg__hamt_type *ty, void *const *leaves, size_t n)
+{
+	if (t->root)
+		return TOWNORG_EINVALID;
+	if (!n)
+		return 0;
+	bleaf *v = townorg__malloc(n * sizeof *v);
+	if (!v)
+		return TOWNORG_ENOMEM;
+	/* the references are taken here, in the caller's order (an importer's
+	 * entities lie in memory in that order), not in the trie's */
+	for (size_t i = 0; i < n; i++) {
+		v[i].sk = sort_key(leaf_h(ty, leaves[i]));
+		v[i].leaf = leaves[i];
+		ty->ref(leaves[i]);
+	}
+	bool dup = false;
+	hnode *root = NULL;
+	if (sort_bleaves(v, n) == 0)
+		root = build_rec(ty, v, n, 0, &dup);
+	townorg__free(v);
+	if (!root) {
+		for (size_t i = 0; i < n; i++)
+			ty->unref(leaves[i]);
+		return dup ? TOWNORG_EEXISTS : TOWNORG_ENOMEM;
+	}
+	t->root = root;
+	t->count = n;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ remove */
 
 enum { RM_NOTFOUND, RM_DONE, RM_NOMEM };
@@ -570,7 +771,17 @@ static void hash_node(hnode *nd, const townorg__hamt_type *ty)
 	buf[len++] = (unsigned char)(v >> 8);
 	buf[len++] = (unsigned char)(v >> 16);
 	buf[len++] = (unsigned char)(v >> 24);
-	for (unsigned i = 0, n = node_n(nd); i < n; i++) {
+	/* The children's hashes are scattered over memory (a leaf's is in its
+	 * value): ask for all of them before reading the first, so that the
+	 * cache misses overlap instead of following one another. */
+	unsigned n = node_n(nd);
+	for (unsigned i = 0; i < n && i < 32; i++) {
+		void *sl = nd->slot[i];
+		const unsigned char *h = is_node(sl) ? node_hash(as_node(sl)) : ty->hash(sl);
+		__builtin_prefetch(h);
+		__builtin_prefetch(h + TOWNORG__HASH_SIZE - 1);
+	}
+	for (unsigned i = 0; i < n; i++) {
 		if (len + 33 > sizeof buf) { /* only large collision nodes get here */
 			townorg__sha_update(&s, buf, len);
 			len = 0;

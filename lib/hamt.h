@@ -45,6 +45,13 @@ int townorg__hamt_set(townorg__hamt *t, const townorg__hamt_type *ty, void *leaf
  * now owns.  One walk instead of a lookup and an insert. */
 int townorg__hamt_put(townorg__hamt *t, const townorg__hamt_type *ty, void *leaf, uint32_t token, void **replaced);
 
+/* Fill an empty trie with n leaves at once (each gets a reference): the
+ * trie n inserts would make, faster.  Its nodes are transient, as an
+ * edit's: freeze it before sharing.  0; TOWNORG_EEXISTS if two leaves have
+ * the same key, TOWNORG_ENOMEM (the trie stays empty either way);
+ * TOWNORG_EINVALID if the trie is not empty. */
+int townorg__hamt_build(townorg__hamt *t, const townorg__hamt_type *ty, void *const *leaves, size_t n);
+
 /* Remove key; *found set to whether it was there.  0 or TOWNORG_ENOMEM. */
 int townorg__hamt_remove(townorg__hamt *t, const townorg__hamt_type *ty, const char *key, uint32_t token,
 			 bool *found);

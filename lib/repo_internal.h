@@ -206,6 +206,12 @@ struct townorg_txn {
  * call before reading txn->children or txn->totals directly. */
 int townorg__txn_indexes(townorg_txn *txn);
 
+/* townorg_txn_put of each of ents[0..n) in order.  Into a transaction
+ * that starts from nothing (an importer's first version) and has no edits
+ * yet, the entity trie is built at once (townorg__hamt_build).  The
+ * entities are borrowed, as by townorg_txn_put; ents[i] must not be NULL. */
+int townorg__txn_put_all(townorg_txn *txn, townorg_entity *const *ents, size_t n);
+
 /* Keep the children and totals indexes on a second thread while the
  * calling thread puts and removes (an importer's many-change versions).
  * Nothing changes for the caller except that an allocation failure of an

@@ -666,9 +666,17 @@ static int apply_version(imp *im, size_t vi, const townorg_version *parent, cons
 			goto done;
 		if ((rc = sort_rows(im->base, im->n_base, "base.csv", NULL)) < 0)
 			goto done;
+		townorg_entity **ents = townorg__malloc((im->n_base ? im->n_base : 1) * sizeof *ents);
+		if (!ents) {
+			rc = townorg__oom();
+			goto done;
+		}
 		for (size_t i = 0; i < im->n_base; i++)
-			if ((rc = townorg_txn_put(txn, im->base[i].e)) < 0)
-				goto done;
+			ents[i] = im->base[i].e;
+		rc = townorg__txn_put_all(txn, ents, im->n_base);
+		townorg__free(ents);
+		if (rc < 0)
+			goto done;
 		/* the events come from the second thread */
 		if ((rc = wait_part(im, PART_EVENTS)) < 0)
 			goto done;

@@ -598,6 +598,35 @@ oom:
 	return townorg__err(TOWNORG_ENOMEM, "out of memory while putting entity %s", id);
 }
 
+int townorg__txn_put_all(townorg_txn *t, townorg_entity *const *ents, size_t n)
+{
+	int rc;
+	if ((rc = check_open(t)) < 0)
+		return rc;
+	if (t->bulk_pending && !t->entities.root && !t->n_bulk_log && n) {
+		townorg_entity **log = townorg__realloc(t->bulk_log, n * sizeof *log);
+		if (!log)
+			return townorg__err(TOWNORG_ENOMEM, "out of memory while putting %zu entities", n);
+		t->bulk_log = log;
+		t->cap_bulk_log = n;
+		rc = townorg__hamt_build(&t->entities, &townorg__entity_trie, (void *const *)ents, n);
+		if (rc == TOWNORG_ENOMEM)
+			return townorg__err(rc, "out of memory while putting %zu entities", n);
+		if (rc == 0) {
+			memcpy(log, ents, n * sizeof *log);
+			t->n_bulk_log = n;
+			for (size_t i = 0; i < n; i++)
+				t->kind_count[ents[i]->kind]++;
+			return 0;
+		}
+		/* a repeated id: the later value wins, as with puts one by one */
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((rc = townorg_txn_put(t, ents[i])) < 0)
+			return rc;
+	return 0;
+}
+
 int townorg_txn_put_builder(townorg_txn *t, const townorg_entity_builder *b)
 {
 	townorg_entity *e;

@@ -299,6 +299,109 @@ START_TEST(allocation_failure_leaves_trie_unchanged)
 }
 END_TEST
 
+/* townorg__hamt_build makes the trie that inserts make: same root hash,
+ * count and leaves, and it takes edits afterwards like any other. */
+START_TEST(build_matches_inserts)
+{
+	static const int sizes[] = { 0, 1, 2, 3, 33, 1000, 20000 };
+	for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+		int n = sizes[k];
+		int *order = malloc((n + 1) * sizeof *order);
+		townorg_entity **ents = malloc((n + 1) * sizeof *ents);
+		for (int i = 0; i < n; i++) {
+			order[i] = i;
+			ents[i] = ent(i, 0);
+		}
+		townorg__hamt a = { 0 }, b = { 0 };
+		build(&a, order, n, 0);
+		ck_assert_int_eq(townorg__hamt_build(&b, TY, (void *const *)ents, (size_t)n), 0);
+		uint32_t tok = townorg__hamt_new_token();
+		townorg__hamt_freeze(&b, TY, tok);
+		unsigned char ha[32], hb[32];
+		townorg__hamt_root_hash(&a, TY, ha);
+		townorg__hamt_root_hash(&b, TY, hb);
+		ck_assert_mem_eq(ha, hb, 32);
+		ck_assert_uint_eq(b.count, (size_t)n);
+		for (int i = 0; i < n; i += 1 + n / 50) {
+			char id[32];
+			snprintf(id, sizeof id, "id-%d", i);
+			ck_assert_ptr_eq(townorg__hamt_get(&b, TY, id), ents[i]);
+		}
+		/* a filled trie is refused */
+		if (n)
+			ck_assert_int_eq(townorg__hamt_build(&b, TY, (void *const *)ents, (size_t)n), TOWNORG_EINVALID);
+		/* the same edits on both: the same result */
+		townorg__hamt a2 = townorg__hamt_share(&a), b2 = townorg__hamt_share(&b);
+		uint32_t ta = townorg__hamt_new_token(), tb = townorg__hamt_new_token();
+		for (int i = 0; i < n; i += 7) {
+			townorg_entity *e = ent(i, 1);
+			ck_assert_int_eq(townorg__hamt_set(&a2, TY, e, ta), 0);
+			ck_assert_int_eq(townorg__hamt_set(&b2, TY, e, tb), 0);
+			townorg_entity_free(e);
+			char id[32];
+			bool fa, fb;
+			snprintf(id, sizeof id, "id-%d", i + 3);
+			ck_assert_int_eq(townorg__hamt_remove(&a2, TY, id, ta, &fa), 0);
+			ck_assert_int_eq(townorg__hamt_remove(&b2, TY, id, tb, &fb), 0);
+			ck_assert_int_eq(fa, fb);
+		}
+		townorg__hamt_freeze(&a2, TY, ta);
+		townorg__hamt_freeze(&b2, TY, tb);
+		townorg__hamt_root_hash(&a2, TY, ha);
+		townorg__hamt_root_hash(&b2, TY, hb);
+		ck_assert_mem_eq(ha, hb, 32);
+		ck_assert_uint_eq(a2.count, b2.count);
+		/* the built original is untouched by the edits of its share */
+		townorg__hamt_root_hash(&a, TY, ha);
+		townorg__hamt_root_hash(&b, TY, hb);
+		ck_assert_mem_eq(ha, hb, 32);
+		townorg__hamt_release(&a, TY);
+		townorg__hamt_release(&b, TY);
+		townorg__hamt_release(&a2, TY);
+		townorg__hamt_release(&b2, TY);
+		for (int i = 0; i < n; i++)
+			townorg_entity_free(ents[i]);
+		free(ents);
+		free(order);
+	}
+}
+END_TEST
+
+START_TEST(build_refuses_duplicates_and_survives_no_memory)
+{
+	enum { N = 3000 };
+	townorg_entity **ents = malloc(N * sizeof *ents);
+	for (int i = 0; i < N; i++)
+		ents[i] = ent(i == N - 1 ? 1234 : i, i == N - 1); /* the last repeats id-1234 */
+	townorg__hamt t = { 0 };
+	ck_assert_int_eq(townorg__hamt_build(&t, TY, (void *const *)ents, N), TOWNORG_EEXISTS);
+	ck_assert_ptr_null(t.root);
+	ck_assert_uint_eq(t.count, 0);
+	/* every allocation failure leaves the trie empty and leaks nothing
+	 * (valgrind and ASan check the latter) */
+	int failed = 0;
+	for (long n = 1; n < 400; n += 7) {
+		townorg__fault_set(n);
+		int rc = townorg__hamt_build(&t, TY, (void *const *)ents, N - 1);
+		townorg__fault_set(0);
+		if (rc == TOWNORG_ENOMEM) {
+			failed++;
+			ck_assert_ptr_null(t.root);
+			ck_assert_uint_eq(t.count, 0);
+		} else {
+			ck_assert_int_eq(rc, 0);
+			ck_assert_uint_eq(t.count, N - 1);
+			townorg__hamt_freeze(&t, TY, townorg__hamt_new_token());
+			townorg__hamt_release(&t, TY);
+		}
+	}
+	ck_assert_int_gt(failed, 0);
+	for (int i = 0; i < N; i++)
+		townorg_entity_free(ents[i]);
+	free(ents);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("hamt");
@@ -309,6 +412,8 @@ int main(void)
 	tcase_add_test(tc, random_ops_match_model);
 	tcase_add_test(tc, remove_to_empty);
 	tcase_add_test(tc, allocation_failure_leaves_trie_unchanged);
+	tcase_add_test(tc, build_matches_inserts);
+	tcase_add_test(tc, build_refuses_duplicates_and_survives_no_memory);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -714,6 +714,61 @@ START_TEST(totals_index_matches_brute_force)
 }
 END_TEST
 
+/* townorg__txn_put_all: the first version's trie built at once is the one
+ * puts make; a repeated id falls back to puts (the later value wins), and
+ * a transaction with a parent takes ordinary puts. */
+START_TEST(put_all_same_as_puts)
+{
+	enum { N = 500 };
+	townorg_entity *ents[N + 1];
+	for (int i = 0; i < N; i++) {
+		char id[32];
+		snprintf(id, sizeof id, "c%d", i);
+		ents[i] = mk(id, TOWNORG_KIND_COUNTY, "县", NULL);
+	}
+	ents[N] = mk("c7", TOWNORG_KIND_COUNTY, "另一县", NULL); /* repeats c7 */
+	for (int dup = 0; dup < 2; dup++) {
+		townorg_txn *a, *b;
+		townorg_version *va, *vb;
+		OK(townorg_txn_new(&a, repo, NULL));
+		OK(townorg_txn_new(&b, repo, NULL));
+		for (int i = 0; i < N + dup; i++)
+			OK(townorg_txn_put(a, ents[i]));
+		OK(townorg__txn_put_all(b, ents, N + dup));
+		ck_assert_uint_eq(townorg_txn_entity_count(b), N);
+		OK(townorg_txn_preview(&va, a));
+		OK(townorg_txn_preview(&vb, b));
+		ck_assert_str_eq(townorg_version_state_hash(va), townorg_version_state_hash(vb));
+		ck_assert_uint_eq(townorg_version_kind_count(vb, TOWNORG_KIND_COUNTY), N);
+		const townorg_entity *c7;
+		OK(townorg_version_get(&c7, vb, "c7"));
+		ck_assert_str_eq(townorg_entity_name(c7), dup ? "另一县" : "县");
+		const townorg_entity *const *top;
+		size_t nt;
+		OK(townorg_version_children(&top, &nt, vb, NULL));
+		ck_assert_uint_eq(nt, N);
+		/* on top of a version: puts, same result as one by one */
+		const townorg_version *base;
+		if (dup == 0) {
+			townorg_txn *c;
+			OK(townorg_txn_commit(&base, a));
+			OK(townorg_txn_new(&c, repo, base));
+			OK(townorg__txn_put_all(c, ents + N, 1));
+			const townorg_entity *got;
+			OK(townorg_txn_get(&got, c, "c7"));
+			ck_assert_ptr_eq(got, ents[N]);
+			townorg_txn_free(c);
+		}
+		townorg_version_free(va);
+		townorg_version_free(vb);
+		townorg_txn_free(a);
+		townorg_txn_free(b);
+	}
+	for (int i = 0; i <= N; i++)
+		townorg_entity_free(ents[i]);
+}
+END_TEST
+
 /* ---- concurrent readers ---- */
 
 struct reader_arg {
@@ -785,6 +840,7 @@ int main(void)
 	tcase_add_test(tc, threads_read_while_committing);
 	tcase_add_test(tc, batch_rollback_restores_everything);
 	tcase_add_loop_test(tc, totals_index_matches_brute_force, 0, 2);
+	tcase_add_test(tc, put_all_same_as_puts);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
