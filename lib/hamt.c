@@ -185,6 +185,10 @@ static hnode *node_copy(const hnode *nd, const townorg__hamt_type *ty, uint32_t 
 		return NULL;
 	c->bitmap = nd->bitmap;
 	c->refcnt |= node_flags(nd) & RC_COLLISION;
+	/* the children's reference counts are scattered (a leaf's is in its
+	 * value): fetch them all before the first increment */
+	for (unsigned i = 0; i < n; i++)
+		__builtin_prefetch(as_node(nd->slot[i]), 1);
 	for (unsigned i = 0; i < n; i++) {
 		c->slot[i] = nd->slot[i];
 		slot_ref(ty, c->slot[i]);
@@ -805,6 +809,22 @@ static void freeze_rec(hnode *nd, const townorg__hamt_type *ty, uint32_t token)
 	if (ty->hash)
 		hash_node(nd, ty);
 	__atomic_and_fetch(&nd->refcnt, ~RC_TRANSIENT, __ATOMIC_RELAXED);
+}
+
+void townorg__hamt_freeze_range(townorg__hamt *t, const townorg__hamt_type *ty, uint32_t token, unsigned lo,
+				unsigned hi)
+{
+	hnode *r = t->root;
+	if (!r || !is_transient(r) || is_collision(r))
+		return;
+	for (unsigned i = lo; i < hi && i < 32; i++) {
+		uint32_t bit = 1u << i;
+		if (!(r->bitmap & bit))
+			continue;
+		void *s = r->slot[popc(r->bitmap & (bit - 1))];
+		if (is_node(s))
+			freeze_rec(as_node(s), ty, token);
+	}
 }
 
 void townorg__hamt_freeze(townorg__hamt *t, const townorg__hamt_type *ty, uint32_t token)

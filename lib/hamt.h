@@ -60,6 +60,13 @@ int townorg__hamt_remove(townorg__hamt *t, const townorg__hamt_type *ty, const c
  * them: after this the trie is immutable. */
 void townorg__hamt_freeze(townorg__hamt *t, const townorg__hamt_type *ty, uint32_t token);
 
+/* Freeze only the subtrees under the root's slots lo..hi-1 (the first
+ * five bits of the key hash), not the root: two threads may each take a
+ * range of a trie nobody edits meanwhile; townorg__hamt_freeze then
+ * finishes the root. */
+void townorg__hamt_freeze_range(townorg__hamt *t, const townorg__hamt_type *ty, uint32_t token, unsigned lo,
+				unsigned hi);
+
 /* Root hash (32 bytes) of a frozen, hashed trie; the empty trie has the
  * hash of the empty node. */
 void townorg__hamt_root_hash(const townorg__hamt *t, const townorg__hamt_type *ty, unsigned char out[32]);

@@ -335,6 +335,8 @@ struct townorg__ixworker {
 	ixop *q; /* under mu: queued for the worker */
 	size_t n, cap;
 	bool closing; /* under mu */
+	bool freeze;  /* under mu: on closing, help hash the entity trie (ix_finish) */
+	unsigned next_slot; /* atomic: the next root slot to hash (freeze_slots) */
 	int rc;       /* the worker's: 0 or TOWNORG_ENOMEM */
 	townorg__hamt base;   /* the worker's: the parent's entities (frozen) */
 	townorg__strmap units; /* the worker's: id -> value, or value|1 for a removal (references) */
@@ -397,6 +399,17 @@ static int ix_note(struct townorg__ixworker *w, townorg_entity *old, townorg_ent
 	return 0;
 }
 
+/* Hash the entity trie's subtrees one root slot at a time, taking the
+ * slots from a counter shared by the two threads: the calling thread starts
+ * at once, the worker joins when its queue is empty, and neither waits for
+ * the other's share. */
+static void freeze_slots(townorg_txn *t, struct townorg__ixworker *w)
+{
+	unsigned i;
+	while ((i = __atomic_fetch_add(&w->next_slot, 1, __ATOMIC_RELAXED)) < 32)
+		townorg__hamt_freeze_range(&t->entities, &townorg__entity_trie, t->token, i, i + 1);
+}
+
 static void *ix_main(void *arg)
 {
 	townorg_txn *t = arg;
@@ -408,11 +421,14 @@ static void *ix_main(void *arg)
 		/* take the whole queue; the calling thread starts a new one */
 		ixop *batch = w->q;
 		size_t n = w->n;
+		bool freeze = w->freeze;
 		w->q = NULL;
 		w->n = w->cap = 0;
 		pthread_mutex_unlock(&w->mu);
 		if (!n) {
 			townorg__free(batch);
+			if (freeze) /* with the calling thread, in its commit */
+				freeze_slots(t, w);
 			break;
 		}
 		for (size_t i = 0; i < n; i++) {
@@ -485,9 +501,12 @@ void townorg__txn_async_index(townorg_txn *t)
 	}
 }
 
-/* Wait for the worker to apply every queued update and stop it.  An
- * allocation failure on either side poisons the transaction. */
-static int ix_sync(townorg_txn *t)
+/* Wait for the worker to apply every queued update and stop it; with
+ * freeze (a commit, after the last edit), both threads hash the entity
+ * trie meanwhile (freeze_slots), and townorg__hamt_freeze later finishes
+ * the root.  An allocation failure on
+ * either side poisons the transaction. */
+static int ix_finish(townorg_txn *t, bool freeze)
 {
 	struct townorg__ixworker *w = t->ix;
 	if (!w)
@@ -499,8 +518,11 @@ static int ix_sync(townorg_txn *t)
 	}
 	pthread_mutex_lock(&w->mu);
 	w->closing = true;
+	w->freeze = freeze;
 	pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mu);
+	if (freeze)
+		freeze_slots(t, w);
 	pthread_join(w->thread, NULL);
 	if (rc == 0)
 		rc = w->rc;
@@ -512,6 +534,8 @@ static int ix_sync(townorg_txn *t)
 	}
 	return 0;
 }
+
+static int ix_sync(townorg_txn *t) { return ix_finish(t, false); }
 
 /* Queue (with a worker) or apply the index edits of a change old -> e (see
  * apply_indexes).  Both borrowed. */
@@ -1129,11 +1153,12 @@ int townorg__txn_commit(const townorg_version **out, townorg_txn *t, bool write_
 	townorg_repo *r = t ? t->repo : NULL;
 	if (out)
 		*out = NULL;
-	/* While the index thread catches up, hash the entity trie: freeze is
-	 * idempotent and allocates nothing, and a transaction whose commit then
-	 * fails stays editable (later edits copy the frozen nodes). */
-	if (t && t->ix && !t->spent)
-		townorg__hamt_freeze(&t->entities, &townorg__entity_trie, t->token);
+	/* With the index thread, hash the entity trie on both threads once it
+	 * has caught up: freeze is idempotent and allocates nothing, and a
+	 * transaction whose commit then fails stays editable (later edits
+	 * copy the frozen nodes). */
+	if (t && t->ix && !t->spent && (rc = ix_finish(t, true)) < 0)
+		return rc;
 	if ((rc = townorg_txn_check(t)) < 0)
 		return rc;
 	if (t->branch) {
