@@ -98,8 +98,8 @@ static int cmp_entity_id(const void *a, const void *b)
 }
 
 
-/* A new totals leaf (one reference: ours) editable under token. */
-static townorg__totals *tot_new(const pgroup *g, uint8_t level, uint32_t token)
+/* A new county totals leaf (one reference: ours) editable under token. */
+static townorg__totals *tot_new(const pgroup *g, uint32_t token)
 {
 	townorg__totals *l = townorg__malloc(sizeof *l + g->len + 1);
 	if (!l)
@@ -107,52 +107,26 @@ static townorg__totals *tot_new(const pgroup *g, uint8_t level, uint32_t token)
 	memset(l, 0, sizeof *l);
 	l->refcnt = 1;
 	l->owner = token;
-	l->level = level;
+	l->level = 2;
 	memcpy(l->key, g->key, g->len);
 	l->key[g->len] = 0;
 	return l;
 }
 
 /*
- * The quota totals index of the grouped entities: what
- * townorg__totals_rebuild (totals.c, whose top comment states the
- * invariant) computes from a walk, here one leaf per parent from its
- * group instead of a lookup per organ.  A unit's leaf sums its organs
- * (level 1); a county's leaf sums its township-level units' leaves and
- * their own pools (level 2; a leaf made first as a level-1 leaf stays one).
+ * The quota totals index of the grouped entities: the county leaves that
+ * per-put updates (totals.c, whose top comment states the invariant) make,
+ * here from the groups instead of a lookup per organ.  A unit's organs are
+ * its group; their sums go to the leaf of the group the unit sits in (its
+ * county), with the unit's own pools.
  */
 static int bulk_totals(townorg__hamt *out, pgroups *G, townorg_entity **order, uint32_t token)
 {
 	int rc = 0;
-	for (size_t gi = 0; gi < G->n; gi++) {
-		pgroup *g = &G->g[gi];
-		int64_t organs = 0, staff = 0, q[3] = { 0, 0, 0 };
-		if (!g->len)
-			continue;
-		for (size_t k = g->start; k < g->start + g->n; k++) {
-			const townorg_entity *o = order[k];
-			int64_t v;
-			if (!townorg_kind_is_organ((townorg_kind)o->kind))
-				continue;
-			organs++;
-			if (townorg_entity_int(o, TOWNORG_FIELD_ACTUAL_STAFF, &v) == 0)
-				staff += v;
-			if (townorg_entity_int(o, TOWNORG_FIELD_ADMIN_QUOTA, &v) == 0)
-				q[0] += v;
-			if (townorg_entity_int(o, TOWNORG_FIELD_INST_QUOTA, &v) == 0)
-				q[1] += v;
-			q[2] += townorg_entity_quota_total(o);
-		}
-		if (!organs)
-			continue;
-		if (!(g->tot = tot_new(g, 1, token))) {
-			rc = TOWNORG_ENOMEM;
-			goto done;
-		}
-		g->tot->organs = organs;
-		g->tot->staff = staff;
-		memcpy(g->tot->osum, q, sizeof q);
-	}
+	size_t n_leaves = 0;
+	townorg__totals **leaves = townorg__malloc((G->n ? G->n : 1) * sizeof *leaves);
+	if (!leaves)
+		return TOWNORG_ENOMEM;
 	for (size_t gi = 0; gi < G->n; gi++) {
 		pgroup *g = &G->g[gi];
 		if (!g->len)
@@ -167,42 +141,51 @@ static int bulk_totals(townorg__hamt *out, pgroups *G, townorg_entity **order, u
 			const char *uid = townorg__entity_id(u);
 			bool oom = false;
 			size_t ug = pg_find(G, uid, strlen(uid), false, &oom);
-			const townorg__totals *ul = ug != NOGROUP ? G->g[ug].tot : NULL;
-			if (!ul && !has[0] && !has[1])
+			townorg__contrib us = { 0, 0, { 0, 0, 0 } };
+			for (size_t j = 0; ug != NOGROUP && j < G->g[ug].n; j++) {
+				const townorg_entity *o = order[G->g[ug].start + j];
+				if (!townorg_kind_is_organ((townorg_kind)o->kind))
+					continue;
+				townorg__contrib c;
+				townorg__organ_contrib(&c, o);
+				us.organs += c.organs;
+				us.staff += c.staff;
+				for (int ty = 0; ty < 3; ty++)
+					us.q[ty] += c.q[ty];
+			}
+			if (!us.organs && !has[0] && !has[1])
 				continue;
-			if (!g->tot && !(g->tot = tot_new(g, 2, token))) {
-				rc = TOWNORG_ENOMEM;
-				goto done;
+			if (!g->tot) {
+				if (!(g->tot = tot_new(g, token))) {
+					rc = TOWNORG_ENOMEM;
+					goto done;
+				}
+				leaves[n_leaves++] = g->tot;
 			}
 			townorg__totals *cl = g->tot;
-			if (ul) {
-				cl->organs += ul->organs;
-				cl->staff += ul->staff;
-				for (int ty = 0; ty < 3; ty++)
-					cl->osum[ty] += ul->osum[ty];
-			}
+			cl->organs += us.organs;
+			cl->staff += us.staff;
+			for (int ty = 0; ty < 3; ty++)
+				cl->osum[ty] += us.q[ty];
 			for (int ty = 0; ty < 2; ty++)
 				if (has[ty]) {
 					cl->pool_sum[ty] += p[ty];
-					cl->pooled_osum[ty] += ul ? ul->osum[ty] : 0;
+					cl->pooled_osum[ty] += us.q[ty];
 				}
 		}
 	}
-	for (size_t gi = 0; gi < G->n && rc == 0; gi++)
-		if (G->g[gi].tot)
-			rc = townorg__hamt_set(out, &townorg__totals_trie, G->g[gi].tot, token);
-	if (rc == 0)
+	if ((rc = townorg__hamt_build(out, &townorg__totals_trie, (void *const *)leaves, n_leaves)) == 0)
 		townorg__hamt_freeze(out, &townorg__totals_trie, token);
 done:
 	/* drop our references: the leaves the trie took stay */
+	for (size_t i = 0; i < n_leaves; i++)
+		townorg__totals_trie.unref(leaves[i]);
 	for (size_t gi = 0; gi < G->n; gi++)
-		if (G->g[gi].tot) {
-			townorg__totals_trie.unref(G->g[gi].tot);
-			G->g[gi].tot = NULL;
-		}
+		G->g[gi].tot = NULL;
+	townorg__free(leaves);
 	if (rc < 0)
 		townorg__hamt_release(out, &townorg__totals_trie);
-	return rc;
+	return rc < 0 ? TOWNORG_ENOMEM : 0;
 }
 
 int townorg__bulk_indexes(townorg__hamt *children, townorg__hamt *totals, townorg_entity **ents, size_t n,
@@ -215,6 +198,8 @@ int townorg__bulk_indexes(townorg__hamt *children, townorg__hamt *totals, townor
 	bool oom = false;
 	*children = (townorg__hamt){ 0 };
 	*totals = (townorg__hamt){ 0 };
+	townorg__childset **sets = NULL;
+	size_t n_sets = 0;
 	gid = townorg__malloc((n ? n : 1) * sizeof *gid);
 	order = townorg__malloc((n ? n : 1) * sizeof *order);
 	if (!gid || !order || n >= UINT32_MAX)
@@ -245,6 +230,8 @@ int townorg__bulk_indexes(townorg__hamt *children, townorg__hamt *totals, townor
 		order[G.g[gid[i]].fill++] = ents[i];
 	townorg__free(gid);
 	gid = NULL;
+	if (!(sets = townorg__malloc((G.n ? G.n : 1) * sizeof *sets)))
+		goto oom;
 	for (size_t g = 0; g < G.n; g++) {
 		townorg_entity **items = order + G.g[g].start;
 		size_t m = G.g[g].n, kl = G.g[g].len;
@@ -278,20 +265,28 @@ int townorg__bulk_indexes(townorg__hamt *children, townorg__hamt *totals, townor
 		cs->key[kl] = 0;
 		cs->items = townorg__childset_inline(cs, kl);
 		memcpy(cs->items, items, m * sizeof *items);
-		if (townorg__hamt_set(children, &townorg__children_trie, cs, token) < 0) {
-			townorg__free(cs); /* items not referenced yet */
-			goto oom;
-		}
-		cs->refcnt--;
-		for (size_t k = 0; k < m; k++)
-			townorg_entity_ref(items[k]);
+		sets[n_sets++] = cs;
 	}
+	/* the trie in one go; only then do the sets hold their items */
+	if (townorg__hamt_build(children, &townorg__children_trie, (void *const *)sets, n_sets) < 0)
+		goto oom;
+	for (size_t i = 0; i < n_sets; i++) {
+		sets[i]->refcnt--; /* the trie's alone now (not shared yet) */
+		for (size_t k = 0; k < sets[i]->n; k++)
+			townorg_entity_ref(sets[i]->items[k]);
+	}
+	townorg__free(sets);
+	sets = NULL;
+	n_sets = 0;
 	if (bulk_totals(totals, &G, order, token) < 0)
 		goto oom;
 	townorg__free(order);
 	pg_free(&G);
 	return 0;
 oom:
+	for (size_t i = 0; i < n_sets; i++)
+		townorg__free(sets[i]); /* not in a trie: items not referenced */
+	townorg__free(sets);
 	townorg__free(gid);
 	townorg__free(order);
 	pg_free(&G);

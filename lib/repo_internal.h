@@ -40,36 +40,31 @@ static inline townorg_entity **townorg__childset_inline(const townorg__childset 
 }
 
 /*
- * Quota totals of one unit at one version: a derived index kept up to date
- * by every commit, like the children index, so that county and township
- * totals (and the five-year cap over them) never walk the organs.
- *  - a township-level unit's leaf sums its organs;
- *  - a county's leaf sums its township-level units' leaves, and also keeps
- *    what units with their own pool contribute instead: the effective
- *    total of type t is osum[t] - pooled_osum[t] + pool_sum[t].
+ * Quota totals of one county at one version: a derived index kept up to
+ * date by every commit, like the children index, so that county totals
+ * (and the five-year cap over them) never walk the organs (totals.c).  A
+ * county's leaf sums the organs of its township-level units, and also
+ * keeps what units with their own pool contribute instead: the effective
+ * total of type t is osum[t] - pooled_osum[t] + pool_sum[t].  A unit's own
+ * sums are those of its children set (townorg__unit_sums).
  * Types: 0 admin, 1 inst, 2 all types together (pools: admin and inst).
  */
 enum { TOWNORG__TQ_ADMIN = 0, TOWNORG__TQ_INST = 1, TOWNORG__TQ_ALL = 2 };
 typedef struct {
 	uint32_t refcnt;
 	uint32_t owner;      /* edit token of the transaction that may change it in place */
-	uint8_t level;       /* 1: sums of organs (a township-level unit), 2: of units (a county) */
-	uint8_t small;       /* 0 (as calloc/memset leave it): the whole struct, key in key[].
-	                        1: a level-1 leaf made by totals.c, which ends at pool_sum
-	                        and keeps its key there (32 bytes less per leaf); read the
-	                        key with townorg__totals_trie.key, never a small leaf's
-	                        pool fields */
+	uint8_t level;       /* 2 (a county): the only leaves there are */
 	int64_t organs;      /* organ count */
 	int64_t staff;       /* sum of actual_staff */
 	int64_t osum[3];     /* sum of the organs' quotas */
-	int64_t pool_sum[2]; /* level 2: sum of units' own pools of that type */
-	int64_t pooled_osum[2]; /* level 2: organ sums of the units that have such a pool */
+	int64_t pool_sum[2]; /* sum of units' own pools of that type */
+	int64_t pooled_osum[2]; /* organ sums of the units that have such a pool */
 	char key[];
 } townorg__totals;
 
 extern const townorg__hamt_type townorg__totals_trie;
 
-/* The totals leaf of a unit (NULL: nothing counted there). */
+/* The totals leaf of a county (NULL: nothing counted there). */
 const townorg__totals *townorg__totals_get(const townorg__hamt *totals, const char *id);
 
 /* The value of entity `id` in the state after the change being applied
@@ -78,13 +73,18 @@ typedef const townorg_entity *(*townorg__lookup_fn)(void *ctx, const char *id);
 
 /* Update the totals for a put (old → e), an insertion (old NULL) or a
  * removal (e NULL); lookup(ctx, id) reads the state after the change (a
- * transaction's entity trie, or the children index's thread's own view of
- * it: see txn.c). */
-int townorg__totals_update(townorg__hamt *tr, townorg__lookup_fn lookup, void *ctx, const townorg_entity *old,
-			   const townorg_entity *e, uint32_t token);
+ * transaction's entity trie, or the index thread's own view of it: see
+ * txn.c), `children` is the children index after the change. */
+int townorg__totals_update(townorg__hamt *tr, townorg__lookup_fn lookup, void *ctx, const townorg__hamt *children,
+			   const townorg_entity *old, const townorg_entity *e, uint32_t token);
 
-/* Recompute a totals trie from scratch (bulk loads). */
-int townorg__totals_rebuild(townorg__hamt *out, const townorg__hamt *entities, uint32_t token);
+/* What one organ adds to its unit's and county's sums, and the sums of a
+ * unit's organs (its children set's). */
+typedef struct {
+	int64_t organs, staff, q[3];
+} townorg__contrib;
+void townorg__organ_contrib(townorg__contrib *c, const townorg_entity *o);
+void townorg__unit_sums(townorg__contrib *sum, const townorg__hamt *children, const char *unit_id);
 
 /* The children and totals indexes of the n entities of a whole state, in
  * one pass (bulk.c): *children is left editable under token (freeze it),

@@ -368,7 +368,7 @@ static int apply_indexes(townorg_txn *t, townorg__lookup_fn lookup, void *ctx, t
 		if ((rc = index_update(t, p ? p : "", townorg__entity_id(e), e)) < 0)
 			return rc;
 	}
-	return townorg__totals_update(&t->totals, lookup, ctx, old, e, t->token);
+	return townorg__totals_update(&t->totals, lookup, ctx, &t->children, old, e, t->token);
 }
 
 static const townorg_entity *ix_lookup(void *ctx, const char *id)

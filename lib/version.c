@@ -398,13 +398,20 @@ int townorg_version_quota_total(int64_t *out, const townorg_version *v, const ch
 	int rc = townorg_version_get(&e, v, id);
 	if (rc < 0)
 		return rc;
-	/* township-level units and counties: one lookup in the totals index */
+	/* counties: one lookup in the totals index */
 	townorg_kind k = (townorg_kind)e->kind;
 	int t = !type ? TOWNORG__TQ_ALL : !strcmp(type, "admin") ? TOWNORG__TQ_ADMIN
 				      : !strcmp(type, "inst") ? TOWNORG__TQ_INST : -1;
-	if (t >= 0 && (townorg_kind_is_township_level(k) || k == TOWNORG_KIND_COUNTY)) {
+	if (t >= 0 && k == TOWNORG_KIND_COUNTY) {
 		const townorg__totals *tl = townorg__totals_get(&v->totals, id);
 		*out = tl ? tl->osum[t] : 0;
+		return 0;
+	}
+	/* township-level units: their organs, in their children set */
+	if (t >= 0 && townorg_kind_is_township_level(k)) {
+		townorg__contrib us;
+		townorg__unit_sums(&us, &v->children, id);
+		*out = us.q[t];
 		return 0;
 	}
 	*out = subtree_quota(v, e, type, 0);

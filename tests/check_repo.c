@@ -769,6 +769,100 @@ START_TEST(put_all_same_as_puts)
 }
 END_TEST
 
+/* The totals index built in bulk (a first version: bulk.c) holds the very
+ * county leaves that per-put updates make (totals.c), pools included, and
+ * quota totals of units and counties agree with a walk. */
+static int leaf_into(const void *leaf, void *p)
+{
+	const townorg__totals *l = leaf;
+	townorg__strmap *m = p;
+	return townorg__strmap_put(m, l->key, (void *)l);
+}
+
+START_TEST(bulk_totals_match_per_put)
+{
+	srand(5);
+	enum { NC = 6, NU = 40, NO = 300 };
+	townorg_entity *ents[NC + NU + NO];
+	size_t n = 0;
+	char id[32], pid[32];
+	for (int c = 0; c < NC; c++) {
+		snprintf(id, sizeof id, "c%d", c);
+		ents[n++] = mk(id, TOWNORG_KIND_COUNTY, "县", NULL);
+	}
+	for (int u = 0; u < NU; u++) {
+		townorg_entity_builder *b;
+		snprintf(id, sizeof id, "u%d", u);
+		snprintf(pid, sizeof pid, "c%d", rand() % NC);
+		OK(townorg_entity_builder_new(&b, id, u % 2 ? TOWNORG_KIND_TOWN : TOWNORG_KIND_TOWNSHIP, "乡镇", pid));
+		if (rand() % 3 == 0)
+			OK(townorg_entity_builder_set_quota(b, rand() % 2 ? "admin" : "inst", rand() % 50));
+		OK(townorg_entity_builder_build(&ents[n++], b));
+		townorg_entity_builder_free(b);
+	}
+	for (int o = 0; o < NO; o++) {
+		snprintf(id, sizeof id, "o%d", o);
+		snprintf(pid, sizeof pid, "u%d", rand() % (NU - 3)); /* the last units have no organs */
+		ents[n++] = mk_organ(id, rand() % 2 ? TOWNORG_KIND_OFFICE : TOWNORG_KIND_CENTER, "机构", pid,
+				     rand() % 4 ? rand() % 10 : -1, rand() % 2 ? rand() % 10 : -1, rand() % 12);
+	}
+	/* bulk: a transaction from nothing; per put: one on an empty version */
+	townorg_txn *t;
+	const townorg_version *bulk, *empty, *per_put;
+	OK(townorg_txn_new(&t, repo, NULL));
+	OK(townorg__txn_put_all(t, ents, n));
+	OK(townorg_txn_commit(&bulk, t));
+	townorg_txn_free(t);
+	townorg_repo *r2;
+	OK(townorg_repo_new(&r2));
+	OK(townorg_txn_new(&t, r2, NULL));
+	OK(townorg_txn_commit(&empty, t));
+	townorg_txn_free(t);
+	OK(townorg_txn_new(&t, r2, empty));
+	for (size_t i = n; i-- > 0;) /* organs before their units */
+		OK(townorg_txn_put(t, ents[i]));
+	OK(townorg_txn_commit(&per_put, t));
+	townorg_txn_free(t);
+	ck_assert_str_eq(townorg_version_state_hash(bulk), townorg_version_state_hash(per_put));
+	townorg__strmap mb = { 0 }, mp = { 0 };
+	townorg__hamt_foreach(&bulk->totals, leaf_into, &mb);
+	townorg__hamt_foreach(&per_put->totals, leaf_into, &mp);
+	ck_assert_uint_eq(mb.n, mp.n);
+	ck_assert_uint_gt(mb.n, 0);
+	int pooled = 0;
+	for (size_t i = 0; i < mb.cap; i++) {
+		if (!mb.keys[i])
+			continue;
+		const townorg__totals *a = mb.vals[i], *b = townorg__strmap_get(&mp, mb.keys[i]);
+		ck_assert_ptr_nonnull(b);
+		ck_assert_int_eq(a->level, 2);
+		ck_assert_int_eq(a->organs, b->organs);
+		ck_assert_int_eq(a->staff, b->staff);
+		for (int q = 0; q < 3; q++)
+			ck_assert_int_eq(a->osum[q], b->osum[q]);
+		for (int q = 0; q < 2; q++) {
+			ck_assert_int_eq(a->pool_sum[q], b->pool_sum[q]);
+			ck_assert_int_eq(a->pooled_osum[q], b->pooled_osum[q]);
+			pooled += a->pool_sum[q] != 0;
+		}
+	}
+	ck_assert_int_gt(pooled, 0);
+	const char *types[] = { NULL, "admin", "inst" };
+	for (size_t i = 0; i < NC + NU; i++)
+		for (int ty = 0; ty < 3; ty++) {
+			int64_t fast;
+			const char *eid = townorg_entity_id(ents[i]);
+			OK(townorg_version_quota_total(&fast, bulk, eid, types[ty]));
+			ck_assert_int_eq(fast, walk_total(bulk, eid, types[ty], i < NC ? 0 : 1));
+		}
+	townorg__strmap_free(&mb);
+	townorg__strmap_free(&mp);
+	townorg_repo_free(r2);
+	for (size_t i = 0; i < n; i++)
+		townorg_entity_free(ents[i]);
+}
+END_TEST
+
 /* ---- concurrent readers ---- */
 
 struct reader_arg {
@@ -841,6 +935,7 @@ int main(void)
 	tcase_add_test(tc, batch_rollback_restores_everything);
 	tcase_add_loop_test(tc, totals_index_matches_brute_force, 0, 2);
 	tcase_add_test(tc, put_all_same_as_puts);
+	tcase_add_test(tc, bulk_totals_match_per_put);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
