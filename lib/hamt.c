@@ -905,11 +905,19 @@ int townorg__hamt_foreach(const townorg__hamt *t, int (*cb)(const void *leaf, vo
 
 /* ------------------------------------------------------------------ diff */
 
+/* Leaf pairs met in the walk wait here, their lines prefetched, and are
+ * compared PEND at a time: in a wide diff most bottom nodes differ in one
+ * slot, so comparing each pair where it is found waits for its cache
+ * misses one pair after another; batched, they overlap. */
+enum { PEND = 32 };
+
 typedef struct {
 	const townorg__hamt_type *ty;
 	townorg__hamt_diff_cb cb;
 	void *ctx;
 	bool a_side; /* for emit_all */
+	unsigned np;
+	const void *pa[PEND], *pb[PEND];
 } diffctx;
 
 static bool leaves_equal(const townorg__hamt_type *ty, const void *a, const void *b)
@@ -1034,6 +1042,24 @@ static int diff_nodes(diffctx *d, const hnode *a, const hnode *b)
 	return 0;
 }
 
+/* Compare the waiting leaf pairs (see PEND), in the order met. */
+static int flush_leaves(diffctx *d)
+{
+	unsigned n = d->np;
+	d->np = 0;
+	for (unsigned i = 0; i < n; i++) {
+		const void *a = d->pa[i], *b = d->pb[i];
+		int r;
+		if (!strcmp(d->ty->key(a), d->ty->key(b)))
+			r = leaves_equal(d->ty, a, b) ? 0 : d->cb(a, b, d->ctx);
+		else if (!(r = d->cb(a, NULL, d->ctx)))
+			r = d->cb(NULL, b, d->ctx);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
 static int diff_slots(diffctx *d, const void *a, const void *b)
 {
 	if (a == b)
@@ -1046,10 +1072,11 @@ static int diff_slots(diffctx *d, const void *a, const void *b)
 	if (na && nb)
 		return diff_nodes(d, as_node(a), as_node(b));
 	if (!na && !nb) {
-		if (!strcmp(d->ty->key(a), d->ty->key(b)))
-			return leaves_equal(d->ty, a, b) ? 0 : d->cb(a, b, d->ctx);
-		int r = d->cb(a, NULL, d->ctx);
-		return r ? r : d->cb(NULL, b, d->ctx);
+		prefetch_slot(a);
+		prefetch_slot(b);
+		d->pa[d->np] = a;
+		d->pb[d->np++] = b;
+		return d->np == PEND ? flush_leaves(d) : 0;
 	}
 	struct leafvs lv = { d, na ? b : a, !na, false };
 	int r = leafvs_rec(&lv, na ? a : b);
@@ -1110,7 +1137,7 @@ size_t townorg__hamt_diff_width(const townorg__hamt *a, const townorg__hamt *b, 
 int townorg__hamt_diff_range(const townorg__hamt *a, const townorg__hamt *b, const townorg__hamt_type *ty,
 			     unsigned lo, unsigned hi, townorg__hamt_diff_cb cb, void *ctx)
 {
-	diffctx d = { ty, cb, ctx, false };
+	diffctx d = { .ty = ty, .cb = cb, .ctx = ctx };
 	if (a->root == b->root)
 		return 0;
 	for (unsigned i = lo; i < hi && i < 32; i++) {
@@ -1119,18 +1146,19 @@ int townorg__hamt_diff_range(const townorg__hamt *a, const townorg__hamt *b, con
 		if (r)
 			return r;
 	}
-	return 0;
+	return flush_leaves(&d);
 }
 
 int townorg__hamt_diff(const townorg__hamt *a, const townorg__hamt *b, const townorg__hamt_type *ty,
 		       townorg__hamt_diff_cb cb, void *ctx)
 {
-	diffctx d = { ty, cb, ctx, false };
+	diffctx d = { .ty = ty, .cb = cb, .ctx = ctx };
 	if (a->root == b->root)
 		return 0;
 	if (!a->root)
 		return emit_all(&d, tag(b->root), false);
 	if (!b->root)
 		return emit_all(&d, tag(a->root), true);
-	return diff_nodes(&d, a->root, b->root);
+	int r = diff_nodes(&d, a->root, b->root);
+	return r ? r : flush_leaves(&d);
 }
