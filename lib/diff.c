@@ -272,7 +272,7 @@ static int fields_diff(townorg__arena *a, bool borrow, const townorg_entity *o, 
 		       hy ? fl_int(&fl, y, area) : NULL);
 	}
 	/* other quota types, merged by type name (both lists are sorted) */
-	const struct townorg__ext *xo = o ? o->ext : NULL, *xn = n ? n->ext : NULL;
+	const struct townorg__ext *xo = o ? townorg__entity_ext(o) : NULL, *xn = n ? townorg__entity_ext(n) : NULL;
 	size_t i = 0, j = 0, no = xo ? xo->n_xq : 0, nn = xn ? xn->n_xq : 0;
 	while (i < no || j < nn) {
 		int c = i >= no ? 1 : j >= nn ? -1 : strcmp(xo->xq[i].type, xn->xq[j].type);

@@ -105,13 +105,13 @@ void *townorg__entity_json(const townorg_entity *e)
 		jset(o, "chief_posts", json_integer((json_int_t)v), &bad);
 	if (townorg_entity_int(e, TOWNORG_FIELD_DEPUTY_POSTS, &v) == 0)
 		jset(o, "deputy_posts", json_integer((json_int_t)v), &bad);
-	for (size_t i = 0; e->ext && i < e->ext->n_xq; i++) {
+	for (size_t i = 0; townorg__entity_ext(e) && i < townorg__entity_ext(e)->n_xq; i++) {
 		char key[80];
-		snprintf(key, sizeof key, "%s_quota", e->ext->xq[i].type);
-		jset(o, key, json_integer((json_int_t)e->ext->xq[i].value), &bad);
+		snprintf(key, sizeof key, "%s_quota", townorg__entity_ext(e)->xq[i].type);
+		jset(o, key, json_integer((json_int_t)townorg__entity_ext(e)->xq[i].value), &bad);
 	}
-	for (size_t i = 0; e->ext && i < e->ext->n_attrs; i++) {
-		const struct townorg__attr *a = &e->ext->attrs[i];
+	for (size_t i = 0; townorg__entity_ext(e) && i < townorg__entity_ext(e)->n_attrs; i++) {
+		const struct townorg__attr *a = &townorg__entity_ext(e)->attrs[i];
 		if (!a->is_list) {
 			jset(o, a->name, json_string(a->values[0]), &bad);
 			continue;

@@ -128,7 +128,7 @@ void townorg_entity_free(townorg_entity *e)
 	if (!e)
 		return;
 	if (TOWNORG__DEC(&e->refcnt) == 0) {
-		ext_free(e->ext);
+		ext_free((struct townorg__ext *)townorg__entity_ext(e));
 		townorg__free(e);
 	}
 }
@@ -158,10 +158,10 @@ int townorg_entity_quota(const townorg_entity *e, const char *type, int64_t *out
 		return townorg_entity_int(e, TOWNORG_FIELD_ADMIN_QUOTA, out);
 	if (!strcmp(type, "inst"))
 		return townorg_entity_int(e, TOWNORG_FIELD_INST_QUOTA, out);
-	if (e->ext)
-		for (size_t i = 0; i < e->ext->n_xq; i++)
-			if (!strcmp(e->ext->xq[i].type, type)) {
-				*out = e->ext->xq[i].value;
+	if (townorg__entity_ext(e))
+		for (size_t i = 0; i < townorg__entity_ext(e)->n_xq; i++)
+			if (!strcmp(townorg__entity_ext(e)->xq[i].type, type)) {
+				*out = townorg__entity_ext(e)->xq[i].value;
 				return 0;
 			}
 	return TOWNORG_ENOTFOUND;
@@ -170,7 +170,7 @@ int townorg_entity_quota(const townorg_entity *e, const char *type, int64_t *out
 /* Quota types in byte order: "admin" and "inst" sort among the others. */
 size_t townorg_entity_quota_count(const townorg_entity *e)
 {
-	size_t n = e->ext ? e->ext->n_xq : 0;
+	size_t n = townorg__entity_ext(e) ? townorg__entity_ext(e)->n_xq : 0;
 	n += !!(e->present & (1u << TOWNORG_FIELD_ADMIN_QUOTA));
 	n += !!(e->present & (1u << TOWNORG_FIELD_INST_QUOTA));
 	return n;
@@ -184,13 +184,13 @@ int townorg_entity_quota_at(const townorg_entity *e, size_t i, const char **type
 	int64_t v;
 	const char *fixed[2] = { "admin", "inst" };
 	townorg_field ff[2] = { TOWNORG_FIELD_ADMIN_QUOTA, TOWNORG_FIELD_INST_QUOTA };
-	size_t nx = e->ext ? e->ext->n_xq : 0, xi = 0;
+	size_t nx = townorg__entity_ext(e) ? townorg__entity_ext(e)->n_xq : 0, xi = 0;
 	/* merge the two fixed types into the sorted extra list */
 	for (int k = 0; k <= 2; k++) {
-		while (xi < nx && (k == 2 || strcmp(e->ext->xq[xi].type, fixed[k]) < 0)) {
+		while (xi < nx && (k == 2 || strcmp(townorg__entity_ext(e)->xq[xi].type, fixed[k]) < 0)) {
 			if (n == i) {
-				*type = e->ext->xq[xi].type;
-				*value = e->ext->xq[xi].value;
+				*type = townorg__entity_ext(e)->xq[xi].type;
+				*value = townorg__entity_ext(e)->xq[xi].value;
 				return 0;
 			}
 			n++, xi++;
@@ -216,9 +216,9 @@ int64_t townorg_entity_quota_total(const townorg_entity *e)
 		t += v;
 	if (townorg_entity_int(e, TOWNORG_FIELD_INST_QUOTA, &v) == 0)
 		t += v;
-	if (e->ext)
-		for (size_t i = 0; i < e->ext->n_xq; i++)
-			t += e->ext->xq[i].value;
+	if (townorg__entity_ext(e))
+		for (size_t i = 0; i < townorg__entity_ext(e)->n_xq; i++)
+			t += townorg__entity_ext(e)->xq[i].value;
 	return t;
 }
 
@@ -234,13 +234,13 @@ static const struct townorg__attr *find_attr(const struct townorg__ext *x, const
 
 const char *townorg_entity_text(const townorg_entity *e, const char *name)
 {
-	const struct townorg__attr *a = find_attr(e->ext, name);
+	const struct townorg__attr *a = find_attr(townorg__entity_ext(e), name);
 	return a && !a->is_list ? a->values[0] : NULL;
 }
 
 const char *const *townorg_entity_list(const townorg_entity *e, const char *name, size_t *count)
 {
-	const struct townorg__attr *a = find_attr(e->ext, name);
+	const struct townorg__attr *a = find_attr(townorg__entity_ext(e), name);
 	if (!a || !a->is_list) {
 		if (count)
 			*count = 0;
@@ -251,16 +251,16 @@ const char *const *townorg_entity_list(const townorg_entity *e, const char *name
 	return (const char *const *)a->values;
 }
 
-size_t townorg_entity_attr_count(const townorg_entity *e) { return e->ext ? e->ext->n_attrs : 0; }
+size_t townorg_entity_attr_count(const townorg_entity *e) { return townorg__entity_ext(e) ? townorg__entity_ext(e)->n_attrs : 0; }
 
 int townorg_entity_attr_at(const townorg_entity *e, size_t i, const char **name, int *is_list)
 {
-	if (!e->ext || i >= e->ext->n_attrs)
+	if (!townorg__entity_ext(e) || i >= townorg__entity_ext(e)->n_attrs)
 		return townorg__err(TOWNORG_ENOTFOUND, "attribute index %zu out of range", i);
 	if (name)
-		*name = e->ext->attrs[i].name;
+		*name = townorg__entity_ext(e)->attrs[i].name;
 	if (is_list)
-		*is_list = e->ext->attrs[i].is_list;
+		*is_list = townorg__entity_ext(e)->attrs[i].is_list;
 	return 0;
 }
 
@@ -286,16 +286,16 @@ void townorg__entity_encode(townorg__buf *b, const townorg_entity *e)
 	townorg__buf_varint(b, e->present);
 	for (unsigned i = 0; i < townorg__popc(e->present); i++)
 		townorg__buf_varint(b, zigzag(townorg__entity_value(e, (unsigned)i)));
-	size_t nx = e->ext ? e->ext->n_xq : 0;
+	size_t nx = townorg__entity_ext(e) ? townorg__entity_ext(e)->n_xq : 0;
 	townorg__buf_varint(b, nx);
 	for (size_t i = 0; i < nx; i++) {
-		townorg__buf_str(b, e->ext->xq[i].type);
-		townorg__buf_varint(b, zigzag(e->ext->xq[i].value));
+		townorg__buf_str(b, townorg__entity_ext(e)->xq[i].type);
+		townorg__buf_varint(b, zigzag(townorg__entity_ext(e)->xq[i].value));
 	}
-	size_t na = e->ext ? e->ext->n_attrs : 0;
+	size_t na = townorg__entity_ext(e) ? townorg__entity_ext(e)->n_attrs : 0;
 	townorg__buf_varint(b, na);
 	for (size_t i = 0; i < na; i++) {
-		const struct townorg__attr *a = &e->ext->attrs[i];
+		const struct townorg__attr *a = &townorg__entity_ext(e)->attrs[i];
 		townorg__buf_str(b, a->name);
 		townorg__buf_varint(b, a->is_list);
 		townorg__buf_varint(b, a->n);
@@ -436,7 +436,7 @@ int townorg_entity_builder_from(townorg_entity_builder **out, const townorg_enti
 	b->present = e->present;
 	for (int f = 0; f < TOWNORG_FIELD_COUNT; f++)
 		townorg_entity_int(e, (townorg_field)f, &b->ints[f]);
-	if (ext_copy(&b->x, e->ext) < 0) {
+	if (ext_copy(&b->x, townorg__entity_ext(e)) < 0) {
 		townorg_entity_builder_free(b);
 		*out = NULL;
 		return townorg__oom();
@@ -795,7 +795,8 @@ int townorg__entity_assemble(townorg_entity **out, townorg_kind kind, townorg_cl
 		if ((present & (1u << f)) && (ints_by_field[f] < INT32_MIN || ints_by_field[f] > INT32_MAX))
 			wide = true;
 	size_t lid = strlen(id), lname = strlen(name), lpar = parent ? strlen(parent) : 0;
-	size_t sz = TOWNORG__ENTITY_HEADER + (nint << wide) * sizeof(int32_t) + lid + 1 + lname + 1 +
+	size_t xsz = ext_take ? sizeof ext_take : 0;
+	size_t sz = TOWNORG__ENTITY_HEADER + xsz + (nint << wide) * sizeof(int32_t) + lid + 1 + lname + 1 +
 		    (parent ? lpar + 1 : 0);
 	if (lid + 1 + lname + 1 >= 0xffff)
 		return townorg__err(TOWNORG_EINVALID, "entity %s: strings too long", id);
@@ -809,6 +810,11 @@ int townorg__entity_assemble(townorg_entity **out, townorg_kind kind, townorg_cl
 	e->wide = wide;
 	e->present = present;
 	size_t k = 0;
+	if (ext_take) {
+		e->has_ext = 1;
+		memcpy(e->data, &ext_take, sizeof ext_take);
+		k = sizeof ext_take / sizeof(int32_t);
+	}
 	for (int f = 0; f < TOWNORG_FIELD_COUNT; f++)
 		if (present & (1u << f)) {
 			if (wide) {
@@ -828,15 +834,13 @@ int townorg__entity_assemble(townorg_entity **out, townorg_kind kind, townorg_cl
 	} else {
 		e->parent_off = 0xffff;
 	}
-	e->ext = ext_take;
 	/* hash the canonical encoding */
 	townorg__buf local = { 0 }, *b = scratch ? scratch : &local;
 	b->len = 0;
 	townorg__entity_encode(b, e);
 	if (b->failed) {
 		townorg__buf_free(&local);
-		e->ext = NULL;
-		townorg__free(e);
+		townorg__free(e); /* ext_take stays the caller's on failure */
 		return townorg__oom();
 	}
 	townorg__sha sh;

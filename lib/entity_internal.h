@@ -22,15 +22,16 @@ struct townorg__xquota {
 };
 
 /*
- * An entity value: one allocation holding a fixed 52-byte header, the
- * integer fields that are set (packed, in field order: `present` says
- * which) and the id, name and parent strings.  The integers are 32-bit when
- * every one of them fits (nearly all: counts, posts, quotas), else 64-bit
- * (`wide`; read them with memcpy, they are 4-byte aligned).  Rare
- * attributes (extra quota types, text and list attributes) hang off `ext`.
- * Immutable once built; the reference count is the only thing that
- * changes.  A national workload organ takes 120 to 128 bytes with malloc's
- * header.
+ * An entity value: one allocation holding a fixed 44-byte header, then —
+ * only if the value has rare attributes (extra quota types, text and list
+ * attributes: `has_ext`) — a pointer to them (two words, read with
+ * memcpy), the integer fields that are set (packed, in field order:
+ * `present` says which) and the id, name and parent strings.  The integers
+ * are 32-bit when every one of them fits (nearly all: counts, posts,
+ * quotas), else 64-bit (`wide`; read them with memcpy, they are 4-byte
+ * aligned).  Immutable once built; the reference count is the only thing
+ * that changes.  A national workload organ takes 112 to 120 bytes with
+ * malloc's header.
  */
 struct townorg__ext {
 	size_t n_xq;
@@ -40,31 +41,48 @@ struct townorg__ext {
 };
 
 struct townorg_entity {
-	struct townorg__ext *ext;
 	uint32_t refcnt;
 	uint16_t present;
 	uint16_t name_off, parent_off; /* offsets into the string area; parent_off 0xffff: none */
 	uint8_t kind;
-	uint8_t cls : 2, wide : 1;
+	uint8_t cls : 2, wide : 1, has_ext : 1;
 	unsigned char hash[TOWNORG__HASH_SIZE];
-	int32_t data[]; /* popcount(present) values (twice as many words when
-	                   wide), then "id\0name\0parent\0" */
+	int32_t data[]; /* [the ext pointer: 2 words if has_ext], popcount(present)
+	                   values (twice as many words when wide), then
+	                   "id\0name\0parent\0" */
 };
 
 #define TOWNORG__ENTITY_HEADER offsetof(struct townorg_entity, data)
 
+/* The rare attributes, or NULL. */
+static inline const struct townorg__ext *townorg__entity_ext(const townorg_entity *e)
+{
+	if (!e->has_ext)
+		return NULL;
+	const struct townorg__ext *x;
+	memcpy(&x, e->data, sizeof x);
+	return x;
+}
+
+/* Where the integers start. */
+static inline const int32_t *townorg__entity_ints(const townorg_entity *e)
+{
+	return e->data + (e->has_ext ? sizeof(void *) / sizeof(int32_t) : 0);
+}
+
 static inline const char *townorg__entity_strings(const townorg_entity *e)
 {
-	return (const char *)(e->data + ((unsigned)townorg__popc(e->present) << e->wide));
+	return (const char *)(townorg__entity_ints(e) + ((unsigned)townorg__popc(e->present) << e->wide));
 }
 
 /* The i-th stored integer (in field order among those present). */
 static inline int64_t townorg__entity_value(const townorg_entity *e, unsigned i)
 {
+	const int32_t *d = townorg__entity_ints(e);
 	if (!e->wide)
-		return e->data[i];
+		return d[i];
 	int64_t v;
-	memcpy(&v, e->data + 2 * i, sizeof v);
+	memcpy(&v, d + 2 * i, sizeof v);
 	return v;
 }
 

@@ -121,7 +121,7 @@ static bool same_text(const char *x, const char *y) { return (!x && !y) || (x &&
 
 static const struct townorg__attr *find_attr(const townorg_entity *e, const char *name)
 {
-	const struct townorg__ext *x = e ? e->ext : NULL;
+	const struct townorg__ext *x = e ? townorg__entity_ext(e) : NULL;
 	for (size_t i = 0; x && i < x->n_attrs; i++)
 		if (!strcmp(x->attrs[i].name, name))
 			return &x->attrs[i];

@@ -97,10 +97,10 @@ static int put_entity(exp_state *x, townorg__buf *b, const townorg_entity *e)
 			what = "chief_posts";
 		else if (e->present & (1u << TOWNORG_FIELD_DEPUTY_POSTS))
 			what = "deputy_posts";
-		else if (e->ext && e->ext->n_xq)
-			what = e->ext->xq[0].type;
-		else if (e->ext && e->ext->n_attrs)
-			what = e->ext->attrs[0].name;
+		else if (townorg__entity_ext(e) && townorg__entity_ext(e)->n_xq)
+			what = townorg__entity_ext(e)->xq[0].type;
+		else if (townorg__entity_ext(e) && townorg__entity_ext(e)->n_attrs)
+			what = townorg__entity_ext(e)->attrs[0].name;
 		if (what)
 			return townorg__err(TOWNORG_EINVALID,
 					    "entity %s: the tables have no column for '%s' (export lossy to leave "
