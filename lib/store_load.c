@@ -215,18 +215,20 @@ static int read_locs(townorg__rd *r, int64_t **out, size_t *n)
 }
 
 /* A whole state from a snapshot, without a transaction: the entity trie
- * leaf by leaf, and the indexes grouped by parent (townorg__bulk_indexes,
- * as the importer's first version; a transaction would copy a parent's set
- * at each of its children).  The tries' shapes depend only on their keys,
- * so the result is the one commits make. */
+ * at once (townorg__hamt_build), and the indexes grouped by parent
+ * (townorg__bulk_indexes, as the importer's first version; a transaction
+ * would copy a parent's set at each of its children).  The tries' shapes
+ * depend only on their keys, so the result is the one commits make.
+ * TOWNORG_EEXISTS (nothing built, no message): the snapshot names an
+ * entity twice. */
 static int bulk_build(townorg_version *dst, townorg_entity **ents, size_t n)
 {
 	uint32_t token = townorg__hamt_new_token();
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		rc = townorg__hamt_set(&dst->entities, &townorg__entity_trie, ents[i], token);
+	int rc = townorg__hamt_build(&dst->entities, &townorg__entity_trie, (void *const *)ents, n);
+	if (rc == TOWNORG_EEXISTS)
+		return rc;
+	for (size_t i = 0; i < n && rc == 0; i++)
 		dst->kind_count[ents[i]->kind]++;
-	}
 	townorg__hamt_freeze(&dst->entities, &townorg__entity_trie, token);
 	if (rc == 0 && (rc = townorg__bulk_indexes(&dst->children, &dst->totals, ents, n, token)) == 0)
 		townorg__hamt_freeze(&dst->children, &townorg__children_trie, token);
@@ -301,12 +303,10 @@ int townorg__store_materialise(townorg__store *s, const townorg_version *v, town
 	if (rc < 0)
 		goto out;
 	if (!via_delta) {
-		if ((rc = bulk_build(dst, ents, n)) < 0)
-			goto out;
-		if (dst->entities.count != n) {
+		if ((rc = bulk_build(dst, ents, n)) == TOWNORG_EEXISTS)
 			rc = townorg__err(TOWNORG_ECORRUPT, "%s: version %s: its snapshot names an entity twice", s->path, v->id);
-			goto reset;
-		}
+		if (rc < 0)
+			goto out;
 		goto check;
 	}
 	if ((rc = townorg__txn_new_raw(&t, s->repo, p)) < 0)
@@ -328,7 +328,6 @@ check:;
 	if (strcmp(hex, v->state_hash)) {
 		rc = townorg__err(TOWNORG_ECORRUPT, "%s: version %s: its stored content has state hash %s, not %s", s->path,
 				  v->id, hex, v->state_hash);
-	reset:
 		townorg__hamt_release(&dst->entities, &townorg__entity_trie);
 		townorg__hamt_release(&dst->children, &townorg__children_trie);
 		townorg__hamt_release(&dst->totals, &townorg__totals_trie);
