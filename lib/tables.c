@@ -8,7 +8,7 @@
  *
  *  1. Read.  versions.csv first (small: it decides the labels and lets a
  *     taken tag or a bad onto refuse the import before the big files are
- *     touched), then base.csv, cut in two at a line near its middle when
+ *     touched), then base.csv, cut in two at a line near 58 % of it when
  *     it is large and has no quotes before that line: the calling thread
  *     parses the first part while a second thread parses the second, then
  *     events.csv, then changes.csv (read_tables, read_more).  Every row is
