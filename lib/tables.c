@@ -11,7 +11,9 @@
  *     touched), then base.csv, cut in two at a line near 58 % of it when
  *     it is large and has no quotes before that line: the calling thread
  *     parses the first part while a second thread parses the second, then
- *     events.csv, then changes.csv (read_tables, read_more).  Every row is
+ *     events.csv, then changes.csv (read_tables, read_more); that thread
+ *     reads those two files into memory (and checks their encoding) while
+ *     the calling thread reads base.csv.  Every row is
  *     checked cell by cell as it is parsed, and each entity row is turned
  *     straight into an entity value — one allocation, hashed at once — and
  *     filed under its version.  Strings that are not entities (delete ids,
@@ -170,6 +172,7 @@ struct imp {
 	bool thread_running;
 	townorg__table_file base_file; /* while its second part is read */
 	size_t base_split;             /* where that part starts; 0: none */
+	bool base_ready;               /* under mu: base_file and base_split are set */
 	/* the second thread's progress: the parts read so far (under mu) */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -817,24 +820,47 @@ static void part_done(imp *im, int which, int rc)
 	pthread_mutex_unlock(&im->mu);
 }
 
-/* The second thread: the second part of base.csv (if it was cut), then
- * events.csv (the first version needs it), then changes.csv. */
+/* Parse a file read earlier (f, or its reading error lrc with message
+ * lmsg); frees f. */
+static int parse_loaded(reader *rd, townorg__table_file *f, int lrc, const char *lmsg, const char *const *cols,
+			townorg__row_fn fn, part *p)
+{
+	int rc = lrc < 0 ? townorg__err(lrc, "%s", lmsg)
+			 : townorg__table_parse(f, f->skip, f->len, cols, fn, rd, &p->info, &p->notes);
+	townorg__table_file_free(f);
+	return rc;
+}
+
+/* The second thread: it reads events.csv and changes.csv into memory while
+ * the calling thread reads base.csv; then it parses the second part of
+ * base.csv (if it was cut), events.csv (the first version needs it) and
+ * changes.csv. */
 static void *read_more(void *arg)
 {
 	imp *im = arg;
 	reader *rd = &im->rd[1];
 	part *p = im->parts;
+	townorg__table_file ef, cf;
+	char emsg[1024] = "", cmsg[1024] = "";
+	memset(&p[PART_EVENTS].info, 0, sizeof p[PART_EVENTS].info);
+	memset(&p[PART_CHANGES].info, 0, sizeof p[PART_CHANGES].info);
+	int erc = townorg__table_load(im->dir, "events.csv", &ef, &p[PART_EVENTS].notes);
+	if (erc < 0)
+		snprintf(emsg, sizeof emsg, "%s", townorg_error_last() ? townorg_error_last() : "");
+	int crc = townorg__table_load(im->dir, "changes.csv", &cf, &p[PART_CHANGES].notes);
+	if (crc < 0)
+		snprintf(cmsg, sizeof cmsg, "%s", townorg_error_last() ? townorg_error_last() : "");
+	pthread_mutex_lock(&im->mu);
+	while (!im->base_ready)
+		pthread_cond_wait(&im->cv, &im->mu);
+	pthread_mutex_unlock(&im->mu);
 	int rc = 0;
 	if (im->base_split)
 		rc = townorg__table_parse(&im->base_file, im->base_split, im->base_file.len, base_cols, on_base, rd,
 					  &p[PART_BASE].info, &p[PART_BASE].notes);
 	part_done(im, PART_BASE, rc);
-	rc = townorg__table_read(im->dir, "events.csv", events_cols, on_event, rd, &p[PART_EVENTS].info,
-				 &p[PART_EVENTS].notes);
-	part_done(im, PART_EVENTS, rc);
-	rc = townorg__table_read(im->dir, "changes.csv", changes_cols, on_change, rd, &p[PART_CHANGES].info,
-				 &p[PART_CHANGES].notes);
-	part_done(im, PART_CHANGES, rc);
+	part_done(im, PART_EVENTS, parse_loaded(rd, &ef, erc, emsg, events_cols, on_event, &p[PART_EVENTS]));
+	part_done(im, PART_CHANGES, parse_loaded(rd, &cf, crc, cmsg, changes_cols, on_change, &p[PART_CHANGES]));
 	return NULL;
 }
 
@@ -941,14 +967,18 @@ static int read_tables(imp *im)
 	if ((rc = check_version_line(im, im->onto)) < 0 || (rc = check_tags(im)) < 0 ||
 	    (rc = progress(im, "read", 1, TOWNORG_TABLES_FILE_COUNT)) < 0)
 		return rc;
-	if ((rc = townorg__table_load(im->dir, "base.csv", &im->base_file, &im->rep->notes)) < 0)
-		return rc;
-	im->base_split = townorg__table_split(&im->base_file);
 	im->thread_running = townorg__threads_allowed() && pthread_create(&im->thread, NULL, read_more, im) == 0;
-	if (!im->thread_running) {
-		im->base_split = 0;
+	rc = townorg__table_load(im->dir, "base.csv", &im->base_file, &im->rep->notes);
+	if (rc == 0 && im->thread_running)
+		im->base_split = townorg__table_split(&im->base_file);
+	pthread_mutex_lock(&im->mu);
+	im->base_ready = true; /* (on an error too: the thread then reads on) */
+	pthread_cond_broadcast(&im->cv);
+	pthread_mutex_unlock(&im->mu);
+	if (rc < 0)
+		return rc;
+	if (!im->thread_running)
 		read_more(im);
-	}
 	if ((rc = townorg__table_parse(&im->base_file, im->base_file.skip,
 				       im->base_split ? im->base_split : im->base_file.len, base_cols, on_base, r0,
 				       &r0->info[1], &im->rep->notes)) < 0)
