@@ -902,8 +902,137 @@ static int q_add(unit *u, const char *type, int64_t v, bool after)
 	return 0;
 }
 
-/* Count e (unless it is a non-organ root) and everything below it in v. */
-static int tally(unit *u, const townorg_version *v, const townorg_entity *e, bool after, int depth)
+/*
+ * What a township-level unit's children set adds to a tally: its members'
+ * kinds and its organs' numbers (a unit's children — organs, villages,
+ * communities — have none of their own).  A diff's totals tally every
+ * touched county on both sides, and most of a county's units are the same
+ * set on both sides, and again in the unit's own totals: each set is
+ * counted once per diff (a memo keyed by the set) and added where needed.
+ */
+typedef struct {
+	const char *type;
+	int64_t v;
+} qv;
+
+typedef struct {
+	const townorg__childset *cs;
+	size_t kinds[TOWNORG_KIND_COUNT + 1];
+	int64_t organs, staff, quota;
+	size_t nq;
+	qv *q;
+} setsum;
+
+typedef struct {
+	setsum *v;
+	size_t n, cap;
+	uint32_t *slot; /* index + 1; 0: empty */
+	size_t mask;
+} tmemo;
+
+static void tmemo_free(tmemo *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		townorg__free(m->v[i].q);
+	townorg__free(m->v);
+	townorg__free(m->slot);
+}
+
+static size_t ptr_slot(const void *p, size_t mask)
+{
+	return (size_t)(((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15ull >> 17) & mask;
+}
+
+/* The memo's entry for cs, counted now if it is new; NULL: no memory. */
+static const setsum *tmemo_get(tmemo *m, const townorg__childset *cs)
+{
+	if (m->slot)
+		for (size_t j = ptr_slot(cs, m->mask); m->slot[j]; j = (j + 1) & m->mask)
+			if (m->v[m->slot[j] - 1].cs == cs)
+				return &m->v[m->slot[j] - 1];
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 256;
+		setsum *nv = cap < UINT32_MAX ? townorg__realloc(m->v, cap * sizeof *nv) : NULL;
+		if (!nv)
+			return NULL;
+		m->v = nv;
+		m->cap = cap;
+	}
+	if (!m->slot || (m->n + 1) * 2 > m->mask + 1) {
+		size_t size = m->slot ? (m->mask + 1) * 2 : 512;
+		uint32_t *ns = townorg__calloc(size, sizeof *ns);
+		if (!ns)
+			return NULL;
+		for (size_t i = 0; i < m->n; i++) {
+			size_t j = ptr_slot(m->v[i].cs, size - 1);
+			while (ns[j])
+				j = (j + 1) & (size - 1);
+			ns[j] = (uint32_t)(i + 1);
+		}
+		townorg__free(m->slot);
+		m->slot = ns;
+		m->mask = size - 1;
+	}
+	setsum *ss = &m->v[m->n];
+	memset(ss, 0, sizeof *ss);
+	ss->cs = cs;
+	for (size_t i = 0; i < cs->n; i++) {
+		const townorg_entity *e = cs->items[i];
+		townorg_kind k = townorg_entity_kind(e);
+		ss->kinds[k]++;
+		if (!townorg_kind_is_organ(k))
+			continue;
+		int64_t st = 0;
+		ss->organs++;
+		if (townorg_entity_int(e, TOWNORG_FIELD_ACTUAL_STAFF, &st) == 0)
+			ss->staff += st;
+		size_t nq = townorg_entity_quota_count(e);
+		for (size_t qi = 0; qi < nq; qi++) {
+			const char *type;
+			int64_t q;
+			townorg_entity_quota_at(e, qi, &type, &q);
+			ss->quota += q;
+			size_t t = 0;
+			while (t < ss->nq && strcmp(ss->q[t].type, type))
+				t++;
+			if (t == ss->nq) {
+				qv *nq2 = townorg__realloc(ss->q, (ss->nq + 1) * sizeof *nq2);
+				if (!nq2) {
+					townorg__free(ss->q);
+					return NULL;
+				}
+				ss->q = nq2;
+				ss->q[ss->nq++] = (qv){ type, 0 };
+			}
+			ss->q[t].v += q;
+		}
+	}
+	size_t j = ptr_slot(cs, m->mask);
+	while (m->slot[j])
+		j = (j + 1) & m->mask;
+	m->slot[j] = (uint32_t)(m->n + 1);
+	m->n++;
+	return ss;
+}
+
+static int add_setsum(unit *u, const setsum *ss, bool after)
+{
+	for (int k = 0; k <= TOWNORG_KIND_COUNT; k++)
+		(after ? u->t.kind_after : u->t.kind_before)[k] += ss->kinds[k];
+	(after ? &u->t.organs.after : &u->t.organs.before)[0] += ss->organs;
+	(after ? &u->t.staff.after : &u->t.staff.before)[0] += ss->staff;
+	(after ? &u->t.quota.after : &u->t.quota.before)[0] += ss->quota;
+	for (size_t i = 0; i < ss->nq; i++) {
+		int rc = q_add(u, ss->q[i].type, ss->q[i].v, after);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Count e (unless it is a non-organ root) and everything below it in v.
+ * memo (may be NULL) holds the township-level units' sets. */
+static int tally(unit *u, const townorg_version *v, const townorg_entity *e, bool after, int depth, tmemo *memo)
 {
 	townorg_kind k = townorg_entity_kind(e);
 	int rc;
@@ -925,11 +1054,19 @@ static int tally(unit *u, const townorg_version *v, const townorg_entity *e, boo
 			}
 		}
 	}
-	if (depth > 16)
+	/* Organs and departments have no children in a committed version (the
+	 * kind rules of txn.c): no lookup for the 430,000 organs of a
+	 * national diff. */
+	if (depth > 16 || !(k == TOWNORG_KIND_PROVINCE || k == TOWNORG_KIND_PREFECTURE || k == TOWNORG_KIND_COUNTY ||
+			    townorg_kind_is_township_level(k)))
 		return 0;
 	const townorg__childset *c = townorg__children_get(&v->children, townorg__entity_id(e));
+	if (c && memo && townorg_kind_is_township_level(k)) {
+		const setsum *ss = tmemo_get(memo, c);
+		return ss ? add_setsum(u, ss, after) : TOWNORG_ENOMEM;
+	}
 	for (size_t i = 0; c && i < c->n; i++)
-		if ((rc = tally(u, v, c->items[i], after, depth + 1)) < 0)
+		if ((rc = tally(u, v, c->items[i], after, depth + 1, memo)) < 0)
 			return rc;
 	return 0;
 }
@@ -943,13 +1080,13 @@ static void set_rate(townorg_reduction *r)
 }
 
 /* Fill a unit's totals from its subtree on both sides; quotas into the arena. */
-static int unit_finish(townorg_diff *d, unit *u, const char *id)
+static int unit_finish(townorg_diff *d, unit *u, const char *id, tmemo *memo)
 {
 	int rc;
 	const townorg_entity *a = get_in(d->from, id), *b = get_in(d->to, id);
-	if (a && (rc = tally(u, d->from, a, false, 0)) < 0)
+	if (a && (rc = tally(u, d->from, a, false, 0, memo)) < 0)
 		return rc;
-	if (b && (rc = tally(u, d->to, b, true, 0)) < 0)
+	if (b && (rc = tally(u, d->to, b, true, 0, memo)) < 0)
 		return rc;
 	const townorg_entity *e = b ? b : a;
 	if (e) {
@@ -1037,6 +1174,7 @@ static int compute_totals(townorg_diff *d, const townorg_diff_options *o)
 {
 	unitset s;
 	unit u;
+	tmemo memo = { 0 };
 	int rc = 0;
 	memset(&s, 0, sizeof s);
 	memset(&u, 0, sizeof u);
@@ -1050,7 +1188,7 @@ static int compute_totals(townorg_diff *d, const townorg_diff_options *o)
 	unit all;
 	memset(&all, 0, sizeof all);
 	if (o->under && rc == 0)
-		rc = unit_finish(d, &all, o->under);
+		rc = unit_finish(d, &all, o->under, &memo);
 	for (int level = 1; level <= 2 && rc == 0; level++) {
 		if (!s.n[level])
 			continue;
@@ -1063,7 +1201,7 @@ static int compute_totals(townorg_diff *d, const townorg_diff_options *o)
 		for (size_t i = 0; i < s.n[level] && rc == 0; i++) {
 			memset(&u, 0, sizeof u);
 			u.t.id = s.ids[level][i];
-			if ((rc = unit_finish(d, &u, u.t.id)) == 0 && level == TOWNORG_UNIT_COUNTY && !o->under) {
+			if ((rc = unit_finish(d, &u, u.t.id, &memo)) == 0 && level == TOWNORG_UNIT_COUNTY && !o->under) {
 				/* the whole diff: the sum of the counties it touches */
 				for (int k = 0; k <= TOWNORG_KIND_COUNT; k++) {
 					all.t.kind_before[k] += u.t.kind_before[k];
@@ -1101,6 +1239,7 @@ static int compute_totals(townorg_diff *d, const townorg_diff_options *o)
 		townorg__strmap_free(&s.seen[level]);
 		townorg__free((void *)s.ids[level]);
 	}
+	tmemo_free(&memo);
 	return rc;
 }
 

@@ -1083,11 +1083,149 @@ START_TEST(two_threads_same_as_one)
 }
 END_TEST
 
+/* Aggregates against a walk: random counties, units and organs (some
+ * with extra quota types, some units moving between counties, organs
+ * moving, coming and going) over two versions; every county and township
+ * the diff lists has, on each side, the kind counts, organs, staff and
+ * quotas by type that a walk of the public API finds below it. */
+struct walksum {
+	size_t kinds[TOWNORG_KIND_COUNT + 1];
+	long organs, staff, quota, admin, inst, extra;
+};
+
+static void walk_sum(const townorg_version *v, const char *id, struct walksum *w, int depth)
+{
+	const townorg_entity *e;
+	if (townorg_version_get(&e, v, id) < 0) {
+		townorg_error_clear();
+		return;
+	}
+	townorg_kind k = townorg_entity_kind(e);
+	if (depth > 0)
+		w->kinds[k]++;
+	if (townorg_kind_is_organ(k)) {
+		int64_t x;
+		w->organs++;
+		if (townorg_entity_int(e, TOWNORG_FIELD_ACTUAL_STAFF, &x) == 0)
+			w->staff += x;
+		w->quota += townorg_entity_quota_total(e);
+		if (townorg_entity_quota(e, "admin", &x) == 0)
+			w->admin += x;
+		if (townorg_entity_quota(e, "inst", &x) == 0)
+			w->inst += x;
+		if (townorg_entity_quota(e, "special", &x) == 0)
+			w->extra += x;
+	}
+	const townorg_entity *const *kids;
+	size_t n;
+	OK(townorg_version_children(&kids, &n, v, id));
+	for (size_t i = 0; i < n; i++)
+		walk_sum(v, townorg_entity_id(kids[i]), w, depth + 1);
+}
+
+static long type_quota(const townorg_diff_totals *t, const char *type, bool after)
+{
+	for (size_t i = 0; i < t->quota_type_count; i++)
+		if (!strcmp(t->quotas[i].type, type))
+			return (long)(after ? t->quotas[i].quota.after : t->quotas[i].quota.before);
+	return 0;
+}
+
+static void check_side(const townorg_diff_totals *t, const townorg_version *v, bool after)
+{
+	struct walksum w = { { 0 }, 0, 0, 0, 0, 0, 0 };
+	walk_sum(v, t->id, &w, 0);
+	for (int k = 0; k <= TOWNORG_KIND_COUNT; k++)
+		ck_assert_uint_eq((after ? t->kind_after : t->kind_before)[k], w.kinds[k]);
+	ck_assert_int_eq(after ? t->organs.after : t->organs.before, w.organs);
+	ck_assert_int_eq(after ? t->staff.after : t->staff.before, w.staff);
+	ck_assert_int_eq(after ? t->quota.after : t->quota.before, w.quota);
+	ck_assert_int_eq(type_quota(t, "admin", after), w.admin);
+	ck_assert_int_eq(type_quota(t, "inst", after), w.inst);
+	ck_assert_int_eq(type_quota(t, "special", after), w.extra);
+}
+
+static townorg_entity *rand_organ(const char *id, const char *unit)
+{
+	townorg_entity_builder *b;
+	townorg_entity *e;
+	OK(townorg_entity_builder_new(&b, id, rand() % 2 ? TOWNORG_KIND_OFFICE : TOWNORG_KIND_CENTER, "机构", unit));
+	if (rand() % 3)
+		OK(townorg_entity_builder_set_quota(b, "admin", rand() % 20));
+	if (rand() % 3)
+		OK(townorg_entity_builder_set_quota(b, "inst", rand() % 20));
+	if (rand() % 7 == 0)
+		OK(townorg_entity_builder_set_quota(b, "special", rand() % 5));
+	OK(townorg_entity_builder_set_int(b, TOWNORG_FIELD_ACTUAL_STAFF, rand() % 30));
+	OK(townorg_entity_builder_build(&e, b));
+	townorg_entity_builder_free(b);
+	return e;
+}
+
+START_TEST(totals_match_a_walk)
+{
+	srand(11);
+	enum { NC = 8, NU = 60, NO = 500 };
+	char id[32], pid[32];
+	townorg_txn *t;
+	OK(townorg_txn_new(&t, repo, NULL));
+	for (int c = 0; c < NC; c++) {
+		snprintf(id, sizeof id, "c%d", c);
+		put(t, mk(id, TOWNORG_KIND_COUNTY, "县", NULL));
+	}
+	for (int u = 0; u < NU; u++) {
+		snprintf(id, sizeof id, "u%02d", u);
+		snprintf(pid, sizeof pid, "c%d", u % NC);
+		put(t, mk(id, u % 3 ? TOWNORG_KIND_TOWN : TOWNORG_KIND_TOWNSHIP, "乡镇", pid));
+	}
+	for (int o = 0; o < NO; o++) {
+		snprintf(id, sizeof id, "o%03d", o);
+		snprintf(pid, sizeof pid, "u%02d", rand() % NU);
+		put(t, rand_organ(id, pid));
+	}
+	meta(t, "2020-01-01", NULL);
+	const townorg_version *v0 = commit(t);
+	OK(townorg_txn_new(&t, repo, v0));
+	for (int k = 0; k < 120; k++) {
+		int o = rand() % NO, act = rand() % 5;
+		snprintf(id, sizeof id, "o%03d", o);
+		const townorg_entity *cur;
+		if (act == 0) { /* a unit moves to another county */
+			snprintf(id, sizeof id, "u%02d", rand() % NU);
+			snprintf(pid, sizeof pid, "c%d", rand() % NC);
+			put(t, mk(id, TOWNORG_KIND_TOWN, "乡镇", pid));
+		} else if (act == 1) {
+			if (townorg_txn_get(&cur, t, id) == 0)
+				OK(townorg_txn_remove(t, id));
+		} else { /* changed, moved or new */
+			snprintf(pid, sizeof pid, "u%02d", rand() % NU);
+			put(t, rand_organ(id, pid));
+		}
+	}
+	meta(t, "2021-01-01", NULL);
+	const townorg_version *v1 = commit(t);
+	townorg_diff *d;
+	OK(townorg_diff_versions(&d, v0, v1, NULL));
+	size_t checked = 0;
+	for (int level = TOWNORG_UNIT_COUNTY; level <= TOWNORG_UNIT_TOWNSHIP; level++)
+		for (size_t i = 0; i < townorg_diff_totals_count(d, (townorg_unit_level)level); i++) {
+			const townorg_diff_totals *u = townorg_diff_totals_at(d, (townorg_unit_level)level, i);
+			check_side(u, v0, false);
+			check_side(u, v1, true);
+			checked++;
+		}
+	ck_assert_uint_eq(townorg_diff_totals_count(d, TOWNORG_UNIT_COUNTY), NC);
+	ck_assert_uint_gt(checked, NC + NU / 2);
+	townorg_diff_free(d);
+}
+END_TEST
+
 static Suite *diff_suite(void)
 {
 	Suite *s = suite_create("diff");
 	TCase *tc = tcase_create("diff");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, totals_match_a_walk);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, yixian_merge_deltas);
 	tcase_add_test(tc, foreach_stops);
