@@ -33,14 +33,9 @@
 #include "townorg/tables.h"
 #include "townorg/diff.h"
 #include "townorg/validate.h"
+#define BENCH_NAME "bench_townorg"
+#include "bench_util.h"
 #include "townorg/store.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static double rss_mb(void)
 {
@@ -54,66 +49,7 @@ static double rss_mb(void)
 	return resident * (double)sysconf(_SC_PAGESIZE) / (1024.0 * 1024.0);
 }
 
-static void die(const char *what)
-{
-	fprintf(stderr, "bench_townorg: %s: %s\n", what, townorg_error_last() ? townorg_error_last() : "failed");
-	exit(1);
-}
-
-#define CHECK(expr, what) do { if ((expr) < 0) die(what); } while (0)
-
-/* ---- diff verification: counts and the digest of common.py ---- */
-
-struct line { char *s; };
-static int cmp_line(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-struct diffsum {
-	size_t added, removed, changed, fields;
-	char sha[65];
-};
-
-static void summarize(const townorg_diff *d, struct diffsum *out)
-{
-	size_t n = townorg_diff_num_deltas(d), nl = 0, cap = n * 2 + 16;
-	char **lines = malloc(cap * sizeof *lines);
-	memset(out, 0, sizeof *out);
-	for (size_t i = 0; i < n; i++) {
-		const townorg_diff_delta *dl = townorg_diff_delta_at(d, i);
-		char buf[512];
-		if (dl->status == TOWNORG_DELTA_ADDED || dl->status == TOWNORG_DELTA_REMOVED) {
-			int added = dl->status == TOWNORG_DELTA_ADDED;
-			snprintf(buf, sizeof buf, "%c\t%s\n", added ? 'A' : 'R', dl->id);
-			if (added)
-				out->added++;
-			else
-				out->removed++;
-			if (nl == cap)
-				lines = realloc(lines, (cap *= 2) * sizeof *lines);
-			lines[nl++] = strdup(buf);
-			continue;
-		}
-		out->changed++;
-		for (size_t f = 0; f < dl->field_count; f++) {
-			snprintf(buf, sizeof buf, "C\t%s\t%s\n", dl->id, dl->fields[f].name);
-			if (nl == cap)
-				lines = realloc(lines, (cap *= 2) * sizeof *lines);
-			lines[nl++] = strdup(buf);
-			out->fields++;
-		}
-	}
-	qsort(lines, nl, sizeof *lines, cmp_line);
-	struct sha256_ctx c;
-	unsigned char h[32];
-	sha256_init(&c);
-	for (size_t i = 0; i < nl; i++) {
-		sha256_update(&c, strlen(lines[i]), (const uint8_t *)lines[i]);
-		free(lines[i]);
-	}
-	free(lines);
-	sha256_digest(&c, 32, h);
-	for (int i = 0; i < 32; i++)
-		sprintf(out->sha + 2 * i, "%02x", h[i]);
-}
+/* ---- diff verification: counts and the digest of common.py (bench_util.h) ---- */
 
 static FILE *open_wl(const char *wl, const char *name)
 {
@@ -127,7 +63,7 @@ static FILE *open_wl(const char *wl, const char *name)
 	return f;
 }
 
-static void verify_diff(const char *wl, int a, int b, const struct diffsum *s)
+static void verify_diff(const char *wl, int a, int b, const struct summary *s)
 {
 	FILE *f = open_wl(wl, "expected_diffs.csv");
 	char line[1024];
@@ -254,16 +190,16 @@ int main(int argc, char **argv)
 	townorg_diff *d;
 	townorg_diff_options dopt = TOWNORG_DIFF_OPTIONS_INIT;
 	dopt.flags = TOWNORG_DIFF_SKIP_EVENTS | TOWNORG_DIFF_SKIP_TOTALS;
-	struct diffsum s1, s2;
+	struct summary s1, s2;
 	t0 = now();
 	CHECK(townorg_diff_versions(&d, v0, v1, &dopt), "diff v0->v1");
 	double diff_adj = now() - t0; /* the peers, too, check their answer untimed */
-	summarize(d, &s1);
+	summarize(d, &s1, NULL);
 	townorg_diff_free(d);
 	t0 = now();
 	CHECK(townorg_diff_versions(&d, v0, vl, &dopt), "diff v0->last");
 	double diff_full = now() - t0;
-	summarize(d, &s2);
+	summarize(d, &s2, NULL);
 	townorg_diff_free(d);
 	verify_diff(wl, 0, 1, &s1);
 	verify_diff(wl, 0, nversions - 1, &s2);
