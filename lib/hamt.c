@@ -973,6 +973,13 @@ static int leafvs_rec(struct leafvs *lv, const void *s)
 	return 0;
 }
 
+/* Slot s of branch node nd for the 5-bit index i, or NULL (nd may be NULL). */
+static const void *slot_at(const hnode *nd, unsigned i)
+{
+	uint32_t bit = 1u << i;
+	return nd && (nd->bitmap & bit) ? nd->slot[popc(nd->bitmap & (bit - 1))] : NULL;
+}
+
 static int diff_slots(diffctx *d, const void *a, const void *b);
 
 /* Ask for what a slot points at: a node's hash (just before it), header
@@ -1025,10 +1032,8 @@ static int diff_nodes(diffctx *d, const hnode *a, const hnode *b)
 	uint32_t all = a->bitmap | b->bitmap;
 	while (all) {
 		unsigned bitn = (unsigned)__builtin_ctz(all);
-		uint32_t bit = 1u << bitn;
 		all &= all - 1;
-		const void *sa = (a->bitmap & bit) ? a->slot[popc(a->bitmap & (bit - 1))] : NULL;
-		const void *sb = (b->bitmap & bit) ? b->slot[popc(b->bitmap & (bit - 1))] : NULL;
+		const void *sa = slot_at(a, bitn), *sb = slot_at(b, bitn);
 		if (sa == sb)
 			continue;
 		prefetch_slot(sa);
@@ -1141,10 +1146,8 @@ static int visit_pair(diffctx *d, const hnode *a, const hnode *b, frontier *next
 	uint32_t all = a->bitmap | b->bitmap;
 	while (all) {
 		unsigned bitn = (unsigned)__builtin_ctz(all);
-		uint32_t bit = 1u << bitn;
 		all &= all - 1;
-		const void *sa = (a->bitmap & bit) ? a->slot[popc(a->bitmap & (bit - 1))] : NULL;
-		const void *sb = (b->bitmap & bit) ? b->slot[popc(b->bitmap & (bit - 1))] : NULL;
+		const void *sa = slot_at(a, bitn), *sb = slot_at(b, bitn);
 		if (sa == sb)
 			continue;
 		if (sa && sb && is_node(sa) && is_node(sb) && front_push(next, as_node(sa), as_node(sb)))
@@ -1188,13 +1191,6 @@ static int diff_bfs(diffctx *d, frontier *cur)
 	townorg__free(cur->v);
 	*cur = (frontier){ NULL, 0, 0 };
 	return r ? r : flush_leaves(d);
-}
-
-/* Slot s of branch node nd for the 5-bit index i, or NULL (nd may be NULL). */
-static const void *slot_at(const hnode *nd, unsigned i)
-{
-	uint32_t bit = 1u << i;
-	return nd && (nd->bitmap & bit) ? nd->slot[popc(nd->bitmap & (bit - 1))] : NULL;
 }
 
 /* Two slots that certainly hold the same subtree or leaf. */
