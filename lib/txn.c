@@ -518,8 +518,8 @@ void townorg__txn_async_index(townorg_txn *t)
 /* Wait for the worker to apply every queued update and stop it; with
  * freeze (a commit, after the last edit), both threads hash the entity
  * trie meanwhile (freeze_slots), and townorg__hamt_freeze later finishes
- * the root.  An allocation failure on
- * either side poisons the transaction. */
+ * the root.  An allocation failure on either side poisons the
+ * transaction. */
 static int ix_finish(townorg_txn *t, bool freeze)
 {
 	struct townorg__ixworker *w = t->ix;
