@@ -998,11 +998,17 @@ static inline void prefetch_slot(const void *s)
 	}
 }
 
+/* Two subtrees that certainly hold the same: one node, or equal hashes
+ * (frozen nodes of a hashed trie). */
+static bool nodes_same(const townorg__hamt_type *ty, const hnode *a, const hnode *b)
+{
+	return a == b || (ty->hash && !is_transient(a) && !is_transient(b) &&
+			  !memcmp(node_hash(a), node_hash(b), TOWNORG__HASH_SIZE));
+}
+
 static int diff_nodes(diffctx *d, const hnode *a, const hnode *b)
 {
-	if (a == b)
-		return 0;
-	if (d->ty->hash && !is_transient(a) && !is_transient(b) && !memcmp(node_hash(a), node_hash(b), TOWNORG__HASH_SIZE))
+	if (nodes_same(d->ty, a, b))
 		return 0;
 	int r;
 	if (is_collision(a) || is_collision(b)) {
@@ -1136,9 +1142,7 @@ static bool front_push(frontier *f, const hnode *a, const hnode *b)
  * in next. */
 static int visit_pair(diffctx *d, const hnode *a, const hnode *b, frontier *next)
 {
-	if (a == b)
-		return 0;
-	if (d->ty->hash && !is_transient(a) && !is_transient(b) && !memcmp(node_hash(a), node_hash(b), TOWNORG__HASH_SIZE))
+	if (nodes_same(d->ty, a, b))
 		return 0;
 	if (is_collision(a) || is_collision(b))
 		return diff_nodes(d, a, b);
@@ -1202,9 +1206,7 @@ static bool slots_same(const townorg__hamt_type *ty, const void *a, const void *
 		return false;
 	if (!is_node(a))
 		return leaves_equal(ty, a, b);
-	const hnode *x = as_node(a), *y = as_node(b);
-	return ty->hash && !is_transient(x) && !is_transient(y) &&
-	       !memcmp(node_hash(x), node_hash(y), TOWNORG__HASH_SIZE);
+	return nodes_same(ty, as_node(a), as_node(b));
 }
 
 size_t townorg__hamt_diff_width(const townorg__hamt *a, const townorg__hamt *b, const townorg__hamt_type *ty)
