@@ -906,9 +906,10 @@ static int q_add(unit *u, const char *type, int64_t v, bool after)
  * What a township-level unit's children set adds to a tally: its members'
  * kinds and its organs' numbers (a unit's children — organs, villages,
  * communities — have none of their own).  A diff's totals tally every
- * touched county on both sides, and most of a county's units are the same
- * set on both sides, and again in the unit's own totals: each set is
- * counted once per diff (a memo keyed by the set) and added where needed.
+ * touched county on both sides, and again in the unit's own totals: each
+ * set is counted once per side of a diff (a memo keyed by the set and the
+ * version: a set lists who the children are, and the same set may stand
+ * for different values on the two sides) and added where needed.
  */
 typedef struct {
 	const char *type;
@@ -917,6 +918,7 @@ typedef struct {
 
 typedef struct {
 	const townorg__childset *cs;
+	const townorg_version *v;
 	size_t kinds[TOWNORG_KIND_COUNT + 1];
 	int64_t organs, staff, quota;
 	size_t nq;
@@ -943,12 +945,13 @@ static size_t ptr_slot(const void *p, size_t mask)
 	return (size_t)(((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15ull >> 17) & mask;
 }
 
-/* The memo's entry for cs, counted now if it is new; NULL: no memory. */
-static const setsum *tmemo_get(tmemo *m, const townorg__childset *cs)
+/* The memo's entry for cs at version v, counted now if it is new; NULL:
+ * no memory. */
+static const setsum *tmemo_get(tmemo *m, const townorg__childset *cs, const townorg_version *v)
 {
 	if (m->slot)
 		for (size_t j = ptr_slot(cs, m->mask); m->slot[j]; j = (j + 1) & m->mask)
-			if (m->v[m->slot[j] - 1].cs == cs)
+			if (m->v[m->slot[j] - 1].cs == cs && m->v[m->slot[j] - 1].v == v)
 				return &m->v[m->slot[j] - 1];
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 256;
@@ -973,11 +976,16 @@ static const setsum *tmemo_get(tmemo *m, const townorg__childset *cs)
 		m->slot = ns;
 		m->mask = size - 1;
 	}
+	const townorg_entity *buf[64], **vals = cs->n <= 64 ? buf : townorg__malloc(cs->n * sizeof *vals);
+	if (!vals)
+		return NULL;
+	townorg__children_values(&v->entities, cs, vals);
 	setsum *ss = &m->v[m->n];
 	memset(ss, 0, sizeof *ss);
 	ss->cs = cs;
+	ss->v = v;
 	for (size_t i = 0; i < cs->n; i++) {
-		const townorg_entity *e = cs->items[i];
+		const townorg_entity *e = vals[i];
 		townorg_kind k = townorg_entity_kind(e);
 		ss->kinds[k]++;
 		if (!townorg_kind_is_organ(k))
@@ -999,6 +1007,8 @@ static const setsum *tmemo_get(tmemo *m, const townorg__childset *cs)
 				qv *nq2 = townorg__realloc(ss->q, (ss->nq + 1) * sizeof *nq2);
 				if (!nq2) {
 					townorg__free(ss->q);
+					if (vals != buf)
+						townorg__free(vals);
 					return NULL;
 				}
 				ss->q = nq2;
@@ -1012,6 +1022,8 @@ static const setsum *tmemo_get(tmemo *m, const townorg__childset *cs)
 		j = (j + 1) & m->mask;
 	m->slot[j] = (uint32_t)(m->n + 1);
 	m->n++;
+	if (vals != buf)
+		townorg__free(vals);
 	return ss;
 }
 
@@ -1062,11 +1074,11 @@ static int tally(unit *u, const townorg_version *v, const townorg_entity *e, boo
 		return 0;
 	const townorg__childset *c = townorg__children_get(&v->children, townorg__entity_id(e));
 	if (c && memo && townorg_kind_is_township_level(k)) {
-		const setsum *ss = tmemo_get(memo, c);
+		const setsum *ss = tmemo_get(memo, c, v);
 		return ss ? add_setsum(u, ss, after) : TOWNORG_ENOMEM;
 	}
 	for (size_t i = 0; c && i < c->n; i++)
-		if ((rc = tally(u, v, c->items[i], after, depth + 1, memo)) < 0)
+		if ((rc = tally(u, v, townorg__child_at(&v->entities, c, i), after, depth + 1, memo)) < 0)
 			return rc;
 	return 0;
 }

@@ -221,6 +221,67 @@ void *townorg__hamt_get(const townorg__hamt *t, const townorg__hamt_type *ty, co
 	}
 }
 
+/* Lookups of many keys at once, in groups walked down the trie in step:
+ * each level's nodes of the whole group are fetched together (prefetch),
+ * so a group waits for memory about once a level instead of once a level
+ * per key.  Reading the children of a parent at a version is n lookups of
+ * keys at random places in the trie. */
+void townorg__hamt_get_many(const townorg__hamt *t, const townorg__hamt_type *ty, const char *const *keys, size_t n,
+			    void **out)
+{
+	enum { G = 16 };
+	for (size_t b = 0; b < n; b += G) {
+		size_t m = n - b < G ? n - b : G;
+		uint64_t h[G];
+		const hnode *nd[G];
+		unsigned char walking[G];
+		size_t active = 0;
+		for (size_t i = 0; i < m; i++) {
+			out[b + i] = NULL;
+			walking[i] = t->root && keys[b + i];
+			if (!walking[i])
+				continue;
+			h[i] = townorg__keyhash(keys[b + i], strlen(keys[b + i]));
+			nd[i] = t->root;
+			active++;
+		}
+		for (int depth = 0; active; depth++)
+			for (size_t i = 0; i < m; i++) {
+				if (!walking[i])
+					continue;
+				const hnode *x = nd[i];
+				void *found = NULL;
+				bool done = true;
+				if (is_collision(x)) {
+					for (unsigned j = 0, c = x->bitmap; j < c && !found; j++)
+						if (!strcmp(ty->key(x->slot[j]), keys[b + i]))
+							found = x->slot[j];
+				} else {
+					uint32_t bit = 1u << idx_at(h[i], depth);
+					if (x->bitmap & bit) {
+						void *s = x->slot[popc(x->bitmap & (bit - 1))];
+						if (is_node(s)) {
+							nd[i] = as_node(s);
+							__builtin_prefetch(nd[i]);
+							done = false;
+						} else {
+							found = s;
+							__builtin_prefetch(s);
+						}
+					}
+				}
+				if (done) {
+					out[b + i] = found;
+					walking[i] = 0;
+					active--;
+				}
+			}
+		for (size_t i = 0; i < m; i++)
+			if (out[b + i] && strcmp(ty->key(out[b + i]), keys[b + i]))
+				out[b + i] = NULL;
+	}
+}
+
 /* ------------------------------------------------------------------ insert */
 
 typedef struct {

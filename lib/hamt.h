@@ -35,6 +35,11 @@ uint32_t townorg__hamt_new_token(void);
 
 void *townorg__hamt_get(const townorg__hamt *t, const townorg__hamt_type *ty, const char *key);
 
+/* out[i] = townorg__hamt_get(t, ty, keys[i]) for i < n, faster than n
+ * calls for keys scattered over a large trie. */
+void townorg__hamt_get_many(const townorg__hamt *t, const townorg__hamt_type *ty, const char *const *keys, size_t n,
+			    void **out);
+
 /* Insert or replace (the trie takes a reference to leaf).  *replaced, if
  * given, is set to the leaf that was there (borrowed, still referenced by
  * older tries) or NULL.  Returns 0 or TOWNORG_ENOMEM (trie unchanged). */

@@ -476,9 +476,11 @@ static const char *st_find_name(const state *s, const char *code_in_county, cons
 	memcpy(county, code_in_county, 6);
 	county[6] = 0;
 	const townorg__childset *c = townorg__children_get(s->children, county);
-	for (size_t i = 0; c && i < c->n; i++)
-		if (!strcmp(townorg_entity_name(c->items[i]), name))
-			return townorg__entity_id(c->items[i]);
+	for (size_t i = 0; c && i < c->n; i++) {
+		const townorg_entity *u = townorg__child_at(s->entities, c, i);
+		if (!strcmp(townorg_entity_name(u), name))
+			return townorg__entity_id(u);
+	}
 	return NULL;
 }
 

@@ -473,10 +473,11 @@ static int apply_edition(townorg_txn *t, const townorg_version *head, edition *e
 		const townorg__childset *c = townorg__children_get(&t->children, id);
 		if (c && c->n) {
 			townorg__buf b = { 0 };
-			for (size_t j = 0; j < c->n && j < 5; j++)
-				townorg__buf_printf(&b, "%s%s %s (%s)", j ? ", " : "", townorg__entity_id(c->items[j]),
-						    townorg_entity_name(c->items[j]),
-						    townorg_kind_token((townorg_kind)c->items[j]->kind));
+			for (size_t j = 0; j < c->n && j < 5; j++) {
+				const townorg_entity *ch = townorg__child_at(&t->entities, c, j);
+				townorg__buf_printf(&b, "%s%s %s (%s)", j ? ", " : "", townorg__entity_id(ch),
+						    townorg_entity_name(ch), townorg_kind_token((townorg_kind)ch->kind));
+			}
 			townorg__buf_putc(&b, 0);
 			rc = townorg__err(TOWNORG_EINTEGRITY,
 					  "%s: edition %s no longer lists %s %s (%s), but %zu entities still sit under it: %s%s",

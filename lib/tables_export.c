@@ -143,10 +143,11 @@ static int put_tree(exp_state *x, const townorg_version *v, const char *parent, 
 	if (depth > 16)
 		return townorg__err(TOWNORG_ECORRUPT, "version %.12s: the tree is deeper than the kinds allow", v->id);
 	for (size_t i = 0; c && i < c->n; i++) {
-		if ((rc = put_entity(x, &x->b[F_BASE], c->items[i])) < 0 || (rc = flush(x, F_BASE, false)) < 0)
+		const townorg_entity *e = townorg__child_at(&v->entities, c, i);
+		if ((rc = put_entity(x, &x->b[F_BASE], e)) < 0 || (rc = flush(x, F_BASE, false)) < 0)
 			return rc;
 		(*count)++;
-		if ((rc = put_tree(x, v, townorg_entity_id(c->items[i]), depth + 1, count)) < 0)
+		if ((rc = put_tree(x, v, townorg_entity_id(e), depth + 1, count)) < 0)
 			return rc;
 	}
 	return 0;

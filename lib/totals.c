@@ -81,13 +81,15 @@ void townorg__organ_contrib(townorg__contrib *c, const townorg_entity *o)
 	c->q[2] = townorg_entity_quota_total(o);
 }
 
-void townorg__unit_sums(townorg__contrib *sum, const townorg__hamt *children, const char *unit_id)
+void townorg__unit_sums(townorg__contrib *sum, const townorg__hamt *children, townorg__lookup_fn lookup, void *ctx,
+			const char *unit_id)
 {
 	*sum = (townorg__contrib){ 0, 0, { 0, 0, 0 } };
 	const townorg__childset *cs = townorg__children_get(children, unit_id);
 	for (size_t i = 0; cs && i < cs->n; i++) {
-		const townorg_entity *o = cs->items[i];
-		if (!townorg_kind_is_organ((townorg_kind)o->kind))
+		/* the set says who the children are; their values are looked up */
+		const townorg_entity *o = lookup(ctx, townorg__entity_id(cs->items[i]));
+		if (!o || !townorg_kind_is_organ((townorg_kind)o->kind))
 			continue;
 		townorg__contrib c;
 		townorg__organ_contrib(&c, o);
@@ -202,7 +204,7 @@ int townorg__totals_update(townorg__hamt *tr, townorg__lookup_fn lookup, void *c
 		return 0;
 	if (old_unit || new_unit) {
 		townorg__contrib us;
-		townorg__unit_sums(&us, children, townorg__entity_id(e ? e : old));
+		townorg__unit_sums(&us, children, lookup, ctx, townorg__entity_id(e ? e : old));
 		if (old_unit && (rc = unit_to_county(tr, old, &us, -1, token)) < 0)
 			return rc;
 		if (new_unit && (rc = unit_to_county(tr, e, &us, +1, token)) < 0)

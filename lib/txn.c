@@ -218,7 +218,7 @@ static size_t cs_find(const townorg__childset *c, const char *id, bool *found)
 	return lo;
 }
 
-/* Replace, insert (e non-NULL) or remove (e NULL) the child `id` under key.
+/* Put (e non-NULL) or remove (e NULL) the child `id` under key.
  * was, if not NULL, is the value the set may hold for id now: found by
  * pointer, it spares the binary search, whose every step reads an id from
  * an entity at a random address.  A set this transaction made is edited in
@@ -229,6 +229,8 @@ static int index_update(townorg_txn *t, const char *key, const char *id, townorg
 	townorg__childset *old = townorg__hamt_get(&t->children, &townorg__children_trie, key);
 	bool found = false;
 	size_t pos = 0;
+	if (e && was && old && old->owner != t->token)
+		return 0; /* a child that stays, in a committed set: nothing to do (below) */
 	if (was && old && old->n <= 64) /* a scan of a small array, no entity read */
 		for (; pos < old->n && !found; pos++)
 			found = old->items[pos] == was;
@@ -238,6 +240,12 @@ static int index_update(townorg_txn *t, const char *key, const char *id, townorg
 		pos = cs_find(old, id, &found);
 	size_t n = old ? old->n : 0;
 	if (!e && !found)
+		return 0;
+	/* A child that stays: a committed set is left as it is (it lists who
+	 * the children are, see townorg__childset); a set of this transaction's
+	 * own is kept current below, at no cost, so that sets made by one
+	 * commit hold their children's values. */
+	if (e && found && old->owner != t->token)
 		return 0;
 	size_t nn = n + (e && !found ? 1 : 0) - (!e ? 1 : 0);
 	if (nn == 0) {
@@ -325,14 +333,13 @@ static int index_update(townorg_txn *t, const char *key, const char *id, townorg
  *
  * The totals alone read entities: an organ's change is added to the county
  * of its township-level unit, so they ask for the unit's value in the state
- * after the change.  The worker cannot read the transaction's entity trie,
- * which the calling thread edits in place; it keeps its own view instead:
- * the parent version's frozen trie (`base`, immutable, safe to read from
- * any thread) overlaid with every id whose old or new value in this
- * transaction is township-level (`units`: the latest value, or a tombstone
- * for a removal).  An id not in the overlay either kept its base value or
- * was never township-level, and organ_apply ignores parents that are not
- * township-level, so the view answers as the trie would.
+ * after the change, and a unit's change adds up its organs' values.  The
+ * worker cannot read the transaction's entity trie, which the calling
+ * thread edits in place; it keeps its own view instead: the parent
+ * version's frozen trie (`base`, immutable, safe to read from any thread)
+ * overlaid with every id this transaction changed (`changed`: the latest
+ * value, or a tombstone for a removal).  An id not in the overlay kept its
+ * base value, so the view answers as the trie would.
  */
 typedef struct {
 	townorg_entity *e;   /* the value put (a reference), or NULL for a removal */
@@ -353,7 +360,7 @@ struct townorg__ixworker {
 	unsigned next_slot; /* atomic: the next root slot to hash (freeze_slots) */
 	int rc;       /* the worker's: 0 or TOWNORG_ENOMEM */
 	townorg__hamt base;   /* the worker's: the parent's entities (frozen) */
-	townorg__strmap units; /* the worker's: id -> value, or value|1 for a removal (references) */
+	townorg__strmap changed; /* the worker's: id -> value, or value|1 for a removal (references) */
 	ixop local[IX_BATCH]; /* the calling thread's, not yet queued */
 	size_t n_local;
 };
@@ -388,24 +395,20 @@ static int apply_indexes(townorg_txn *t, townorg__lookup_fn lookup, void *ctx, t
 static const townorg_entity *ix_lookup(void *ctx, const char *id)
 {
 	struct townorg__ixworker *w = ctx;
-	void *v = townorg__strmap_get(&w->units, id);
+	void *v = townorg__strmap_get(&w->changed, id);
 	if (v)
 		return ((uintptr_t)v & 1) ? NULL : v;
 	return townorg__hamt_get(&w->base, &townorg__entity_trie, id);
 }
 
-/* Record a change in the worker's view if it involves a township-level
- * value (see above).  0 or TOWNORG_ENOMEM. */
+/* Record a change in the worker's view (see above).  0 or TOWNORG_ENOMEM. */
 static int ix_note(struct townorg__ixworker *w, townorg_entity *old, townorg_entity *e)
 {
-	if (!(old && townorg_kind_is_township_level((townorg_kind)old->kind)) &&
-	    !(e && townorg_kind_is_township_level((townorg_kind)e->kind)))
-		return 0;
 	townorg_entity *now = e ? e : old;
 	const char *id = townorg__entity_id(now);
-	void *prev = townorg__strmap_get(&w->units, id);
+	void *prev = townorg__strmap_get(&w->changed, id);
 	townorg_entity_ref(now);
-	if (townorg__strmap_put(&w->units, id, e ? (void *)now : (void *)((uintptr_t)now | 1)) < 0) {
+	if (townorg__strmap_put(&w->changed, id, e ? (void *)now : (void *)((uintptr_t)now | 1)) < 0) {
 		townorg_entity_free(now);
 		return TOWNORG_ENOMEM;
 	}
@@ -485,10 +488,10 @@ static int ix_flush(struct townorg__ixworker *w)
 
 static void ix_destroy(struct townorg__ixworker *w)
 {
-	for (size_t i = 0; i < w->units.cap; i++)
-		if (w->units.keys[i])
-			townorg_entity_free((townorg_entity *)((uintptr_t)w->units.vals[i] & ~(uintptr_t)1));
-	townorg__strmap_free(&w->units);
+	for (size_t i = 0; i < w->changed.cap; i++)
+		if (w->changed.keys[i])
+			townorg_entity_free((townorg_entity *)((uintptr_t)w->changed.vals[i] & ~(uintptr_t)1));
+	townorg__strmap_free(&w->changed);
 	townorg__hamt_release(&w->base, &townorg__entity_trie);
 	townorg__free(w->q);
 	pthread_mutex_destroy(&w->mu);
@@ -904,12 +907,14 @@ static int check_entity(townorg_txn *t, const townorg_entity *e, bool check_chil
 	if (!check_children)
 		return 0;
 	const townorg__childset *c = townorg__children_get(&t->children, id);
-	for (size_t i = 0; c && i < c->n; i++)
-		if (!parent_allowed(k, (townorg_kind)c->items[i]->kind))
+	for (size_t i = 0; c && i < c->n; i++) {
+		const townorg_entity *ch = townorg__child_at(&t->entities, c, i);
+		townorg_kind ck = (townorg_kind)ch->kind;
+		if (!parent_allowed(k, ck))
 			return townorg__err(TOWNORG_EINTEGRITY, "entity %s (%s) cannot sit under %s (%s): a %s belongs %s",
-					    townorg__entity_id(c->items[i]), townorg_kind_token((townorg_kind)c->items[i]->kind),
-					    id, townorg_kind_token(k), townorg_kind_token((townorg_kind)c->items[i]->kind),
-					    where_allowed((townorg_kind)c->items[i]->kind));
+					    townorg__entity_id(ch), townorg_kind_token(ck), id, townorg_kind_token(k),
+					    townorg_kind_token(ck), where_allowed(ck));
+	}
 	return 0;
 }
 
@@ -979,6 +984,8 @@ static int whole_cb(const void *leaf, void *payload)
 	const townorg__childset *cs = leaf;
 	if (!cs->n)
 		return 0;
+	/* Every set of a transaction from nothing is its own, and index_update
+	 * keeps such sets' items current: read them directly. */
 	if (!cs->key[0]) {
 		for (size_t i = 0; i < cs->n; i++) {
 			townorg_kind k = (townorg_kind)cs->items[i]->kind;

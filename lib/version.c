@@ -38,6 +38,23 @@ const townorg__childset *townorg__children_get(const townorg__hamt *children, co
 	return townorg__hamt_get(children, &townorg__children_trie, parent_id ? parent_id : "");
 }
 
+void townorg__children_values(const townorg__hamt *entities, const townorg__childset *c, const townorg_entity **out)
+{
+	enum { CHUNK = 64 };
+	const char *keys[CHUNK];
+	for (size_t b = 0; b < c->n; b += CHUNK) {
+		size_t m = c->n - b < CHUNK ? c->n - b : CHUNK;
+		for (size_t i = 0; i < m; i++)
+			__builtin_prefetch(c->items[b + i]);
+		for (size_t i = 0; i < m; i++)
+			keys[i] = townorg__entity_id(c->items[b + i]);
+		townorg__hamt_get_many(entities, &townorg__entity_trie, keys, m, (void **)(out + b));
+		for (size_t i = 0; i < m; i++)
+			if (!out[b + i])
+				out[b + i] = c->items[b + i];
+	}
+}
+
 /* ------------------------------------------------------------ meta, events */
 
 static const char *const event_tokens[] = {
@@ -274,6 +291,7 @@ townorg_version *townorg__version_alloc(void)
 	v->meta.version = TOWNORG_META_VERSION;
 	v->loaded = 1;
 	pthread_mutex_init(&v->load_lock, NULL);
+	pthread_mutex_init(&v->kids_lock, NULL);
 	return v;
 }
 
@@ -298,6 +316,11 @@ void townorg__version_destroy(townorg_version *v)
 	if (!v)
 		return;
 	pthread_mutex_destroy(&v->load_lock);
+	pthread_mutex_destroy(&v->kids_lock);
+	for (size_t i = 0; i < v->kids.cap; i++)
+		if (v->kids.keys[i])
+			townorg__free(v->kids.vals[i]);
+	townorg__strmap_free(&v->kids);
 	townorg__meta_free(&v->meta);
 	for (size_t i = 0; i < v->n_events; i++)
 		townorg__event_free(&v->events[i]);
@@ -363,8 +386,45 @@ int townorg_version_children(const townorg_entity *const **out, size_t *count, c
 	if (rc < 0)
 		return rc;
 	const townorg__childset *c = townorg__children_get(&v->children, parent_id);
-	*out = c ? (const townorg_entity *const *)c->items : NULL;
-	*count = c ? c->n : 0;
+	if (!c)
+		return 0;
+	/* A set lists who the children are; their values at v are looked up.
+	 * When every item is still the child's value (a set made by this
+	 * version, or whose children have not changed since), the set's own
+	 * array is the answer; otherwise an array of the values, made once and
+	 * kept with the version (the answer is borrowed for v's lifetime). */
+	townorg_version *mv = (townorg_version *)v;
+	pthread_mutex_lock(&mv->kids_lock);
+	const townorg_entity **got = townorg__strmap_get(&mv->kids, c->key);
+	pthread_mutex_unlock(&mv->kids_lock);
+	if (got) {
+		*out = got;
+		*count = c->n;
+		return 0;
+	}
+	const townorg_entity **arr = townorg__malloc(c->n * sizeof *arr);
+	if (!arr)
+		return townorg__oom();
+	townorg__children_values(&v->entities, c, arr);
+	if (!memcmp(arr, c->items, c->n * sizeof *arr)) {
+		townorg__free(arr);
+		*out = (const townorg_entity *const *)c->items;
+		*count = c->n;
+		return 0;
+	}
+	pthread_mutex_lock(&mv->kids_lock);
+	const townorg_entity **other = townorg__strmap_get(&mv->kids, c->key);
+	if (other) { /* another thread answered first: its array is the one handed out */
+		townorg__free(arr);
+		arr = other;
+	} else if (townorg__strmap_put(&mv->kids, c->key, arr) < 0) {
+		pthread_mutex_unlock(&mv->kids_lock);
+		townorg__free(arr);
+		return townorg__oom();
+	}
+	pthread_mutex_unlock(&mv->kids_lock);
+	*out = arr;
+	*count = c->n;
 	return 0;
 }
 
@@ -388,8 +448,13 @@ static int64_t subtree_quota(const townorg_version *v, const townorg_entity *e, 
 	const townorg__childset *c = townorg__children_get(&v->children, townorg__entity_id(e));
 	int64_t t = 0;
 	for (size_t i = 0; c && i < c->n; i++)
-		t += subtree_quota(v, c->items[i], type, depth + 1);
+		t += subtree_quota(v, townorg__child_at(&v->entities, c, i), type, depth + 1);
 	return t;
+}
+
+static const townorg_entity *version_lookup(void *ctx, const char *id)
+{
+	return townorg__hamt_get(ctx, &townorg__entity_trie, id);
 }
 
 int townorg_version_quota_total(int64_t *out, const townorg_version *v, const char *id, const char *type)
@@ -410,7 +475,7 @@ int townorg_version_quota_total(int64_t *out, const townorg_version *v, const ch
 	/* township-level units: their organs, in their children set */
 	if (t >= 0 && townorg_kind_is_township_level(k)) {
 		townorg__contrib us;
-		townorg__unit_sums(&us, &v->children, id);
+		townorg__unit_sums(&us, &v->children, version_lookup, (void *)&v->entities, id);
 		*out = us.q[t];
 		return 0;
 	}

@@ -402,6 +402,45 @@ START_TEST(build_refuses_duplicates_and_survives_no_memory)
 }
 END_TEST
 
+/* townorg__hamt_get_many answers as townorg__hamt_get does, key by key:
+ * present and absent keys, NULL keys, groups of any length, an empty trie. */
+START_TEST(get_many_matches_get)
+{
+	static const int sizes[] = { 0, 1, 40, 5000 };
+	for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+		int n = sizes[k];
+		int *order = malloc((n + 1) * sizeof *order);
+		for (int i = 0; i < n; i++)
+			order[i] = i;
+		shuffle(order, n, 5);
+		townorg__hamt t = { 0 };
+		build(&t, order, n, 0);
+		enum { Q = 1237 }; /* not a multiple of the group size */
+		static char ids[Q][32];
+		const char *keys[Q];
+		void *got[Q];
+		for (int q = 0; q < Q; q++) {
+			snprintf(ids[q], sizeof ids[q], "id-%d", rand() % (2 * n + 3)); /* about half absent */
+			keys[q] = q % 97 == 5 ? NULL : ids[q];
+			got[q] = (void *)1;
+		}
+		for (size_t m = 0; m <= Q; m += m < 40 ? 1 : 301) {
+			townorg__hamt_get_many(&t, TY, keys, m, got);
+			size_t present = 0;
+			for (size_t q = 0; q < m; q++) {
+				void *want = keys[q] ? townorg__hamt_get(&t, TY, keys[q]) : NULL;
+				ck_assert_ptr_eq(got[q], want);
+				present += want != NULL;
+			}
+			if (n >= 40 && m >= 100)
+				ck_assert_uint_gt(present, 0);
+		}
+		townorg__hamt_release(&t, TY);
+		free(order);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("hamt");
@@ -414,6 +453,7 @@ int main(void)
 	tcase_add_test(tc, allocation_failure_leaves_trie_unchanged);
 	tcase_add_test(tc, build_matches_inserts);
 	tcase_add_test(tc, build_refuses_duplicates_and_survives_no_memory);
+	tcase_add_test(tc, get_many_matches_get);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -914,6 +914,130 @@ START_TEST(threads_read_while_committing)
 }
 END_TEST
 
+/* Every entity's children at a version, by a scan of all its entities:
+ * the values at that version, sorted by id. */
+static void check_children_by_scan(const townorg_version *v)
+{
+	enum { MAXE = 256 };
+	const townorg_entity *all[MAXE];
+	size_t n = 0;
+	townorg_iterator *it;
+	const townorg_entity *e;
+	OK(townorg_iterator_new(&it, v));
+	while (townorg_iterator_next(&e, it) == 0) {
+		ck_assert_uint_lt(n, MAXE);
+		all[n++] = e;
+	}
+	townorg_iterator_free(it);
+	for (size_t p = 0; p <= n; p++) {
+		const char *pid = p < n ? townorg_entity_id(all[p]) : NULL;
+		const townorg_entity *want[MAXE];
+		size_t nw = 0;
+		for (size_t i = 0; i < n; i++) {
+			const char *q = townorg_entity_parent_id(all[i]);
+			if ((!pid && !q) || (pid && q && !strcmp(pid, q)))
+				want[nw++] = all[i];
+		}
+		for (size_t i = 1; i < nw; i++) /* insertion sort by id */
+			for (size_t j = i; j > 0 && strcmp(townorg_entity_id(want[j - 1]), townorg_entity_id(want[j])) > 0; j--) {
+				const townorg_entity *x = want[j];
+				want[j] = want[j - 1];
+				want[j - 1] = x;
+			}
+		const townorg_entity *const *kids, *const *again;
+		size_t nk, n2;
+		OK(townorg_version_children(&kids, &nk, v, pid));
+		ck_assert_uint_eq(nk, nw);
+		for (size_t i = 0; i < nk; i++)
+			ck_assert_ptr_eq(kids[i], want[i]);
+		OK(townorg_version_children(&again, &n2, v, pid)); /* kept: the same array */
+		ck_assert_uint_eq(n2, nk);
+		if (nk)
+			ck_assert_ptr_eq(again, kids);
+	}
+}
+
+/* The children index lists who the children are and changes only with the
+ * membership; a child's value may change many times while its set stays.
+ * Children read at any version — the newest and every older one, which
+ * share sets with it — are that version's values: names, kinds, quotas and
+ * moves across a random history, on both index paths. */
+START_TEST(children_are_the_versions_values)
+{
+	srand(7);
+	const townorg_version *vs[30];
+	int nv = 0;
+	for (int round = 0; round < 30; round++) {
+		townorg_txn *t;
+		OK(townorg_txn_new_on_branch(&t, repo, "main"));
+		if (_i == 1)
+			townorg__txn_async_index(t);
+		if (round == 0) {
+			put(t, mk("c0", TOWNORG_KIND_COUNTY, "甲县", NULL));
+			put(t, mk("c1", TOWNORG_KIND_COUNTY, "乙县", NULL));
+			for (int u = 0; u < 6; u++) {
+				char uid[8];
+				snprintf(uid, sizeof uid, "u%d", u);
+				put(t, mk(uid, TOWNORG_KIND_TOWN, "镇", u % 2 ? "c1" : "c0"));
+			}
+		}
+		for (int k = 0; k < 8; k++) {
+			char oid[8], uid[8], name[32];
+			int o = rand() % 40, act = rand() % 5;
+			snprintf(oid, sizeof oid, "o%02d", o);
+			snprintf(uid, sizeof uid, "u%d", rand() % 6);
+			snprintf(name, sizeof name, "机构%d-%d", o, round);
+			const townorg_entity *cur;
+			bool exists = townorg_txn_get(&cur, t, oid) == 0;
+			if (act == 0 && exists) {
+				OK(townorg_txn_remove(t, oid));
+			} else if (act <= 2 && exists) { /* a new value under the same unit */
+				put(t, mk_organ(oid, rand() % 2 ? TOWNORG_KIND_OFFICE : TOWNORG_KIND_CENTER, name,
+						townorg_entity_parent_id(cur), rand() % 9, -1, rand() % 9));
+			} else { /* new, or moved to a (maybe) different unit */
+				put(t, mk_organ(oid, TOWNORG_KIND_STATION, name, uid, -1, rand() % 9, rand() % 9));
+			}
+			if (rand() % 4 == 0) { /* a unit renamed: its organs' set is unchanged */
+				snprintf(name, sizeof name, "镇%d", round);
+				put(t, mk(uid, TOWNORG_KIND_TOWNSHIP, name, uid[1] % 2 ? "c1" : "c0"));
+			}
+		}
+		int rc = townorg_txn_commit(&vs[nv], t);
+		townorg_txn_free(t);
+		if (rc == TOWNORG_EEXISTS)
+			continue;
+		ck_assert_int_eq(rc, 0);
+		check_children_by_scan(vs[nv++]);
+	}
+	ck_assert_int_gt(nv, 20);
+	for (int i = 0; i < nv; i++)
+		check_children_by_scan(vs[i]);
+}
+END_TEST
+
+/* The commit checks read a child's kind at the version being checked, not
+ * the kind it had when it joined its parent's set. */
+START_TEST(integrity_reads_current_child_kinds)
+{
+	townorg_txn *t;
+	const townorg_version *v;
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	put(t, mk("c", TOWNORG_KIND_COUNTY, "县", NULL));
+	put(t, mk("x", TOWNORG_KIND_DEPARTMENT, "县直部门", "c"));
+	OK(townorg_txn_commit(&v, t));
+	townorg_txn_free(t);
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	put(t, mk("x", TOWNORG_KIND_TOWN, "某镇", "c")); /* same parent: c's set stays */
+	OK(townorg_txn_commit(&v, t));
+	townorg_txn_free(t);
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	put(t, mk("c", TOWNORG_KIND_PROVINCE, "省", NULL));
+	ck_assert_int_eq(townorg_txn_commit(&v, t), TOWNORG_EINTEGRITY);
+	ck_assert_msg(strstr(townorg_error_last(), "x (town)") != NULL, "%s", townorg_error_last());
+	townorg_txn_free(t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("repo");
@@ -936,6 +1060,8 @@ int main(void)
 	tcase_add_loop_test(tc, totals_index_matches_brute_force, 0, 2);
 	tcase_add_test(tc, put_all_same_as_puts);
 	tcase_add_test(tc, bulk_totals_match_per_put);
+	tcase_add_loop_test(tc, children_are_the_versions_values, 0, 2);
+	tcase_add_test(tc, integrity_reads_current_child_kinds);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

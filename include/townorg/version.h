@@ -108,7 +108,11 @@ TOWNORG_EXTERN(int) townorg_version_get(const townorg_entity **out, const townor
  * The children of an entity (parent_id NULL: the top-level entities), sorted
  * by id.  *out is a borrowed array of *count entities, valid as long as the
  * version.  A parent that does not exist has no children (count 0).
- * Costs O(log n): the index is maintained with each commit.
+ * Costs O(k log n) for k children: the index of who the children are is
+ * maintained with each commit, and their values are looked up.  Where
+ * some child's value changed since the index last changed, the array is
+ * made on the first call and kept with the version (later calls return
+ * it): memory in proportion to the children asked for.
  */
 TOWNORG_EXTERN(int) townorg_version_children(const townorg_entity *const **out, size_t *count,
 	const townorg_version *v, const char *parent_id);

@@ -40,7 +40,7 @@ static bool unit_holds(const townorg_version *v, const char *unit, const char *f
 {
 	const townorg__childset *cs = unit ? townorg__children_get(&v->children, unit) : NULL;
 	for (size_t i = 0; cs && i < cs->n; i++)
-		if (townorg_kind_is_organ(townorg_entity_kind(cs->items[i])) && list_has(cs->items[i], "functions", fn))
+		if (townorg_kind_is_organ(townorg_entity_kind(townorg__child_at(&v->entities, cs, i))) && list_has(townorg__child_at(&v->entities, cs, i), "functions", fn))
 			return true;
 	return false;
 }
@@ -115,21 +115,21 @@ static int overlap_unit(townorg_rule_ctx *ctx, const townorg_version *v, const t
 {
 	const townorg__childset *cs = townorg__children_get(&v->children, townorg_entity_id(u));
 	for (size_t i = 0; cs && i < cs->n; i++) {
-		const townorg_entity *a = cs->items[i];
+		const townorg_entity *a = townorg__child_at(&v->entities, cs, i);
 		size_t n;
 		const char *const *fns = townorg_entity_list(a, "functions", &n);
 		for (size_t f = 0; f < n; f++) {
 			/* Report each (unit, function) once: at its first holder. */
 			bool earlier = false;
 			for (size_t j = 0; j < i && !earlier; j++)
-				earlier = list_has(cs->items[j], "functions", fns[f]);
+				earlier = list_has(townorg__child_at(&v->entities, cs, j), "functions", fns[f]);
 			if (earlier)
 				continue;
 			townorg__buf who = { 0 };
 			bool clash = false;
 			townorg__buf_puts(&who, townorg__display_name(a));
 			for (size_t j = i + 1; j < cs->n; j++) {
-				const townorg_entity *b = cs->items[j];
+				const townorg_entity *b = townorg__child_at(&v->entities, cs, j);
 				if (!list_has(b, "functions", fns[f]))
 					continue;
 				townorg__buf_puts(&who, "、");

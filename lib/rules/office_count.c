@@ -20,7 +20,7 @@ static int check(townorg_rule_ctx *ctx, const townorg_version *v)
 			continue;
 		const townorg__childset *cs = townorg__children_get(&v->children, townorg_entity_id(e));
 		for (size_t i = 0; cs && i < cs->n; i++)
-			count += townorg__kind_in(kinds, townorg_entity_kind(cs->items[i]));
+			count += townorg__kind_in(kinds, townorg_entity_kind(townorg__child_at(&v->entities, cs, i)));
 		if (count <= limit)
 			continue;
 		townorg__report_in in = { .entity = townorg_entity_id(e), .path = "offices", .has_value = true,

@@ -207,7 +207,7 @@ static void full_pass(state *st, const townorg_version *v, const char *parent, i
 {
 	const townorg__childset *cs = townorg__children_get(&v->children, parent);
 	for (size_t i = 0; cs && i < cs->n && !st->failed; i++) {
-		const townorg_entity *e = cs->items[i];
+		const townorg_entity *e = townorg__child_at(&v->entities, cs, i);
 		townorg_kind k = townorg_entity_kind(e);
 		if (k == TOWNORG_KIND_PROVINCE || k == TOWNORG_KIND_PREFECTURE) {
 			if (depth < 4)
@@ -222,21 +222,31 @@ static void full_pass(state *st, const townorg_version *v, const char *parent, i
 		c->live = true;
 		const townorg__childset *us = townorg__children_get(&v->children, townorg_entity_id(e));
 		for (size_t j = 0; us && j < us->n && !st->failed; j++) {
-			const townorg_entity *ue = us->items[j];
+			const townorg_entity *ue = townorg__child_at(&v->entities, us, j);
 			if (!townorg_kind_is_township_level(townorg_entity_kind(ue)))
 				continue;
-			/* Sum the organs straight into the unit: no lookup per organ. */
+			/* Sum the organs straight into the unit: their values are
+			 * looked up together (townorg__children_values). */
 			unit *u = unit_get(st, townorg_entity_id(ue));
 			if (!u)
 				return;
 			const townorg__childset *os = townorg__children_get(&v->children, townorg_entity_id(ue));
+			const townorg_entity *buf[64], **ov = NULL;
+			if (os && !(ov = os->n <= 64 ? buf : townorg__malloc(os->n * sizeof *ov))) {
+				st->failed = true;
+				return;
+			}
+			if (os)
+				townorg__children_values(&v->entities, os, ov);
 			for (size_t o = 0; os && o < os->n; o++) {
-				const townorg_entity *oe = os->items[o];
+				const townorg_entity *oe = ov[o];
 				if (!townorg_kind_is_organ(townorg_entity_kind(oe)))
 					continue;
 				for (size_t t = 0; t < st->nt; t++)
 					u->organsum[t] += quota(oe, st->types[t]);
 			}
+			if (ov != buf)
+				townorg__free(ov);
 			unit_apply(st, ue, +1);
 		}
 	}

@@ -22,8 +22,8 @@ static bool contributes(const townorg_version *v, const townorg_entity *e, const
 	*out = 0;
 	for (size_t i = 0; cs && i < cs->n; i++) {
 		int64_t q;
-		if (townorg_kind_is_organ(townorg_entity_kind(cs->items[i])) &&
-		    townorg_entity_quota(cs->items[i], type, &q) == 0) {
+		if (townorg_kind_is_organ(townorg_entity_kind(townorg__child_at(&v->entities, cs, i))) &&
+		    townorg_entity_quota(townorg__child_at(&v->entities, cs, i), type, &q) == 0) {
 			*out += q;
 			any = true;
 		}
@@ -43,7 +43,7 @@ static int check_pool(townorg_rule_ctx *ctx, const townorg_version *v, const tow
 		int64_t pool, allocated = 0, q;
 		townorg_entity_quota_at(e, t, &type, &pool);
 		for (size_t i = 0; cs && i < cs->n; i++) {
-			const townorg_entity *c = cs->items[i];
+			const townorg_entity *c = townorg__child_at(&v->entities, cs, i);
 			townorg_kind ck = townorg_entity_kind(c);
 			if (county ? !townorg_kind_is_township_level(ck) : !townorg_kind_is_organ(ck))
 				continue;
