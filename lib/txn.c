@@ -978,20 +978,27 @@ struct whole {
 	int rc;
 };
 
+/* A child's value: a set of the transaction's own holds its children's
+ * values (index_update keeps them current); one made before a preview (or
+ * a failed commit) renewed the token lists the children only. */
+static const townorg_entity *whole_child(const townorg_txn *t, const townorg__childset *cs, size_t i)
+{
+	return cs->owner == t->token ? cs->items[i] : townorg__child_at(&t->entities, cs, i);
+}
+
 static int whole_cb(const void *leaf, void *payload)
 {
 	struct whole *w = payload;
 	const townorg__childset *cs = leaf;
 	if (!cs->n)
 		return 0;
-	/* Every set of a transaction from nothing is its own, and index_update
-	 * keeps such sets' items current: read them directly. */
 	if (!cs->key[0]) {
 		for (size_t i = 0; i < cs->n; i++) {
-			townorg_kind k = (townorg_kind)cs->items[i]->kind;
+			const townorg_entity *ch = whole_child(w->t, cs, i);
+			townorg_kind k = (townorg_kind)ch->kind;
 			if (!top_allowed(k))
 				return w->rc = townorg__err(TOWNORG_EINTEGRITY, "entity %s (%s) has no parent; a %s belongs %s",
-							    townorg__entity_id(cs->items[i]), townorg_kind_token(k),
+							    townorg__entity_id(ch), townorg_kind_token(k),
 							    townorg_kind_token(k), where_allowed(k));
 		}
 		return 0;
@@ -1001,11 +1008,12 @@ static int whole_cb(const void *leaf, void *payload)
 		return w->rc = townorg__err(TOWNORG_EINTEGRITY, "entity %s: parent %s does not exist",
 					    townorg__entity_id(cs->items[0]), cs->key);
 	for (size_t i = 0; i < cs->n; i++) {
-		townorg_kind k = (townorg_kind)cs->items[i]->kind;
+		const townorg_entity *ch = whole_child(w->t, cs, i);
+		townorg_kind k = (townorg_kind)ch->kind;
 		if (!parent_allowed((townorg_kind)p->kind, k))
 			return w->rc = townorg__err(TOWNORG_EINTEGRITY,
 						    "entity %s (%s) cannot sit under %s (%s): a %s belongs %s",
-						    townorg__entity_id(cs->items[i]), townorg_kind_token(k), cs->key,
+						    townorg__entity_id(ch), townorg_kind_token(k), cs->key,
 						    townorg_kind_token((townorg_kind)p->kind), townorg_kind_token(k),
 						    where_allowed(k));
 	}

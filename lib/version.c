@@ -386,7 +386,7 @@ int townorg_version_children(const townorg_entity *const **out, size_t *count, c
 	if (rc < 0)
 		return rc;
 	const townorg__childset *c = townorg__children_get(&v->children, parent_id);
-	if (!c)
+	if (!c || !c->n)
 		return 0;
 	/* A set lists who the children are; their values at v are looked up.
 	 * When every item is still the child's value (a set made by this

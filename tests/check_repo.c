@@ -1035,6 +1035,22 @@ START_TEST(integrity_reads_current_child_kinds)
 	ck_assert_int_eq(townorg_txn_commit(&v, t), TOWNORG_EINTEGRITY);
 	ck_assert_msg(strstr(townorg_error_last(), "x (town)") != NULL, "%s", townorg_error_last());
 	townorg_txn_free(t);
+
+	/* A transaction from nothing checks set by set; a preview retires its
+	 * edit token, so a set made before it lists its children only. */
+	townorg_repo *r2;
+	townorg_version *pv;
+	OK(townorg_repo_new(&r2));
+	OK(townorg_txn_new_on_branch(&t, r2, "main"));
+	put(t, mk("p", TOWNORG_KIND_PROVINCE, "省", NULL));
+	put(t, mk("x", TOWNORG_KIND_COUNTY, "县", "p"));
+	OK(townorg_txn_preview(&pv, t));
+	townorg_version_free(pv);
+	put(t, mk("x", TOWNORG_KIND_TOWN, "镇", "p")); /* a town cannot sit under a province */
+	ck_assert_int_eq(townorg_txn_commit(&v, t), TOWNORG_EINTEGRITY);
+	ck_assert_msg(strstr(townorg_error_last(), "x (town)") != NULL, "%s", townorg_error_last());
+	townorg_txn_free(t);
+	townorg_repo_free(r2);
 }
 END_TEST
 
