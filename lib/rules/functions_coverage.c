@@ -39,9 +39,11 @@ static bool names(const townorg_event *ev, const char *id, bool from)
 static bool unit_holds(const townorg_version *v, const char *unit, const char *fn)
 {
 	const townorg__childset *cs = unit ? townorg__children_get(&v->children, unit) : NULL;
-	for (size_t i = 0; cs && i < cs->n; i++)
-		if (townorg_kind_is_organ(townorg_entity_kind(townorg__child_at(&v->entities, cs, i))) && list_has(townorg__child_at(&v->entities, cs, i), "functions", fn))
+	for (size_t i = 0; cs && i < cs->n; i++) {
+		const townorg_entity *o = townorg__child_at(&v->entities, cs, i);
+		if (townorg_kind_is_organ(townorg_entity_kind(o)) && list_has(o, "functions", fn))
 			return true;
+	}
 	return false;
 }
 
@@ -111,25 +113,25 @@ static bool colocated(const townorg_entity *a, const townorg_entity *b)
 	return list_has(a, "colocated_with", townorg_entity_id(b)) || list_has(b, "colocated_with", townorg_entity_id(a));
 }
 
-static int overlap_unit(townorg_rule_ctx *ctx, const townorg_version *v, const townorg_entity *u)
+/* The unit u's children are kids[0..nk-1] (their values at the version). */
+static int overlap_kids(townorg_rule_ctx *ctx, const townorg_entity *u, const townorg_entity *const *kids, size_t nk)
 {
-	const townorg__childset *cs = townorg__children_get(&v->children, townorg_entity_id(u));
-	for (size_t i = 0; cs && i < cs->n; i++) {
-		const townorg_entity *a = townorg__child_at(&v->entities, cs, i);
+	for (size_t i = 0; i < nk; i++) {
+		const townorg_entity *a = kids[i];
 		size_t n;
 		const char *const *fns = townorg_entity_list(a, "functions", &n);
 		for (size_t f = 0; f < n; f++) {
 			/* Report each (unit, function) once: at its first holder. */
 			bool earlier = false;
 			for (size_t j = 0; j < i && !earlier; j++)
-				earlier = list_has(townorg__child_at(&v->entities, cs, j), "functions", fns[f]);
+				earlier = list_has(kids[j], "functions", fns[f]);
 			if (earlier)
 				continue;
 			townorg__buf who = { 0 };
 			bool clash = false;
 			townorg__buf_puts(&who, townorg__display_name(a));
-			for (size_t j = i + 1; j < cs->n; j++) {
-				const townorg_entity *b = townorg__child_at(&v->entities, cs, j);
+			for (size_t j = i + 1; j < nk; j++) {
+				const townorg_entity *b = kids[j];
 				if (!list_has(b, "functions", fns[f]))
 					continue;
 				townorg__buf_puts(&who, "、");
@@ -153,6 +155,21 @@ static int overlap_unit(townorg_rule_ctx *ctx, const townorg_version *v, const t
 		}
 	}
 	return 0;
+}
+
+/* The children's values are looked up once, together, not per pair. */
+static int overlap_unit(townorg_rule_ctx *ctx, const townorg_version *v, const townorg_entity *u)
+{
+	const townorg__childset *cs = townorg__children_get(&v->children, townorg_entity_id(u));
+	if (!cs || !cs->n)
+		return 0;
+	const townorg_entity **kids = townorg__malloc(cs->n * sizeof *kids);
+	if (!kids)
+		return townorg__oom();
+	townorg__children_values(&v->entities, cs, kids);
+	int rc = overlap_kids(ctx, u, kids, cs->n);
+	townorg__free(kids);
+	return rc;
 }
 
 static int check_overlap(townorg_rule_ctx *ctx, const townorg_version *v)

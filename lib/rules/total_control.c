@@ -22,8 +22,8 @@ static bool contributes(const townorg_version *v, const townorg_entity *e, const
 	*out = 0;
 	for (size_t i = 0; cs && i < cs->n; i++) {
 		int64_t q;
-		if (townorg_kind_is_organ(townorg_entity_kind(townorg__child_at(&v->entities, cs, i))) &&
-		    townorg_entity_quota(townorg__child_at(&v->entities, cs, i), type, &q) == 0) {
+		const townorg_entity *o = townorg__child_at(&v->entities, cs, i);
+		if (townorg_kind_is_organ(townorg_entity_kind(o)) && townorg_entity_quota(o, type, &q) == 0) {
 			*out += q;
 			any = true;
 		}
