@@ -101,7 +101,7 @@ static int cmp_entity_id(const void *a, const void *b)
 /* A new county totals leaf (one reference: ours) editable under token. */
 static townorg__totals *tot_new(const pgroup *g, uint32_t token)
 {
-	townorg__totals *l = townorg__malloc(sizeof *l + g->len + 1);
+	townorg__totals *l = townorg__palloc(sizeof *l + g->len + 1);
 	if (!l)
 		return NULL;
 	memset(l, 0, sizeof *l);
@@ -255,12 +255,12 @@ int townorg__bulk_indexes(townorg__hamt *children, townorg__hamt *totals, townor
 				break;
 			}
 		/* one allocation: header, key, then the items */
-		townorg__childset *cs = townorg__malloc(townorg__childset_items_at(kl) + (m ? m : 1) * sizeof *items);
+		townorg__childset *cs = m < UINT32_MAX / 2 ? townorg__palloc(townorg__childset_size(kl, m)) : NULL;
 		if (!cs)
 			goto oom;
 		cs->refcnt = 1; /* ours while the trie takes its own */
 		cs->owner = token;
-		cs->n = cs->cap = m;
+		cs->n = cs->cap = cs->room = (uint32_t)m;
 		memcpy(cs->key, G.g[g].key, kl);
 		cs->key[kl] = 0;
 		cs->items = townorg__childset_inline(cs, kl);
@@ -285,7 +285,7 @@ int townorg__bulk_indexes(townorg__hamt *children, townorg__hamt *totals, townor
 	return 0;
 oom:
 	for (size_t i = 0; i < n_sets; i++)
-		townorg__free(sets[i]); /* not in a trie: items not referenced */
+		townorg__pfree(sets[i], townorg__childset_size(strlen(sets[i]->key), sets[i]->room)); /* not in a trie: items not referenced */
 	townorg__free(sets);
 	townorg__free(gid);
 	townorg__free(order);

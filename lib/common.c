@@ -60,6 +60,11 @@ static bool fault_now(void)
 	return __atomic_add_fetch(&fault_counter, 1, __ATOMIC_RELAXED) == nth;
 }
 
+bool townorg__fault_hit(void) { return fault_now(); }
+bool townorg__allocator_is_default(void) { return allocator.malloc_fn == malloc && allocator.free_fn == free; }
+void *townorg__host_malloc(size_t size) { return allocator.malloc_fn(size ? size : 1); }
+void townorg__host_free(void *ptr) { allocator.free_fn(ptr); }
+
 void *townorg__malloc(size_t size)
 {
 	if (fault_now())

@@ -13,6 +13,7 @@
  * same content therefore have the same hash, however they were built.
  */
 #include "entity_internal.h"
+#include "pool.h"
 #include <stdlib.h>
 #include <stdio.h>
 
@@ -123,13 +124,22 @@ static void ext_free(struct townorg__ext *x)
 	townorg__free(x);
 }
 
+/* The bytes a value was allocated with (townorg__entity_assemble's sz). */
+static size_t entity_size(const townorg_entity *e)
+{
+	const char *s = townorg__entity_strings(e);
+	size_t strs = e->parent_off != 0xffff ? e->parent_off + strlen(s + e->parent_off) + 1
+					     : e->name_off + strlen(s + e->name_off) + 1;
+	return (size_t)(s - (const char *)e) + strs;
+}
+
 void townorg_entity_free(townorg_entity *e)
 {
 	if (!e)
 		return;
 	if (TOWNORG__DEC(&e->refcnt) == 0) {
 		ext_free((struct townorg__ext *)townorg__entity_ext(e));
-		townorg__free(e);
+		townorg__pfree(e, entity_size(e));
 	}
 }
 
@@ -800,7 +810,7 @@ int townorg__entity_assemble(townorg_entity **out, townorg_kind kind, townorg_cl
 		    (parent ? lpar + 1 : 0);
 	if (lid + 1 + lname + 1 >= 0xffff)
 		return townorg__err(TOWNORG_EINVALID, "entity %s: strings too long", id);
-	townorg_entity *e = townorg__malloc(sz);
+	townorg_entity *e = townorg__palloc(sz);
 	if (!e)
 		return townorg__oom();
 	memset(e, 0, TOWNORG__ENTITY_HEADER);
@@ -840,7 +850,7 @@ int townorg__entity_assemble(townorg_entity **out, townorg_kind kind, townorg_cl
 	townorg__entity_encode(b, e);
 	if (b->failed) {
 		townorg__buf_free(&local);
-		townorg__free(e); /* ext_take stays the caller's on failure */
+		townorg__pfree(e, sz); /* ext_take stays the caller's on failure */
 		return townorg__oom();
 	}
 	townorg__sha sh;

@@ -51,6 +51,7 @@
  * townorg__hnode), which is most of a small node.
  */
 #include "hamt.h"
+#include "pool.h"
 #include <stdlib.h>
 
 #define BITS 5
@@ -125,26 +126,36 @@ static uint64_t leaf_h(const townorg__hamt_type *ty, const void *leaf)
 	return townorg__keyhash(k, strlen(k));
 }
 
+/* Bytes of a node with room for n slots (its hash, if the trie has them,
+ * included: it sits before the node). */
+static inline size_t node_size(const townorg__hamt_type *ty, unsigned n)
+{
+	return (ty->hash ? TOWNORG__HASH_SIZE : 0) + sizeof(hnode) + (n ? n : 1) * sizeof(void *);
+}
+
 /* A transient node with room for n slots; the caller sets the bitmap (and
  * for a collision node the flag and the count). */
 static hnode *node_alloc(const townorg__hamt_type *ty, unsigned n, uint32_t token)
 {
 	(void)token;
-	size_t pre = ty->hash ? TOWNORG__HASH_SIZE : 0;
-	unsigned char *m = townorg__malloc(pre + sizeof(hnode) + (n ? n : 1) * sizeof(void *));
+	unsigned char *m = townorg__palloc(node_size(ty, n));
 	if (!m)
 		return NULL;
-	hnode *nd = (hnode *)(m + pre);
+	hnode *nd = (hnode *)(m + (ty->hash ? TOWNORG__HASH_SIZE : 0));
 	nd->refcnt = 1 | RC_TRANSIENT;
 	nd->bitmap = 0;
 	__atomic_add_fetch(&nodes_allocated, 1, __ATOMIC_RELAXED);
 	return nd;
 }
 
-static void node_free(hnode *nd, const townorg__hamt_type *ty)
+/* Free a node made with room for n slots (node_n(nd) for every node but
+ * one a failed build leaves half filled). */
+static void node_free_n(hnode *nd, const townorg__hamt_type *ty, unsigned n)
 {
-	townorg__free(ty->hash ? (void *)node_hash(nd) : (void *)nd);
+	townorg__pfree(ty->hash ? (void *)node_hash(nd) : (void *)nd, node_size(ty, n));
 }
+
+static void node_free(hnode *nd, const townorg__hamt_type *ty) { node_free_n(nd, ty, node_n(nd)); }
 
 static void slot_ref(const townorg__hamt_type *ty, void *s)
 {
@@ -626,7 +637,7 @@ static hnode *build_rec(const townorg__hamt_type *ty, bleaf *v, size_t n, int de
 				for (unsigned i = 0; i < filled; i++)
 					if (is_node(nd->slot[i]))
 						free_built(as_node(nd->slot[i]), ty);
-				node_free(nd, ty);
+				node_free_n(nd, ty, popc(bitmap)); /* the room it was made with */
 				return NULL;
 			}
 			nd->slot[filled] = tag(sub);

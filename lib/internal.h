@@ -24,6 +24,13 @@ char *townorg__strndup(const char *s, size_t n);
  * 0 disables.  Returns the number of allocations counted since set. */
 void townorg__fault_set(long nth);
 long townorg__fault_count(void);
+/* For allocators built on these (pool.c): whether this call is the one
+ * fault injection fails (and counts it); whether the host kept the C
+ * library's functions; the host's malloc and free, uncounted. */
+bool townorg__fault_hit(void);
+bool townorg__allocator_is_default(void);
+void *townorg__host_malloc(size_t size);
+void townorg__host_free(void *ptr);
 
 /* ---- errors ---- */
 /* Set the thread's last error; returns code so callers can `return townorg__err(...)`. */

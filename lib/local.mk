@@ -6,7 +6,7 @@ lib_LTLIBRARIES += lib/libtownorg.la
 
 lib_libtownorg_core_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(NETTLE_CFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS)
 lib_libtownorg_core_la_SOURCES = \
-	lib/internal.h lib/common.c \
+	lib/internal.h lib/common.c lib/pool.h lib/pool.c \
 	lib/entity_internal.h lib/entity.c \
 	lib/hamt.h lib/hamt.c \
 	lib/strmap.h lib/strmap.c \

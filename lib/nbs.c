@@ -482,7 +482,7 @@ static int apply_edition(townorg_txn *t, const townorg_version *head, edition *e
 			rc = townorg__err(TOWNORG_EINTEGRITY,
 					  "%s: edition %s no longer lists %s %s (%s), but %zu entities still sit under it: %s%s",
 					  e->path, e->ystr, townorg_kind_token((townorg_kind)gone[i]->kind), id,
-					  townorg_entity_name(gone[i]), c->n, b.failed ? "" : b.data, c->n > 5 ? ", …" : "");
+					  townorg_entity_name(gone[i]), (size_t)c->n, b.failed ? "" : b.data, c->n > 5 ? ", …" : "");
 			townorg__buf_free(&b);
 			goto out;
 		}

@@ -6,6 +6,7 @@
 #include "internal.h"
 #include "entity_internal.h"
 #include "hamt.h"
+#include "pool.h"
 #include "strmap.h"
 #include <pthread.h>
 
@@ -30,7 +31,9 @@ typedef struct {
 	uint32_t owner;         /* edit token of the transaction that made it and
 	                           may change it in place; a commit retires the
 	                           token, so committed sets are never edited */
-	size_t n, cap;
+	uint32_t n, cap;
+	uint32_t room;          /* items the set's own allocation has room for
+	                           (townorg__childset_size) */
 	townorg_entity **items; /* each holds a reference; the array usually
 	                           follows the key in the same allocation
 	                           (townorg__childset_inline) */
@@ -42,6 +45,11 @@ typedef struct {
 static inline size_t townorg__childset_items_at(size_t keylen)
 {
 	return (sizeof(townorg__childset) + keylen + 1 + sizeof(void *) - 1) & ~(sizeof(void *) - 1);
+}
+/* The bytes of a set's own allocation (pool.h: allocate and free with it). */
+static inline size_t townorg__childset_size(size_t keylen, size_t room)
+{
+	return townorg__childset_items_at(keylen) + (room ? room : 1) * sizeof(void *);
 }
 static inline townorg_entity **townorg__childset_inline(const townorg__childset *c, size_t keylen)
 {

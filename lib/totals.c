@@ -35,7 +35,7 @@ static void tot_unref(void *l)
 {
 	townorg__totals *t = l;
 	if (TOWNORG__DEC(&t->refcnt) == 0)
-		townorg__free(t);
+		townorg__pfree(t, sizeof *t + strlen(t->key) + 1);
 }
 
 const townorg__hamt_type townorg__totals_trie = { tot_key, tot_ref, tot_unref, NULL };
@@ -53,7 +53,7 @@ static townorg__totals *leaf_for(townorg__hamt *tr, const char *key, uint32_t to
 	if (old && old->owner == token)
 		return old;
 	size_t kl = strlen(key);
-	townorg__totals *n = townorg__malloc(sizeof *n + kl + 1);
+	townorg__totals *n = townorg__palloc(sizeof *n + kl + 1);
 	if (!n)
 		return NULL;
 	if (old)
@@ -65,7 +65,7 @@ static townorg__totals *leaf_for(townorg__hamt *tr, const char *key, uint32_t to
 	n->refcnt = 1; /* ours while the trie takes its own */
 	n->owner = token;
 	if (townorg__hamt_set(tr, &townorg__totals_trie, n, token) < 0) {
-		townorg__free(n);
+		townorg__pfree(n, sizeof *n + kl + 1);
 		return NULL;
 	}
 	n->refcnt--;

@@ -180,12 +180,14 @@ static townorg__childset *cs_new(const char *key, size_t n, uint32_t token)
 {
 	size_t kl = strlen(key);
 	/* one allocation: header, key, then room for the items */
-	townorg__childset *c = townorg__malloc(townorg__childset_items_at(kl) + (n ? n : 1) * sizeof(townorg_entity *));
+	if (n >= UINT32_MAX / 2)
+		return NULL;
+	townorg__childset *c = townorg__palloc(townorg__childset_size(kl, n));
 	if (!c)
 		return NULL;
 	c->refcnt = 0; /* the trie takes the first reference */
 	c->owner = token;
-	c->n = c->cap = n;
+	c->n = c->cap = c->room = (uint32_t)n;
 	memcpy(c->key, key, kl + 1);
 	c->items = townorg__childset_inline(c, kl);
 	return c;
@@ -194,9 +196,10 @@ static townorg__childset *cs_new(const char *key, size_t n, uint32_t token)
 static void cs_discard(townorg__childset *c)
 {
 	/* only for sets never given to a trie: items were not referenced yet */
-	if (c->items != townorg__childset_inline(c, strlen(c->key)))
+	size_t kl = strlen(c->key);
+	if (c->items != townorg__childset_inline(c, kl))
 		townorg__free(c->items);
-	townorg__free(c);
+	townorg__pfree(c, townorg__childset_size(kl, c->room));
 }
 
 static size_t cs_find(const townorg__childset *c, const char *id, bool *found)
@@ -259,7 +262,9 @@ static int index_update(townorg_txn *t, const char *key, const char *id, townorg
 			old->items[pos] = e;
 		} else if (e) {
 			if (old->n == old->cap) {
-				size_t cap = old->cap < 4 ? 8 : old->cap * 2;
+				size_t cap = old->cap < 4 ? 8 : (size_t)old->cap * 2;
+				if (cap >= UINT32_MAX)
+					return TOWNORG_ENOMEM;
 				townorg_entity **in = townorg__childset_inline(old, strlen(old->key));
 				townorg_entity **ni = old->items == in ? townorg__malloc(cap * sizeof *ni)
 								       : townorg__realloc(old->items, cap * sizeof *ni);
@@ -268,7 +273,7 @@ static int index_update(townorg_txn *t, const char *key, const char *id, townorg
 				if (old->items == in)
 					memcpy(ni, in, old->n * sizeof *ni);
 				old->items = ni;
-				old->cap = cap;
+				old->cap = (uint32_t)cap;
 			}
 			memmove(old->items + pos + 1, old->items + pos, (old->n - pos) * sizeof *old->items);
 			old->items[pos] = townorg_entity_ref(e);
@@ -1052,7 +1057,7 @@ int townorg_txn_check(townorg_txn *t)
 			if (c && c->n)
 				return townorg__err(TOWNORG_EINTEGRITY,
 						    "entity %s was removed but %zu entities still sit under it (first: %s)", id,
-						    c->n, townorg__entity_id(c->items[0]));
+						    (size_t)c->n, townorg__entity_id(c->items[0]));
 		}
 	}
 	return 0;

@@ -26,9 +26,10 @@ static void cs_unref(void *l)
 		return;
 	for (size_t i = 0; i < c->n; i++)
 		townorg_entity_free(c->items[i]);
-	if (c->items != townorg__childset_inline(c, strlen(c->key)))
+	size_t kl = strlen(c->key);
+	if (c->items != townorg__childset_inline(c, kl))
 		townorg__free(c->items);
-	townorg__free(c);
+	townorg__pfree(c, townorg__childset_size(kl, c->room));
 }
 
 const townorg__hamt_type townorg__children_trie = { cs_key, cs_ref, cs_unref, NULL };

@@ -14,7 +14,12 @@ tests_check_hamt_SOURCES = tests/check_hamt.c tests/testutil.h
 tests_check_hamt_CFLAGS = $(TEST_CFLAGS)
 tests_check_hamt_LDADD = $(TEST_LIBS)
 
-TESTS += tests/check_entity tests/check_repo tests/check_hamt tests/check-exports.sh tests/check-headers.sh
+check_PROGRAMS += tests/check_pool
+tests_check_pool_SOURCES = tests/check_pool.c tests/testutil.h
+tests_check_pool_CFLAGS = $(TEST_CFLAGS)
+tests_check_pool_LDADD = $(TEST_LIBS)
+
+TESTS += tests/check_entity tests/check_repo tests/check_hamt tests/check_pool tests/check-exports.sh tests/check-headers.sh
 dist_noinst_SCRIPTS += tests/check-exports.sh tests/check-headers.sh
 
 # JSON interchange format
