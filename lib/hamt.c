@@ -78,6 +78,16 @@ typedef struct townorg__hnode hnode;
 #define RC_COLLISION 0x40000000u
 #define RC_MASK 0x3fffffffu
 
+/* A hashed trie's nodes of up to SMALL_NODE slots store no hash: it is
+ * computed when a parent's hash or a diff asks for it (node_hash_of).  They
+ * are a third of a national history's nodes (the pairs of keys that share
+ * a five-bit digit below the last full level), and the 32 bytes would be
+ * more than half of each. */
+#define SMALL_NODE 3
+
+static inline bool stores_hash(const townorg__hamt_type *ty, unsigned n) { return ty->hash && n > SMALL_NODE; }
+
+/* The stored hash of a node that has one (stores_hash). */
 static inline unsigned char *node_hash(const hnode *nd)
 {
 	return (unsigned char *)nd - TOWNORG__HASH_SIZE;
@@ -130,7 +140,7 @@ static uint64_t leaf_h(const townorg__hamt_type *ty, const void *leaf)
  * included: it sits before the node). */
 static inline size_t node_size(const townorg__hamt_type *ty, unsigned n)
 {
-	return (ty->hash ? TOWNORG__HASH_SIZE : 0) + sizeof(hnode) + (n ? n : 1) * sizeof(void *);
+	return (stores_hash(ty, n) ? TOWNORG__HASH_SIZE : 0) + sizeof(hnode) + (n ? n : 1) * sizeof(void *);
 }
 
 /* A transient node with room for n slots; the caller sets the bitmap (and
@@ -141,7 +151,7 @@ static hnode *node_alloc(const townorg__hamt_type *ty, unsigned n, uint32_t toke
 	unsigned char *m = townorg__palloc(node_size(ty, n));
 	if (!m)
 		return NULL;
-	hnode *nd = (hnode *)(m + (ty->hash ? TOWNORG__HASH_SIZE : 0));
+	hnode *nd = (hnode *)(m + (stores_hash(ty, n) ? TOWNORG__HASH_SIZE : 0));
 	nd->refcnt = 1 | RC_TRANSIENT;
 	nd->bitmap = 0;
 	__atomic_add_fetch(&nodes_allocated, 1, __ATOMIC_RELAXED);
@@ -152,7 +162,7 @@ static hnode *node_alloc(const townorg__hamt_type *ty, unsigned n, uint32_t toke
  * one a failed build leaves half filled). */
 static void node_free_n(hnode *nd, const townorg__hamt_type *ty, unsigned n)
 {
-	townorg__pfree(ty->hash ? (void *)node_hash(nd) : (void *)nd, node_size(ty, n));
+	townorg__pfree(stores_hash(ty, n) ? (void *)node_hash(nd) : (void *)nd, node_size(ty, n));
 }
 
 static void node_free(hnode *nd, const townorg__hamt_type *ty) { node_free_n(nd, ty, node_n(nd)); }
@@ -833,7 +843,19 @@ int townorg__hamt_remove(townorg__hamt *t, const townorg__hamt_type *ty, const c
 /* SHA-256 over "townorg-node-1\0", a kind byte and bitmap (or count), then
  * per slot 'N' or 'L' and the child's hash.  The bytes are gathered in a
  * stack buffer so that SHA sees a few large updates, not 2n+2 tiny ones. */
-static void hash_node(hnode *nd, const townorg__hamt_type *ty)
+static void hash_node(const hnode *nd, const townorg__hamt_type *ty, unsigned char out[TOWNORG__HASH_SIZE]);
+
+/* A frozen node's hash: the stored one, or a small node's computed into buf. */
+static const unsigned char *node_hash_of(const hnode *nd, const townorg__hamt_type *ty,
+					 unsigned char buf[TOWNORG__HASH_SIZE])
+{
+	if (node_n(nd) > SMALL_NODE)
+		return node_hash(nd);
+	hash_node(nd, ty, buf);
+	return buf;
+}
+
+static void hash_node(const hnode *nd, const townorg__hamt_type *ty, unsigned char out[TOWNORG__HASH_SIZE])
 {
 	townorg__sha s;
 	unsigned char buf[15 + 5 + 32 * 33];
@@ -853,9 +875,11 @@ static void hash_node(hnode *nd, const townorg__hamt_type *ty)
 	unsigned n = node_n(nd);
 	for (unsigned i = 0; i < n && i < 32; i++) {
 		void *sl = nd->slot[i];
-		const unsigned char *h = is_node(sl) ? node_hash(as_node(sl)) : ty->hash(sl);
+		/* a child node's hash, if stored, sits just before it */
+		const unsigned char *h = is_node(sl) ? (const unsigned char *)as_node(sl) - TOWNORG__HASH_SIZE
+						     : ty->hash(sl);
 		__builtin_prefetch(h);
-		__builtin_prefetch(h + TOWNORG__HASH_SIZE - 1);
+		__builtin_prefetch(h + TOWNORG__HASH_SIZE + sizeof(hnode) - 1);
 	}
 	for (unsigned i = 0; i < n; i++) {
 		if (len + 33 > sizeof buf) { /* only large collision nodes get here */
@@ -864,11 +888,12 @@ static void hash_node(hnode *nd, const townorg__hamt_type *ty)
 		}
 		void *sl = nd->slot[i];
 		buf[len++] = is_node(sl) ? 'N' : 'L';
-		memcpy(buf + len, is_node(sl) ? node_hash(as_node(sl)) : ty->hash(sl), TOWNORG__HASH_SIZE);
+		unsigned char tmp[TOWNORG__HASH_SIZE];
+		memcpy(buf + len, is_node(sl) ? node_hash_of(as_node(sl), ty, tmp) : ty->hash(sl), TOWNORG__HASH_SIZE);
 		len += TOWNORG__HASH_SIZE;
 	}
 	townorg__sha_update(&s, buf, len);
-	townorg__sha_final(&s, node_hash(nd));
+	townorg__sha_final(&s, out);
 }
 
 static void freeze_rec(hnode *nd, const townorg__hamt_type *ty, uint32_t token)
@@ -878,8 +903,8 @@ static void freeze_rec(hnode *nd, const townorg__hamt_type *ty, uint32_t token)
 	for (unsigned i = 0, n = node_n(nd); i < n; i++)
 		if (is_node(nd->slot[i]))
 			freeze_rec(as_node(nd->slot[i]), ty, token);
-	if (ty->hash)
-		hash_node(nd, ty);
+	if (stores_hash(ty, node_n(nd)))
+		hash_node(nd, ty, node_hash(nd));
 	__atomic_and_fetch(&nd->refcnt, ~RC_TRANSIENT, __ATOMIC_RELAXED);
 }
 
@@ -908,15 +933,12 @@ void townorg__hamt_freeze(townorg__hamt *t, const townorg__hamt_type *ty, uint32
 void townorg__hamt_root_hash(const townorg__hamt *t, const townorg__hamt_type *ty, unsigned char out[32])
 {
 	if (t->root) {
-		memcpy(out, node_hash(t->root), TOWNORG__HASH_SIZE);
+		unsigned char buf[TOWNORG__HASH_SIZE];
+		memcpy(out, node_hash_of(t->root, ty, buf), TOWNORG__HASH_SIZE);
 		return;
 	}
-	struct {
-		unsigned char hash[TOWNORG__HASH_SIZE];
-		hnode nd;
-	} empty = { { 0 }, { 0 } };
-	hash_node(&empty.nd, ty);
-	memcpy(out, empty.hash, TOWNORG__HASH_SIZE);
+	hnode empty = { 0, 0 };
+	hash_node(&empty, ty, out);
 }
 
 townorg__hamt townorg__hamt_share(const townorg__hamt *t)
@@ -1070,12 +1092,17 @@ static inline void prefetch_slot(const void *s)
 	}
 }
 
-/* Two subtrees that certainly hold the same: one node, or equal hashes
- * (frozen nodes of a hashed trie). */
+/* Two subtrees that certainly hold the same: one node, or equal stored
+ * hashes (frozen nodes of a hashed trie).  Small nodes store none; a diff
+ * compares their few leaves instead, which costs less than hashing them. */
 static bool nodes_same(const townorg__hamt_type *ty, const hnode *a, const hnode *b)
 {
-	return a == b || (ty->hash && !is_transient(a) && !is_transient(b) &&
-			  !memcmp(node_hash(a), node_hash(b), TOWNORG__HASH_SIZE));
+	if (a == b)
+		return true;
+	if (!ty->hash || is_transient(a) || is_transient(b))
+		return false;
+	unsigned na = node_n(a), nb = node_n(b);
+	return na == nb && na > SMALL_NODE && !memcmp(node_hash(a), node_hash(b), TOWNORG__HASH_SIZE);
 }
 
 static int diff_nodes(diffctx *d, const hnode *a, const hnode *b)
