@@ -127,10 +127,8 @@ static void ext_free(struct townorg__ext *x)
 /* The bytes a value was allocated with (townorg__entity_assemble's sz). */
 static size_t entity_size(const townorg_entity *e)
 {
-	const char *s = townorg__entity_strings(e);
-	size_t strs = e->parent_off != 0xffff ? e->parent_off + strlen(s + e->parent_off) + 1
-					     : e->name_off + strlen(s + e->name_off) + 1;
-	return (size_t)(s - (const char *)e) + strs;
+	const char *last = e->has_parent ? townorg_entity_parent_id(e) : townorg_entity_name(e);
+	return (size_t)(last - (const char *)e) + strlen(last) + 1;
 }
 
 void townorg_entity_free(townorg_entity *e)
@@ -145,10 +143,18 @@ void townorg_entity_free(townorg_entity *e)
 
 const char *townorg_entity_id(const townorg_entity *e) { return townorg__entity_id(e); }
 townorg_kind townorg_entity_kind(const townorg_entity *e) { return (townorg_kind)e->kind; }
-const char *townorg_entity_name(const townorg_entity *e) { return townorg__entity_strings(e) + e->name_off; }
+/* The strings follow one another: id, name, then the parent if any. */
+const char *townorg_entity_name(const townorg_entity *e)
+{
+	const char *id = townorg__entity_strings(e);
+	return id + strlen(id) + 1;
+}
 const char *townorg_entity_parent_id(const townorg_entity *e)
 {
-	return e->parent_off == 0xffff ? NULL : townorg__entity_strings(e) + e->parent_off;
+	if (!e->has_parent)
+		return NULL;
+	const char *name = townorg_entity_name(e);
+	return name + strlen(name) + 1;
 }
 townorg_class townorg_entity_class(const townorg_entity *e) { return (townorg_class)e->cls; }
 
@@ -836,13 +842,10 @@ int townorg__entity_assemble(townorg_entity **out, townorg_kind kind, townorg_cl
 		}
 	char *s = (char *)(e->data + k);
 	memcpy(s, id, lid + 1);
-	e->name_off = (uint16_t)(lid + 1);
-	memcpy(s + e->name_off, name, lname + 1);
+	memcpy(s + lid + 1, name, lname + 1);
 	if (parent) {
-		e->parent_off = (uint16_t)(lid + 1 + lname + 1);
-		memcpy(s + e->parent_off, parent, lpar + 1);
-	} else {
-		e->parent_off = 0xffff;
+		e->has_parent = 1;
+		memcpy(s + lid + 1 + lname + 1, parent, lpar + 1);
 	}
 	/* hash the canonical encoding */
 	townorg__buf local = { 0 }, *b = scratch ? scratch : &local;
