@@ -816,7 +816,7 @@ int townorg__entity_assemble(townorg_entity **out, townorg_kind kind, townorg_cl
 		    (parent ? lpar + 1 : 0);
 	if (lid + 1 + lname + 1 >= 0xffff)
 		return townorg__err(TOWNORG_EINVALID, "entity %s: strings too long", id);
-	townorg_entity *e = townorg__palloc(sz);
+	townorg_entity *e = townorg__palloc4(sz); /* 4-byte aligned is enough (entity_internal.h) */
 	if (!e)
 		return townorg__oom();
 	memset(e, 0, TOWNORG__ENTITY_HEADER);

@@ -8,7 +8,7 @@
  * county totals.  The C library's malloc adds a header of 8 bytes to each
  * and rounds it to 16 bytes, so about 12 bytes of every object — some
  * 15 MiB of a national history — are the allocator's.  Here objects of one
- * size class (a multiple of 8 bytes, up to TOWNORG__POOL_MAX) share a slab
+ * size class (a multiple of 4 bytes, up to TOWNORG__POOL_MAX) share a slab
  * of 64 KiB, aligned to its size, with no header per object: the slab an
  * object belongs to is its address rounded down, and the slab's header
  * says its class.  Larger requests go to the ordinary allocator.
@@ -58,7 +58,7 @@
 #endif
 
 #define SLAB_SIZE TOWNORG__POOL_SLAB
-#define GRAIN 8
+#define GRAIN 4
 #define NCLASS (TOWNORG__POOL_MAX / GRAIN)
 
 typedef struct slab slab;
@@ -190,10 +190,29 @@ static void *take(slab *s, size_t size)
 	return o;
 }
 
+/* Classes step by 4 bytes: an object is 8-byte aligned when its class size
+ * is a multiple of 8 (slabs start aligned, the header is 16 bytes), else
+ * 4-byte aligned.  townorg__pool_get rounds requests to 8, so its objects
+ * are always 8-byte aligned; townorg__pool_get4 rounds to 4, for objects
+ * that need no more (entity values: 2 bytes a value on average). */
+static void *pool_get(townorg__pool *p, size_t size);
+
 void *townorg__pool_get(townorg__pool *p, size_t size)
+{
+	return pool_get(p, (size + 7) & ~(size_t)7);
+}
+
+void *townorg__pool_get4(townorg__pool *p, size_t size)
+{
+	return pool_get(p, (size + 3) & ~(size_t)3);
+}
+
+static void *pool_get(townorg__pool *p, size_t size)
 {
 	if (size == 0 || size > TOWNORG__POOL_MAX)
 		return townorg__malloc(size);
+	if (size < sizeof(void *)) /* room for the free list's link */
+		size = sizeof(void *);
 	if (townorg__fault_hit())
 		return NULL;
 	unsigned c = (unsigned)((size + GRAIN - 1) / GRAIN - 1);
@@ -289,6 +308,12 @@ void *townorg__palloc(size_t size)
 {
 	townorg__pool *p = shared_pool();
 	return p ? townorg__pool_get(p, size) : townorg__malloc(size);
+}
+
+void *townorg__palloc4(size_t size)
+{
+	townorg__pool *p = shared_pool();
+	return p ? townorg__pool_get4(p, size) : townorg__malloc(size);
 }
 
 void townorg__pfree(void *o, size_t size)

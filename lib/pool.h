@@ -15,6 +15,9 @@
  * failure; fault injection counts each call.  Free with the size
  * allocated (at least on the same side of TOWNORG__POOL_MAX). */
 void *townorg__palloc(size_t size);
+/* The same for objects that need only 4-byte alignment (entity values):
+ * sizes round to 4 instead of 8. */
+void *townorg__palloc4(size_t size);
 void townorg__pfree(void *o, size_t size);
 bool townorg__pool_enabled(void);
 /* The shared pool now: slabs held and bytes of live objects (counted at
@@ -27,6 +30,7 @@ townorg__pool *townorg__pool_new(void);
 /* Destroy an empty pool (every object freed: it then holds no slab). */
 void townorg__pool_destroy(townorg__pool *p);
 void *townorg__pool_get(townorg__pool *p, size_t size);
+void *townorg__pool_get4(townorg__pool *p, size_t size);
 void townorg__pool_put(townorg__pool *p, void *o, size_t size);
 /* Slabs the pool holds now. */
 size_t townorg__pool_slabs(townorg__pool *p);

@@ -95,6 +95,40 @@ START_TEST(one_class_packs_densely)
 }
 END_TEST
 
+START_TEST(four_byte_objects_pack_closer)
+{
+	townorg__pool *p = townorg__pool_new();
+	enum { N = 10000, SZ = 106 }; /* rounds to 108 with get4, 112 with get */
+	void **v = malloc(N * sizeof *v), **w = malloc(N * sizeof *w);
+	for (int i = 0; i < N; i++) {
+		ck_assert_ptr_nonnull(v[i] = townorg__pool_get4(p, SZ));
+		ck_assert_uint_eq((uintptr_t)v[i] % 4, 0);
+		memset(v[i], 0x11, SZ);
+	}
+	size_t s4 = townorg__pool_slabs(p);
+	ck_assert_uint_le(s4, (size_t)N * 108 / (TOWNORG__POOL_SLAB - 64) + 1);
+	for (int i = 0; i < N; i++) {
+		ck_assert_ptr_nonnull(w[i] = townorg__pool_get(p, SZ));
+		ck_assert_uint_eq((uintptr_t)w[i] % 8, 0);
+		memset(w[i], 0x22, SZ);
+	}
+	ck_assert_uint_ge(townorg__pool_slabs(p) - s4, (size_t)N * 112 / TOWNORG__POOL_SLAB + 1);
+	for (int i = 0; i < N; i++) {
+		const unsigned char *a = v[i], *b = w[i];
+		ck_assert(a[0] == 0x11 && a[SZ - 1] == 0x11 && b[0] == 0x22 && b[SZ - 1] == 0x22);
+		townorg__pool_put(p, v[i], SZ);
+		townorg__pool_put(p, w[i], SZ);
+	}
+	/* tiny requests still hold the free list's link */
+	void *t = townorg__pool_get4(p, 1);
+	townorg__pool_put(p, t, 1);
+	ck_assert_uint_eq(townorg__pool_slabs(p), 0);
+	free(v);
+	free(w);
+	townorg__pool_destroy(p);
+}
+END_TEST
+
 START_TEST(large_requests_go_to_malloc)
 {
 	townorg__pool *p = townorg__pool_new();
@@ -265,6 +299,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, objects_do_not_overlap_and_slabs_return);
 	tcase_add_test(tc, one_class_packs_densely);
+	tcase_add_test(tc, four_byte_objects_pack_closer);
 	tcase_add_test(tc, large_requests_go_to_malloc);
 	tcase_add_test(tc, fault_injection_reaches_the_pool);
 	tcase_add_test(tc, threads_allocate_and_free_across);
