@@ -756,8 +756,8 @@ static qitem heap_pop(heap *hp)
 	return top;
 }
 
-int townorg__events_between(townorg_diff_event **out, size_t *count, const townorg_version *lo,
-			    const townorg_version *hi)
+int townorg__versions_between(const townorg_version ***out, size_t *count, const townorg_version *lo,
+			      const townorg_version *hi)
 {
 	/* git's revision walk: versions reachable from hi (F_IN) but not from lo
 	 * (F_OUT), newest first; it stops when only F_OUT versions are queued. */
@@ -816,22 +816,14 @@ int townorg__events_between(townorg_diff_event **out, size_t *count, const towno
 				n_in_queue++;
 		}
 	}
-	size_t total = 0;
-	for (size_t i = 0; i < nsel; i++)
-		total += sel[i]->n_events;
-	if (total) {
-		townorg_diff_event *ev = townorg__malloc(total * sizeof *ev);
-		if (!ev) {
-			rc = TOWNORG_ENOMEM;
-			goto done;
-		}
-		size_t k = 0;
-		for (size_t i = nsel; i-- > 0;) /* selected newest first: reverse */
-			for (size_t j = 0; j < sel[i]->n_events; j++)
-				ev[k++] = (townorg_diff_event){ sel[i], &sel[i]->events[j] };
-		*out = ev;
-		*count = total;
+	for (size_t i = 0; i < nsel / 2; i++) { /* selected newest first: reverse */
+		const townorg_version *x = sel[i];
+		sel[i] = sel[nsel - 1 - i];
+		sel[nsel - 1 - i] = x;
 	}
+	*out = sel;
+	*count = nsel;
+	sel = NULL;
 done:
 	townorg__strmap_free(&flags);
 	townorg__free(hp.h);
@@ -855,24 +847,64 @@ static bool event_in_scope(const townorg_diff *d, const townorg_diff_options *o,
 	return false;
 }
 
+/* The events of the versions between the two sides that are in scope,
+ * oldest first.  The records point into each version's array of events
+ * (townorg__version_events), made only for versions that have an event in
+ * scope: the scope is judged on the encoded events. */
 static int collect_events(townorg_diff *d, const townorg_diff_options *o)
 {
-	const townorg_version *lo, *hi;
+	const townorg_version *lo, *hi, **sel = NULL;
+	size_t nsel = 0, total = 0, k = 0;
+	size_t *idx = NULL; /* with a scope: the index of each event kept */
+	bool all = !o->under && !o->kinds;
 	if (d->relation == TOWNORG_DIFF_FORWARD)
 		lo = d->from, hi = d->to;
 	else if (d->relation == TOWNORG_DIFF_BACKWARD)
 		lo = d->to, hi = d->from;
 	else
 		return 0;
-	int rc = townorg__events_between(&d->events, &d->n_events, lo, hi);
+	int rc = townorg__versions_between(&sel, &nsel, lo, hi);
 	if (rc < 0)
 		return rc;
-	size_t k = 0;
-	for (size_t i = 0; i < d->n_events; i++)
-		if (event_in_scope(d, o, d->events[i].event))
-			d->events[k++] = d->events[i];
+	for (size_t i = 0; i < nsel; i++)
+		total += sel[i]->n_events;
+	if (!total)
+		goto done;
+	d->events = townorg__malloc(total * sizeof *d->events);
+	if (!d->events || (!all && !(idx = townorg__malloc(total * sizeof *idx)))) {
+		rc = TOWNORG_ENOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < nsel; i++) {
+		const townorg_version *v = sel[i];
+		size_t first = k;
+		if (all)
+			k += v->n_events;
+		else {
+			townorg__event_iter it;
+			townorg_event e;
+			if ((rc = townorg__event_iter_init(&it, v)) < 0)
+				goto done;
+			while (townorg__event_iter_next(&it, &e))
+				if (event_in_scope(d, o, &e))
+					idx[k++] = it.i - 1;
+			townorg__event_iter_end(&it);
+		}
+		if (k == first)
+			continue;
+		const townorg_event *evs = townorg__version_events(v);
+		if (!evs) {
+			rc = TOWNORG_ENOMEM;
+			goto done;
+		}
+		for (size_t j = first; j < k; j++)
+			d->events[j] = (townorg_diff_event){ v, &evs[all ? j - first : idx[j]] };
+	}
 	d->n_events = k;
-	return 0;
+done:
+	townorg__free((void *)sel);
+	townorg__free(idx);
+	return rc < 0 ? (rc == TOWNORG_ENOMEM ? townorg__oom() : rc) : 0;
 }
 
 /* ------------------------------------------------------------ aggregates */

@@ -39,11 +39,12 @@ uint64_t townorg__diff_leaf_visits(const townorg_diff *d);
  * NULL on allocation failure. */
 void *townorg__entity_json(const townorg_entity *e);
 
-/* The lowest common ancestor walk: event records of the versions that are
- * ancestors of `hi` (inclusive) and not of `lo` (NULL: the empty state),
- * oldest first.  *out is townorg__malloc'd. */
-int townorg__events_between(townorg_diff_event **out, size_t *n, const townorg_version *lo,
-			    const townorg_version *hi);
+/* The lowest common ancestor walk: the versions that are ancestors of
+ * `hi` (inclusive) and not of `lo` (NULL: the empty state), oldest first
+ * (their events are the events between).  *out is townorg__malloc'd
+ * (NULL when there are none). */
+int townorg__versions_between(const townorg_version ***out, size_t *n, const townorg_version *lo,
+			      const townorg_version *hi);
 
 /* 1 if anc is v or an ancestor of v (v may be detached). */
 int townorg__is_ancestor(const townorg_version *anc, const townorg_version *v);

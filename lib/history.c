@@ -248,17 +248,25 @@ static int history_add(townorg_history *h, const townorg_version *v, const towno
 	if ((rc = townorg__entity_fields_diff(&h->arena, old_e, new_e, NULL, 0, &f, &e->field_count)) < 0)
 		return rc;
 	e->fields = f;
+	/* the events naming id: counted on the encoded events, and the array
+	 * of v's events made only if there are some */
 	size_t ne = 0;
-	for (size_t i = 0; i < v->n_events; i++)
-		ne += event_names(&v->events[i], id);
+	townorg__event_iter it;
+	townorg_event ev;
+	if (townorg__event_iter_init(&it, v) < 0)
+		return TOWNORG_ENOMEM;
+	while (townorg__event_iter_next(&it, &ev))
+		ne += event_names(&ev, id);
+	townorg__event_iter_end(&it);
 	if (ne) {
-		const townorg_event **evs = townorg__arena_alloc(&h->arena, ne * sizeof *evs);
+		const townorg_event *all = townorg__version_events(v);
+		const townorg_event **evs = all ? townorg__arena_alloc(&h->arena, ne * sizeof *evs) : NULL;
 		if (!evs)
 			return TOWNORG_ENOMEM;
 		ne = 0;
 		for (size_t i = 0; i < v->n_events; i++)
-			if (event_names(&v->events[i], id))
-				evs[ne++] = &v->events[i];
+			if (event_names(&all[i], id))
+				evs[ne++] = &all[i];
 		e->events = evs;
 		e->event_count = ne;
 	}
@@ -326,7 +334,6 @@ struct townorg_lineage {
 	size_t n_nodes, n_edges;
 	townorg_lineage_node *nodes;
 	townorg_lineage_edge *edges;
-	townorg_diff_event *events; /* all events of at's history (borrowed records) */
 	townorg__arena arena;
 };
 
@@ -365,12 +372,23 @@ static bool names_parent(const townorg_version *v, const char *from, const char 
 	return p && !strcmp(p, to);
 }
 
+/* The edges, each with the index of its event in its version: the edges
+ * are made from the encoded events (their ids point into the versions'
+ * blocks of events), and only the edges kept get their event record
+ * (townorg__version_events), at the end. */
 typedef struct {
 	townorg_lineage_edge *v;
+	size_t *ev; /* event index of each edge */
 	size_t n, cap;
 } edgelist;
 
-static int edge_push(edgelist *l, const char *f, const char *t, const townorg_diff_event *de)
+/* The event being read: its version and index. */
+typedef struct {
+	const townorg_version *version;
+	size_t index;
+} evref;
+
+static int edge_push(edgelist *l, const char *f, const char *t, const evref *de)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
@@ -378,16 +396,20 @@ static int edge_push(edgelist *l, const char *f, const char *t, const townorg_di
 		if (!nv)
 			return TOWNORG_ENOMEM;
 		l->v = nv;
+		size_t *ne = townorg__realloc(l->ev, cap * sizeof *ne);
+		if (!ne)
+			return TOWNORG_ENOMEM;
+		l->ev = ne;
 		l->cap = cap;
 	}
-	l->v[l->n++] = (townorg_lineage_edge){ f, t, de->version, de->event };
+	l->v[l->n] = (townorg_lineage_edge){ f, t, de->version, NULL };
+	l->ev[l->n++] = de->index;
 	return 0;
 }
 
 /* Every step recorded by one event record. */
-static int event_edges(edgelist *l, const townorg_diff_event *de)
+static int event_edges(edgelist *l, const townorg_event *e, const evref *de)
 {
-	const townorg_event *e = de->event;
 	int rc = 0;
 	if (!e->from_count) {
 		for (size_t j = 0; j < e->to_count && !rc; j++)
@@ -504,11 +526,20 @@ int townorg_lineage_of(townorg_lineage **out, const townorg_version *at, const c
 	edgelist l = { 0 };
 	endpoint *by_from = NULL, *by_to = NULL;
 	idset s = { 0 };
-	size_t nev = 0, nf = 0, nt = 0;
-	if ((rc = townorg__events_between(&lg->events, &nev, NULL, at)) < 0)
+	const townorg_version **sel = NULL;
+	size_t nsel = 0, nf = 0, nt = 0;
+	if ((rc = townorg__versions_between(&sel, &nsel, NULL, at)) < 0)
 		goto fail;
-	for (size_t i = 0; i < nev && rc == 0; i++)
-		rc = event_edges(&l, &lg->events[i]);
+	for (size_t i = 0; i < nsel && rc == 0; i++) {
+		townorg__event_iter it;
+		townorg_event e;
+		if ((rc = townorg__event_iter_init(&it, sel[i])) < 0)
+			break;
+		while (rc == 0 && townorg__event_iter_next(&it, &e))
+			rc = event_edges(&l, &e, &(evref){ sel[i], it.i - 1 });
+		townorg__event_iter_end(&it);
+	}
+	townorg__free((void *)sel);
 	if (rc < 0)
 		goto fail;
 	by_from = townorg__malloc((l.n ? l.n : 1) * sizeof *by_from);
@@ -561,12 +592,24 @@ int townorg_lineage_of(townorg_lineage **out, const townorg_version *at, const c
 	for (size_t i = 0; i < l.n; i++) {
 		const char *f = l.v[i].from_id, *t = l.v[i].to_id;
 		bool fin = !f || townorg__strmap_get(&s.seen, f), tin = !t || townorg__strmap_get(&s.seen, t);
-		if (fin && tin)
-			l.v[k++] = l.v[i];
+		if (fin && tin) {
+			l.v[k] = l.v[i];
+			l.ev[k++] = l.ev[i];
+		}
+	}
+	/* the records of the events of the edges kept */
+	for (size_t i = 0; i < k; i++) {
+		const townorg_event *evs = townorg__version_events(l.v[i].version);
+		if (!evs) {
+			rc = TOWNORG_ENOMEM;
+			goto fail;
+		}
+		l.v[i].event = &evs[l.ev[i]];
 	}
 	lg->edges = l.v;
 	lg->n_edges = k;
 	l.v = NULL;
+	townorg__free(l.ev);
 	townorg__free(by_from);
 	townorg__free(by_to);
 	townorg__strmap_free(&s.seen);
@@ -575,6 +618,7 @@ int townorg_lineage_of(townorg_lineage **out, const townorg_version *at, const c
 	return 0;
 fail:
 	townorg__free(l.v);
+	townorg__free(l.ev);
 	townorg__free(by_from);
 	townorg__free(by_to);
 	townorg__strmap_free(&s.seen);
@@ -589,7 +633,6 @@ void townorg_lineage_free(townorg_lineage *lg)
 		return;
 	townorg__free(lg->nodes);
 	townorg__free(lg->edges);
-	townorg__free(lg->events);
 	townorg__arena_free(&lg->arena);
 	townorg__free(lg);
 }

@@ -383,12 +383,17 @@ static int write_version(townorg__jw *w, const townorg_version *v, int depth)
 		nl(w, depth + 1);
 		key(w, "events");
 		townorg__buf_putc(b, '[');
-		for (size_t i = 0; i < v->n_events; i++) {
-			if (i)
+		townorg__event_iter it;
+		townorg_event e;
+		if ((rc = townorg__event_iter_init(&it, v)) < 0)
+			return rc;
+		while (townorg__event_iter_next(&it, &e)) {
+			if (it.i > 1)
 				townorg__buf_putc(b, ',');
 			nl(w, depth + 2);
-			write_event(w, &v->events[i]);
+			write_event(w, &e);
 		}
+		townorg__event_iter_end(&it);
 		nl(w, depth + 1);
 		townorg__buf_putc(b, ']');
 	}

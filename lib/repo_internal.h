@@ -123,8 +123,16 @@ struct townorg_version {
 	townorg_meta meta;  /* owned strings */
 	size_t n_parents;
 	const townorg_version **parents;
+	/* The change events, encoded in one block (townorg__version_set_events;
+	 * read them with a townorg__event_iter).  The public array of
+	 * townorg_event is made only when asked for (townorg__version_events)
+	 * and kept in ev_cache, published with release order under ev_lock. */
 	size_t n_events;
-	townorg_event *events; /* owned, deep */
+	unsigned char *ev_data; /* owned; NULL when there are none */
+	size_t ev_len;
+	size_t ev_maxlist;      /* the most ids and documents of one event */
+	townorg_event *ev_cache; /* atomic; one block with its pointer arrays */
+	pthread_mutex_t ev_lock;
 	townorg__hamt entities;
 	townorg__hamt children;
 	townorg__hamt totals;
@@ -270,15 +278,62 @@ int townorg__repo_batch_end(townorg_repo *repo, bool commit);
 void townorg__version_destroy(townorg_version *v);
 void townorg__meta_free(townorg_meta *m);
 int townorg__meta_copy(townorg_meta *dst, const townorg_meta *src);
-/* Stored events are packed (one allocation: see version.c); free them only
- * with townorg__event_free, make them only with these copies. */
+/* A transaction's events are packed records (one allocation each: see
+ * version.c; versions hold theirs encoded, below); free them only with
+ * townorg__event_free, make them only with this copy, which takes
+ * default_id (may be NULL) as the id when src has none. */
 void townorg__event_free(townorg_event *e);
-int townorg__event_copy(townorg_event *dst, const townorg_event *src);
-/* The same, with default_id (may be NULL) as the id when src has none. */
 int townorg__event_copy_id(townorg_event *dst, const townorg_event *src, const char *default_id);
 
 /* The canonical bytes of a version hashed into its id. */
 void townorg__version_encode(townorg__buf *b, const townorg_version *v);
+
+/*
+ * A committed version's events are one block of bytes (version.c): per
+ * event a byte of kind and flags, a byte of counts (longer counts as
+ * varints), then its strings, each ending in NUL, so that ids read from it
+ * can point into the block for the version's life.  An event id "e<i+1>"
+ * for the i-th event (the ones townorg_txn_add_event makes up) is a flag.
+ *
+ * townorg__event_pack appends event e as the version's i-th to b (which
+ * may fail: b->failed) and raises *maxlist to its id and document count;
+ * townorg__version_take_events hands b's bytes to v (empty, no events
+ * yet) as its n events, and townorg__version_set_events packs evs[0..n)
+ * into v.  0 or TOWNORG_ENOMEM (reported); b is freed either way.
+ */
+void townorg__event_pack(townorg__buf *b, const townorg_event *e, size_t i, size_t *maxlist);
+int townorg__version_take_events(townorg_version *v, townorg__buf *b, size_t n, size_t maxlist);
+int townorg__version_set_events(townorg_version *v, const townorg_event *evs, size_t n);
+
+/* The version's events as the public array, made on the first call and
+ * kept with the version (thread-safe, like townorg_version_children).
+ * NULL when it has none, or when out of memory (reported).  Use it where
+ * pointers to the records must outlive the call; to read them, iterate. */
+const townorg_event *townorg__version_events(const townorg_version *v);
+
+/* Reading a version's events one at a time without making the array:
+ *
+ *     townorg__event_iter it;
+ *     townorg_event e;
+ *     if (townorg__event_iter_init(&it, v) < 0) return TOWNORG_ENOMEM;
+ *     while (townorg__event_iter_next(&it, &e)) ... it.i - 1 is e's index
+ *     townorg__event_iter_end(&it);
+ *
+ * The strings of e live as long as the version (but a made-up event_id
+ * only until the next call), its id arrays until the next call.  init
+ * fails (TOWNORG_ENOMEM, reported) only for an event with more than
+ * TOWNORG__EVENT_ITER_IDS ids and documents.  Do not copy an iterator. */
+#define TOWNORG__EVENT_ITER_IDS 16
+typedef struct {
+	const unsigned char *p;
+	size_t i, n;
+	const char **ids; /* small, or allocated */
+	const char *small[TOWNORG__EVENT_ITER_IDS];
+	char made_id[24];
+} townorg__event_iter;
+int townorg__event_iter_init(townorg__event_iter *it, const townorg_version *v);
+bool townorg__event_iter_next(townorg__event_iter *it, townorg_event *e);
+void townorg__event_iter_end(townorg__event_iter *it);
 
 /* Children of parent_id (NULL: top level) in a children trie. */
 const townorg__childset *townorg__children_get(const townorg__hamt *children, const char *parent_id);

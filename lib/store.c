@@ -116,32 +116,118 @@ out:
 
 /* ------------------------------------------------------------ versions */
 
-static void strv_free(const char *const *v, size_t n)
+/* The strings of one event of a version row, copied out of the row with a
+ * NUL each so that townorg__event_pack can read them; reused from event to
+ * event.  Slot k is the event's k-th string (id, from ids, to ids,
+ * documents, date, wording); off[k] is where it begins in s, or SIZE_MAX
+ * for NULL. */
+typedef struct {
+	townorg__buf s;
+	size_t *off;
+	const char **ptr;
+	size_t cap;
+} ev_scratch;
+
+static void scr_str(townorg__rd *r, ev_scratch *x, size_t k, bool *oom)
 {
-	for (size_t i = 0; v && i < n; i++)
-		townorg__free((char *)v[i]);
-	townorg__free((void *)v);
+	if (r->bad || *oom)
+		return;
+	if (k >= x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 16;
+		while (cap <= k)
+			cap *= 2;
+		size_t *o = townorg__realloc(x->off, cap * sizeof *o);
+		if (o)
+			x->off = o;
+		const char **pp = o ? townorg__realloc((void *)x->ptr, cap * sizeof *pp) : NULL;
+		if (!pp) {
+			*oom = true;
+			return;
+		}
+		x->ptr = pp;
+		x->cap = cap;
+	}
+	uint64_t n = townorg__rd_varint(r);
+	if (r->bad)
+		return;
+	if (!n) {
+		x->off[k] = SIZE_MAX;
+		return;
+	}
+	n--;
+	if ((uint64_t)(r->end - r->p) < n || memchr(r->p, 0, n)) {
+		r->bad = true;
+		return;
+	}
+	x->off[k] = x->s.len;
+	townorg__buf_put(&x->s, r->p, n);
+	townorg__buf_putc(&x->s, 0);
+	if (x->s.failed)
+		*oom = true;
+	r->p += n;
 }
 
-static int rd_strv(townorg__rd *r, const char *const **out, size_t *count, bool *oom)
+/* The ne events of a version row, from its canonical bytes straight into
+ * v's encoded block.  0, or -1 with r->bad (malformed) or *oom set. */
+static int read_events(townorg__rd *r, townorg_version *v, uint64_t ne, bool *oom)
 {
-	uint64_t n = townorg__rd_varint(r);
-	*out = NULL;
-	*count = 0;
-	if (r->bad || n > (uint64_t)(r->end - r->p))
-		return r->bad = true, -1;
-	if (!n)
-		return 0;
-	char **v = townorg__calloc(n, sizeof *v);
-	if (!v)
-		return *oom = true, -1;
-	for (uint64_t i = 0; i < n; i++)
-		if (!(v[i] = townorg__rd_str(r, oom))) {
-			strv_free((const char *const *)v, n);
-			return r->bad = true, -1;
+	ev_scratch x = { { 0 }, NULL, NULL, 0 };
+	townorg__buf evb = { 0 };
+	size_t maxlist = 0;
+	for (uint64_t i = 0; i < ne && !r->bad && !*oom; i++) {
+		uint64_t kind = townorg__rd_varint(r);
+		size_t cnt[3] = { 0, 0, 0 }, k = 0;
+		x.s.len = 0;
+		scr_str(r, &x, k++, oom); /* event id */
+		for (int l = 0; l < 3 && !r->bad && !*oom; l++) {
+			uint64_t n = townorg__rd_varint(r);
+			if (r->bad || n > (uint64_t)(r->end - r->p)) {
+				r->bad = true;
+				break;
+			}
+			cnt[l] = (size_t)n;
+			for (uint64_t j = 0; j < n && !r->bad && !*oom; j++) {
+				scr_str(r, &x, k++, oom);
+				if (!r->bad && !*oom && x.off[k - 1] == SIZE_MAX)
+					r->bad = true; /* a list holds no NULL */
+			}
 		}
-	*out = (const char *const *)v;
-	*count = n;
+		scr_str(r, &x, k++, oom); /* date */
+		scr_str(r, &x, k++, oom); /* wording */
+		if (r->bad || *oom)
+			break;
+		if (kind > TOWNORG_EVENT_TRANSFER_ARCHIVES || !townorg_event_kind_token((townorg_event_kind)kind)) {
+			r->bad = true;
+			break;
+		}
+		for (size_t j = 0; j < k; j++)
+			x.ptr[j] = x.off[j] == SIZE_MAX ? NULL : x.s.data + x.off[j];
+		townorg_event t = TOWNORG_EVENT_INIT;
+		t.kind = (townorg_event_kind)kind;
+		t.event_id = x.ptr[0];
+		t.from_ids = cnt[0] ? x.ptr + 1 : NULL;
+		t.from_count = cnt[0];
+		t.to_ids = cnt[1] ? x.ptr + 1 + cnt[0] : NULL;
+		t.to_count = cnt[1];
+		t.documents = cnt[2] ? x.ptr + 1 + cnt[0] + cnt[1] : NULL;
+		t.document_count = cnt[2];
+		t.date = x.ptr[k - 2];
+		t.wording = x.ptr[k - 1];
+		townorg__event_pack(&evb, &t, (size_t)i, &maxlist);
+		if (evb.failed)
+			*oom = true;
+	}
+	townorg__buf_free(&x.s);
+	townorg__free(x.off);
+	townorg__free((void *)x.ptr);
+	if (r->bad || *oom) {
+		townorg__buf_free(&evb);
+		return -1;
+	}
+	if (townorg__version_take_events(v, &evb, (size_t)ne, maxlist) < 0) {
+		*oom = true;
+		return -1;
+	}
 	return 0;
 }
 
@@ -199,33 +285,7 @@ static int version_decode(townorg__store *s, townorg_version **out, const unsign
 	uint64_t ne = townorg__rd_varint(&r);
 	if (r.bad || ne > (uint64_t)(r.end - r.p) || !m->effective_date)
 		goto bad;
-	if (ne && !(v->events = townorg__calloc(ne, sizeof *v->events)))
-		goto nomem;
-	for (uint64_t i = 0; i < ne && !r.bad && !oom; i++) {
-		/* read into a temporary, then packed (townorg__event_copy) */
-		townorg_event t = TOWNORG_EVENT_INIT;
-		t.kind = (townorg_event_kind)townorg__rd_varint(&r);
-		t.event_id = townorg__rd_str(&r, &oom);
-		rd_strv(&r, &t.from_ids, &t.from_count, &oom);
-		rd_strv(&r, &t.to_ids, &t.to_count, &oom);
-		rd_strv(&r, &t.documents, &t.document_count, &oom);
-		t.date = townorg__rd_str(&r, &oom);
-		t.wording = townorg__rd_str(&r, &oom);
-		if (!townorg_event_kind_token(t.kind))
-			r.bad = true;
-		if (!oom && !r.bad) {
-			if (townorg__event_copy(&v->events[i], &t) < 0)
-				oom = true;
-			else
-				v->n_events = i + 1;
-		}
-		townorg__free((char *)t.event_id);
-		strv_free(t.from_ids, t.from_count);
-		strv_free(t.to_ids, t.to_count);
-		strv_free(t.documents, t.document_count);
-		townorg__free((char *)t.date);
-		townorg__free((char *)t.wording);
-	}
+	read_events(&r, v, ne, &oom);
 	if (oom)
 		goto nomem;
 	if (r.bad || r.p != r.end)

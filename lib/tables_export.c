@@ -200,8 +200,12 @@ static int put_events(exp_state *x, const townorg_version *v, const char *label)
 	int rc;
 	if (p && (rc = townorg__version_ensure(p)) < 0)
 		return rc;
-	for (size_t i = 0; i < v->n_events; i++) {
-		const townorg_event *ev = &v->events[i];
+	townorg__event_iter it;
+	townorg_event e;
+	const townorg_event *ev = &e;
+	if ((rc = townorg__event_iter_init(&it, v)) < 0)
+		return rc;
+	while (townorg__event_iter_next(&it, &e)) {
 		const char *kind = townorg_event_kind_token(ev->kind);
 		if (ev->kind == TOWNORG_EVENT_RECLASSIFY && p) {
 			const char *id = ev->to_count ? ev->to_ids[0] : ev->from_count ? ev->from_ids[0] : NULL;
@@ -219,9 +223,10 @@ static int put_events(exp_state *x, const townorg_version *v, const char *label)
 		put_ids(b, ev->to_ids, ev->to_count);
 		townorg__buf_putc(b, '\n');
 		if ((rc = flush(x, F_EVENTS, false)) < 0)
-			return rc;
+			break;
 	}
-	return 0;
+	townorg__event_iter_end(&it);
+	return rc < 0 ? rc : 0;
 }
 
 static int open_outputs(exp_state *x, const char *dir)

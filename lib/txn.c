@@ -1065,21 +1065,10 @@ int townorg_txn_check(townorg_txn *t)
 
 /* ---- commit ---- */
 
-/* The events a commit moved into its version, back to the transaction
- * (the commit failed). */
-static void give_back_events(townorg_txn *t, townorg_version *v)
-{
-	if (!v->events)
-		return;
-	t->events = v->events;
-	t->n_events = t->cap_events = v->n_events;
-	v->events = NULL;
-	v->n_events = 0;
-}
-
-/* steal: move the transaction's events into the version instead of
- * copying them (a commit; give_back_events undoes it if the commit fails) */
-static int build_version(townorg_version **out, townorg_txn *t, bool steal)
+/* A version of the transaction's state: its events are encoded into the
+ * version (townorg__version_set_events); the transaction keeps its own
+ * till it is freed, so a failed commit leaves it as it was. */
+static int build_version(townorg_version **out, townorg_txn *t)
 {
 	townorg_version *v = townorg__version_alloc();
 	*out = NULL;
@@ -1112,30 +1101,8 @@ static int build_version(townorg_version **out, townorg_txn *t, bool steal)
 		memcpy((void *)v->parents, t->parents, t->n_parents * sizeof *v->parents);
 		v->n_parents = t->n_parents;
 	}
-	if (t->n_events && steal) {
-		/* the array's spare room (up to half of it) is not kept for the
-		 * version's life; a failed shrink keeps the array as it is */
-		if (t->cap_events > t->n_events) {
-			townorg_event *fit = townorg__realloc(t->events, t->n_events * sizeof *fit);
-			if (fit) {
-				t->events = fit;
-				t->cap_events = t->n_events;
-			}
-		}
-		v->events = t->events;
-		v->n_events = t->n_events;
-		t->events = NULL;
-		t->n_events = t->cap_events = 0;
-	} else if (t->n_events) {
-		v->events = townorg__calloc(t->n_events, sizeof *v->events);
-		if (!v->events)
-			goto oom;
-		for (size_t i = 0; i < t->n_events; i++) {
-			if (townorg__event_copy(&v->events[i], &t->events[i]) < 0)
-				goto oom;
-			v->n_events = i + 1;
-		}
-	}
+	if (t->n_events && townorg__version_set_events(v, t->events, t->n_events) < 0)
+		goto oom;
 	/* Freeze computes hashes of the transaction's nodes; it is idempotent
 	 * and allocates nothing, so a later failure leaves a consistent txn. */
 	townorg__hamt_freeze(&t->entities, &townorg__entity_trie, t->token);
@@ -1165,8 +1132,6 @@ static int build_version(townorg_version **out, townorg_txn *t, bool steal)
 	*out = v;
 	return 0;
 oom:
-	if (steal)
-		give_back_events(t, v);
 	townorg__version_destroy(v);
 	return townorg__oom();
 }
@@ -1177,7 +1142,7 @@ int townorg_txn_preview(townorg_version **out, townorg_txn *t)
 	*out = NULL;
 	if ((rc = townorg_txn_check(t)) < 0)
 		return rc;
-	return build_version(out, t, false);
+	return build_version(out, t);
 }
 
 int townorg__txn_commit(const townorg_version **out, townorg_txn *t, bool write_store)
@@ -1204,35 +1169,31 @@ int townorg__txn_commit(const townorg_version **out, townorg_txn *t, bool write_
 		if (head != t->expect)
 			return townorg__err(TOWNORG_ECONFLICT, "branch %s moved since the transaction began", t->branch);
 	}
-	/* The events move into the version, and back if it is not added; a
-	 * commit that moves a branch keeps copies, since it can fail after
-	 * the version is in (the in-memory ref). */
-	bool steal = !t->branch;
-	if ((rc = build_version(&v, t, steal)) < 0)
+	if ((rc = build_version(&v, t)) < 0)
 		return rc;
 	const townorg_version *same = townorg__strmap_get(&r->by_id, v->id);
 	if (same) {
 		/* Committing exactly the same version twice: nothing new. */
-		if (steal)
-			give_back_events(t, v);
 		townorg__version_destroy(v);
 		return townorg__err(TOWNORG_EEXISTS, "version %.12s already exists", same->id);
 	}
 	if (write_store && r->store_ops && (rc = r->store_ops->commit(r->store, r, v, t->branch)) < 0) {
-		if (steal)
-			give_back_events(t, v);
 		townorg__version_destroy(v);
 		return rc;
 	}
 	if ((rc = townorg__repo_add_version(r, v)) < 0) {
-		if (steal)
-			give_back_events(t, v);
 		townorg__version_destroy(v);
 		return rc;
 	}
 	if (t->branch && (rc = townorg__repo_set_ref_raw(r, false, t->branch, v)) < 0)
 		return rc; /* the version is in; only the in-memory ref failed (ENOMEM) */
 	t->spent = true;
+	/* the version has its own (encoded): a spent transaction keeps none */
+	for (size_t i = 0; i < t->n_events; i++)
+		townorg__event_free(&t->events[i]);
+	townorg__free(t->events);
+	t->events = NULL;
+	t->n_events = t->cap_events = 0;
 	if (out)
 		*out = v;
 	return 0;

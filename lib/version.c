@@ -118,7 +118,7 @@ int townorg__meta_copy(townorg_meta *dst, const townorg_meta *src)
 	return 0;
 }
 
-/* A stored event (a transaction's or a version's) is packed: its arrays and
+/* A transaction's event is packed: its arrays and
  * strings live in one allocation, the pointer arrays first (from_ids, to_ids,
  * documents, each NULL when empty), then the strings (event_id, the ids, the
  * documents, date, wording).  So the allocation starts at the first of
@@ -207,9 +207,240 @@ int townorg__event_copy_id(townorg_event *d, const townorg_event *s, const char 
 	return 0;
 }
 
-int townorg__event_copy(townorg_event *d, const townorg_event *s)
+
+/* A version's events, encoded (see repo_internal.h).  Per event:
+ *   byte 0: kind (bits 0-3), then flags: EV_ID (the event id follows as a
+ *           string), EV_MADE_ID (the id is "e<i+1>", i the event's index:
+ *           not stored), EV_DATE, EV_WORDING (that string follows);
+ *   byte 1: from_count (bits 0-2), to_count (bits 3-5), document_count
+ *           (bits 6-7); an all-ones field means the count follows as a
+ *           varint (from, to, documents, in that order);
+ *   then the strings, each ending in NUL: event id, from ids, to ids,
+ *   documents, date, wording.
+ * Strings never hold a NUL (townorg_txn_add_event and the store refuse
+ * one), so NULL and "" stay distinct through the flags. */
+enum { EV_KIND = 0x0f, EV_ID = 0x10, EV_MADE_ID = 0x20, EV_DATE = 0x40, EV_WORDING = 0x80 };
+_Static_assert(N_EVENT_KINDS <= EV_KIND, "event kinds fit in four bits");
+
+static void made_id(char out[24], size_t i) { snprintf(out, 24, "e%zu", i + 1); }
+
+static void pack_str(townorg__buf *b, const char *s) { townorg__buf_put(b, s, strlen(s) + 1); }
+
+void townorg__event_pack(townorg__buf *b, const townorg_event *e, size_t i, size_t *maxlist)
 {
-	return townorg__event_copy_id(d, s, NULL);
+	size_t nf = e->from_ids ? e->from_count : 0, nt = e->to_ids ? e->to_count : 0,
+	       nd = e->documents ? e->document_count : 0;
+	char made[24];
+	made_id(made, i);
+	bool is_made = e->event_id && !strcmp(e->event_id, made);
+	unsigned h = ((unsigned)e->kind & EV_KIND) | (e->event_id ? (is_made ? EV_MADE_ID : EV_ID) : 0) |
+		     (e->date ? EV_DATE : 0) | (e->wording ? EV_WORDING : 0);
+	unsigned cf = nf < 7 ? (unsigned)nf : 7, ct = nt < 7 ? (unsigned)nt : 7, cd = nd < 3 ? (unsigned)nd : 3;
+	townorg__buf_putc(b, (char)h);
+	townorg__buf_putc(b, (char)(cf | ct << 3 | cd << 6));
+	if (cf == 7)
+		townorg__buf_varint(b, nf);
+	if (ct == 7)
+		townorg__buf_varint(b, nt);
+	if (cd == 3)
+		townorg__buf_varint(b, nd);
+	if (h & EV_ID)
+		pack_str(b, e->event_id);
+	for (size_t j = 0; j < nf; j++)
+		pack_str(b, e->from_ids[j]);
+	for (size_t j = 0; j < nt; j++)
+		pack_str(b, e->to_ids[j]);
+	for (size_t j = 0; j < nd; j++)
+		pack_str(b, e->documents[j]);
+	if (e->date)
+		pack_str(b, e->date);
+	if (e->wording)
+		pack_str(b, e->wording);
+	if (nf + nt + nd > *maxlist)
+		*maxlist = nf + nt + nd;
+}
+
+int townorg__version_take_events(townorg_version *v, townorg__buf *b, size_t n, size_t maxlist)
+{
+	if (b->failed) {
+		townorg__buf_free(b);
+		return townorg__oom();
+	}
+	if (!n) {
+		townorg__buf_free(b);
+		return 0;
+	}
+	/* the buffer's spare room is not kept for the version's life; a
+	 * failed shrink keeps it as it is */
+	void *d = b->data;
+	if (b->cap > b->len) {
+		void *fit = townorg__realloc(d, b->len);
+		if (fit)
+			d = fit;
+	}
+	v->ev_data = d;
+	v->ev_len = b->len;
+	v->n_events = n;
+	v->ev_maxlist = maxlist;
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return 0;
+}
+
+int townorg__version_set_events(townorg_version *v, const townorg_event *evs, size_t n)
+{
+	townorg__buf b = { 0 };
+	size_t maxlist = 0;
+	for (size_t i = 0; i < n && !b.failed; i++)
+		townorg__event_pack(&b, &evs[i], i, &maxlist);
+	return townorg__version_take_events(v, &b, n, maxlist);
+}
+
+int townorg__event_iter_init(townorg__event_iter *it, const townorg_version *v)
+{
+	it->p = v->ev_data;
+	it->i = 0;
+	it->n = v->n_events;
+	it->ids = it->small;
+	if (v->ev_maxlist > TOWNORG__EVENT_ITER_IDS) {
+		it->ids = townorg__calloc(v->ev_maxlist, sizeof *it->ids);
+		if (!it->ids) {
+			it->n = 0;
+			it->ids = it->small;
+			return townorg__oom();
+		}
+	}
+	return 0;
+}
+
+void townorg__event_iter_end(townorg__event_iter *it)
+{
+	if (it->ids != it->small)
+		townorg__free((void *)it->ids);
+	it->ids = it->small;
+	it->n = it->i = 0;
+}
+
+static size_t get_varint(const unsigned char **pp)
+{
+	const unsigned char *p = *pp;
+	uint64_t v = 0;
+	for (int shift = 0;; shift += 7) {
+		unsigned char c = *p++;
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			break;
+	}
+	*pp = p;
+	return (size_t)v;
+}
+
+/* The next string of the block at *sp. */
+static const char *get_str(const char **sp)
+{
+	const char *s = *sp;
+	*sp = s + strlen(s) + 1;
+	return s;
+}
+
+static const char *const *get_strv(const char **sp, const char **into, size_t n)
+{
+	for (size_t j = 0; j < n; j++)
+		into[j] = get_str(sp);
+	return n ? into : NULL;
+}
+
+bool townorg__event_iter_next(townorg__event_iter *it, townorg_event *e)
+{
+	if (it->i >= it->n)
+		return false;
+	const unsigned char *p = it->p;
+	unsigned h = p[0], c = p[1];
+	p += 2;
+	size_t nf = c & 7, nt = (c >> 3) & 7, nd = c >> 6;
+	if (nf == 7)
+		nf = get_varint(&p);
+	if (nt == 7)
+		nt = get_varint(&p);
+	if (nd == 3)
+		nd = get_varint(&p);
+	const char *s = (const char *)p;
+	*e = (townorg_event)TOWNORG_EVENT_INIT;
+	e->kind = (townorg_event_kind)(h & EV_KIND);
+	if (h & EV_ID)
+		e->event_id = get_str(&s);
+	else if (h & EV_MADE_ID) {
+		made_id(it->made_id, it->i);
+		e->event_id = it->made_id;
+	}
+	e->from_ids = get_strv(&s, it->ids, nf);
+	e->to_ids = get_strv(&s, it->ids + nf, nt);
+	e->documents = get_strv(&s, it->ids + nf + nt, nd);
+	e->from_count = nf;
+	e->to_count = nt;
+	e->document_count = nd;
+	if (h & EV_DATE)
+		e->date = get_str(&s);
+	if (h & EV_WORDING)
+		e->wording = get_str(&s);
+	it->p = (const unsigned char *)s;
+	it->i++;
+	return true;
+}
+
+/* The public array of v's events in one block: the records, their id
+ * arrays, then the made-up event ids; the other strings stay in ev_data. */
+static townorg_event *events_make(const townorg_version *v)
+{
+	townorg__event_iter it;
+	townorg_event e;
+	size_t nids = 0, nmade = 0;
+	if (townorg__event_iter_init(&it, v) < 0)
+		return NULL;
+	while (townorg__event_iter_next(&it, &e)) {
+		nids += e.from_count + e.to_count + e.document_count;
+		if (e.event_id == it.made_id)
+			nmade += strlen(it.made_id) + 1;
+	}
+	townorg__event_iter_end(&it);
+	townorg_event *arr = NULL;
+	if (nids > (SIZE_MAX / 2 - v->n_events * sizeof *arr) / sizeof(char *) ||
+	    !(arr = townorg__malloc(v->n_events * sizeof *arr + nids * sizeof(char *) + nmade)) ||
+	    townorg__event_iter_init(&it, v) < 0) {
+		townorg__free(arr);
+		townorg__oom();
+		return NULL;
+	}
+	const char **pp = (const char **)(void *)(arr + v->n_events);
+	char *sp = (char *)(pp + nids);
+	for (size_t i = 0; townorg__event_iter_next(&it, &e); i++) {
+		townorg_event *d = &arr[i];
+		*d = e;
+		if (e.event_id == it.made_id)
+			d->event_id = str_put(&sp, e.event_id);
+		d->from_ids = e.from_count ? memcpy(pp, e.from_ids, e.from_count * sizeof *pp) : NULL;
+		pp += e.from_count;
+		d->to_ids = e.to_count ? memcpy(pp, e.to_ids, e.to_count * sizeof *pp) : NULL;
+		pp += e.to_count;
+		d->documents = e.document_count ? memcpy(pp, e.documents, e.document_count * sizeof *pp) : NULL;
+		pp += e.document_count;
+	}
+	townorg__event_iter_end(&it);
+	return arr;
+}
+
+const townorg_event *townorg__version_events(const townorg_version *cv)
+{
+	townorg_version *v = (townorg_version *)cv;
+	townorg_event *arr = __atomic_load_n(&v->ev_cache, __ATOMIC_ACQUIRE);
+	if (arr || !v->n_events)
+		return arr;
+	pthread_mutex_lock(&v->ev_lock);
+	arr = __atomic_load_n(&v->ev_cache, __ATOMIC_RELAXED);
+	if (!arr && (arr = events_make(v)))
+		__atomic_store_n(&v->ev_cache, arr, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&v->ev_lock);
+	return arr;
 }
 
 /* ------------------------------------------------------------ dates */
@@ -266,22 +497,28 @@ void townorg__version_encode(townorg__buf *b, const townorg_version *v)
 	townorg__buf_str(b, m->doc_title);
 	townorg__buf_str(b, m->message);
 	townorg__buf_varint(b, v->n_events);
-	for (size_t i = 0; i < v->n_events; i++) {
-		const townorg_event *e = &v->events[i];
-		townorg__buf_varint(b, (uint64_t)e->kind);
-		townorg__buf_str(b, e->event_id);
-		townorg__buf_varint(b, e->from_count);
-		for (size_t j = 0; j < e->from_count; j++)
-			townorg__buf_str(b, e->from_ids[j]);
-		townorg__buf_varint(b, e->to_count);
-		for (size_t j = 0; j < e->to_count; j++)
-			townorg__buf_str(b, e->to_ids[j]);
-		townorg__buf_varint(b, e->document_count);
-		for (size_t j = 0; j < e->document_count; j++)
-			townorg__buf_str(b, e->documents[j]);
-		townorg__buf_str(b, e->date);
-		townorg__buf_str(b, e->wording);
+	townorg__event_iter it;
+	townorg_event e;
+	if (townorg__event_iter_init(&it, v) < 0) {
+		b->failed = true;
+		return;
 	}
+	while (townorg__event_iter_next(&it, &e)) {
+		townorg__buf_varint(b, (uint64_t)e.kind);
+		townorg__buf_str(b, e.event_id);
+		townorg__buf_varint(b, e.from_count);
+		for (size_t j = 0; j < e.from_count; j++)
+			townorg__buf_str(b, e.from_ids[j]);
+		townorg__buf_varint(b, e.to_count);
+		for (size_t j = 0; j < e.to_count; j++)
+			townorg__buf_str(b, e.to_ids[j]);
+		townorg__buf_varint(b, e.document_count);
+		for (size_t j = 0; j < e.document_count; j++)
+			townorg__buf_str(b, e.documents[j]);
+		townorg__buf_str(b, e.date);
+		townorg__buf_str(b, e.wording);
+	}
+	townorg__event_iter_end(&it);
 }
 
 townorg_version *townorg__version_alloc(void)
@@ -293,6 +530,7 @@ townorg_version *townorg__version_alloc(void)
 	v->loaded = 1;
 	pthread_mutex_init(&v->load_lock, NULL);
 	pthread_mutex_init(&v->kids_lock, NULL);
+	pthread_mutex_init(&v->ev_lock, NULL);
 	return v;
 }
 
@@ -318,14 +556,14 @@ void townorg__version_destroy(townorg_version *v)
 		return;
 	pthread_mutex_destroy(&v->load_lock);
 	pthread_mutex_destroy(&v->kids_lock);
+	pthread_mutex_destroy(&v->ev_lock);
 	for (size_t i = 0; i < v->kids.cap; i++)
 		if (v->kids.keys[i])
 			townorg__free(v->kids.vals[i]);
 	townorg__strmap_free(&v->kids);
 	townorg__meta_free(&v->meta);
-	for (size_t i = 0; i < v->n_events; i++)
-		townorg__event_free(&v->events[i]);
-	townorg__free(v->events);
+	townorg__free(v->ev_data);
+	townorg__free(v->ev_cache);
 	townorg__free((void *)v->parents);
 	townorg__hamt_release(&v->entities, &townorg__entity_trie);
 	townorg__hamt_release(&v->children, &townorg__children_trie);
@@ -352,7 +590,10 @@ const townorg_version *townorg_version_parent(const townorg_version *v, size_t i
 size_t townorg_version_event_count(const townorg_version *v) { return v->n_events; }
 const townorg_event *townorg_version_event(const townorg_version *v, size_t i)
 {
-	return i < v->n_events ? &v->events[i] : NULL;
+	if (i >= v->n_events)
+		return NULL;
+	const townorg_event *arr = townorg__version_events(v);
+	return arr ? &arr[i] : NULL;
 }
 size_t townorg_version_entity_count(const townorg_version *v)
 {

@@ -3,6 +3,7 @@
 #include <config.h>
 #include <jansson.h>
 #include "testutil.h"
+#include "../lib/repo_internal.h"
 
 static townorg_repo *repo;
 static const townorg_version *v[8];
@@ -295,6 +296,94 @@ START_TEST(lineage_graph)
 }
 END_TEST
 
+static void ck_made(const char *which)
+{
+	for (int i = 0; i <= 6; i++)
+		ck_assert_msg((v[i]->ev_cache != NULL) == (strchr(which, '0' + i) != NULL),
+			      "v%d's event records %s", i, v[i]->ev_cache ? "made" : "not made");
+}
+
+/* The index of a record among its version's (townorg_version_event). */
+static size_t record_index(const townorg_version *ver, const townorg_event *e)
+{
+	for (size_t k = 0; k < townorg_version_event_count(ver); k++)
+		if (townorg_version_event(ver, k) == e)
+			return k;
+	ck_abort_msg("event not a record of its version");
+	return 0;
+}
+
+/* History, lineage and diffs read the versions' encoded events; the
+ * records they hand out are the versions' own (townorg_version_event),
+ * made only for the versions that have one to hand out. */
+START_TEST(events_for_readers)
+{
+	ck_made("");
+	/* a lineage with no edges (the move of agri is no step of 渔亭镇) */
+	townorg_lineage *lg;
+	OK(townorg_lineage_of(&lg, v[6], "341023-002", 0));
+	ck_assert_uint_eq(townorg_lineage_edge_count(lg), 0);
+	townorg_lineage_free(lg);
+	ck_made("");
+	/* a diff whose scope keeps only the move (the events naming a town) */
+	townorg_diff *d;
+	townorg_diff_options o = TOWNORG_DIFF_OPTIONS_INIT;
+	o.kinds = TOWNORG_KIND_BIT(TOWNORG_KIND_TOWN);
+	OK(townorg_diff_versions(&d, v[0], v[6], &o));
+	ck_assert_uint_eq(townorg_diff_num_events(d), 1);
+	ck_assert_ptr_eq(townorg_diff_event_at(d, 0)->version, v[6]);
+	ck_assert_ptr_eq(townorg_diff_event_at(d, 0)->event, townorg_version_event(v[6], 1));
+	townorg_diff_free(d);
+	ck_made("6");
+	/* history: the records of the versions with an event naming the id */
+	townorg_history *h;
+	OK(townorg_history_entity(&h, v[6], "forest"));
+	const townorg_history_entry *he = townorg_history_at(h, 0);
+	ck_assert_uint_eq(he->event_count, 1);
+	const townorg_event *re = he->events[0];
+	ck_assert_ptr_eq(re, townorg_version_event(v[5], 0));
+	ck_assert_str_eq(re->event_id, "e1");
+	const char *rf[] = { "center", "forest" }, *rt[] = { "hub", "agri" }, *rd[] = { "黟编〔2012〕1号" };
+	ck_strv_eq(re->from_ids, re->from_count, rf, 2);
+	ck_strv_eq(re->to_ids, re->to_count, rt, 2);
+	ck_strv_eq(re->documents, re->document_count, rd, 1);
+	ck_assert_ptr_null(re->date);
+	ck_assert_ptr_null(re->wording);
+	townorg_history_free(h);
+	ck_made("56");
+	/* lineage: each edge's event is its version's record and names the
+	 * edge's ends */
+	OK(townorg_lineage_of(&lg, v[6], "s15", TOWNORG_LINEAGE_FAMILY));
+	ck_assert_uint_eq(townorg_lineage_edge_count(lg), 13);
+	for (size_t i = 0; i < townorg_lineage_edge_count(lg); i++) {
+		const townorg_lineage_edge *e = townorg_lineage_edge_at(lg, i);
+		const townorg_event *ev = e->event;
+		record_index(e->version, ev);
+		bool ff = !e->from_id, ft = !e->to_id;
+		for (size_t j = 0; j < ev->from_count; j++)
+			ff |= e->from_id == ev->from_ids[j];
+		for (size_t j = 0; j < ev->to_count; j++)
+			ft |= e->to_id == ev->to_ids[j] || e->to_id == e->from_id;
+		ck_assert_msg(ff && ft, "edge %zu: %s -> %s", i, e->from_id ? e->from_id : "-", e->to_id ? e->to_id : "-");
+	}
+	townorg_lineage_free(lg);
+	ck_made("156");
+	/* every event between, oldest first, backward as forward */
+	for (int back = 0; back < 2; back++) {
+		OK(back ? townorg_diff_versions(&d, v[6], v[0], NULL) : townorg_diff_versions(&d, v[0], v[6], NULL));
+		ck_assert_uint_eq(townorg_diff_num_events(d), 4);
+		const townorg_version *ver[] = { v[1], v[5], v[6], v[6] };
+		const size_t idx[] = { 0, 0, 0, 1 };
+		for (size_t i = 0; i < 4; i++) {
+			const townorg_diff_event *de = townorg_diff_event_at(d, i);
+			ck_assert_ptr_eq(de->version, ver[i]);
+			ck_assert_ptr_eq(de->event, townorg_version_event(ver[i], idx[i]));
+		}
+		townorg_diff_free(d);
+	}
+}
+END_TEST
+
 START_TEST(between_dates)
 {
 	townorg_diff *d;
@@ -324,6 +413,7 @@ static Suite *history_suite(void)
 	tcase_add_test(tc, blame_fields);
 	tcase_add_test(tc, history_of_entity);
 	tcase_add_test(tc, lineage_graph);
+	tcase_add_test(tc, events_for_readers);
 	tcase_add_test(tc, between_dates);
 	suite_add_tcase(s, tc);
 	return s;

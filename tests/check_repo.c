@@ -863,6 +863,208 @@ START_TEST(bulk_totals_match_per_put)
 }
 END_TEST
 
+/* ---- events: held encoded, the records made on request ---- */
+
+/* The canonical bytes of v (docs/format.md "Canonical encoding"), its
+ * events taken as added: how a version holds its events must not change
+ * the bytes its id hashes. */
+static void canonical(townorg__buf *b, const townorg_version *v, const townorg_event *evs, size_t n)
+{
+	const townorg_meta *m = townorg_version_meta(v);
+	townorg__buf_str(b, townorg_version_state_hash(v));
+	townorg__buf_varint(b, townorg_version_parent_count(v));
+	for (size_t i = 0; i < townorg_version_parent_count(v); i++)
+		townorg__buf_str(b, townorg_version_id(townorg_version_parent(v, i)));
+	const char *ms[] = { m->effective_date, m->recorded_at, m->author,    m->doc_issuer,
+			     m->doc_number,     m->doc_date,    m->doc_title, m->message };
+	for (int i = 0; i < 8; i++)
+		townorg__buf_str(b, ms[i]);
+	townorg__buf_varint(b, n);
+	for (size_t i = 0; i < n; i++) {
+		const townorg_event *e = &evs[i];
+		char made[24];
+		snprintf(made, sizeof made, "e%zu", i + 1);
+		townorg__buf_varint(b, (uint64_t)e->kind);
+		townorg__buf_str(b, e->event_id ? e->event_id : made);
+		townorg__buf_varint(b, e->from_count);
+		for (size_t j = 0; j < e->from_count; j++)
+			townorg__buf_str(b, e->from_ids[j]);
+		townorg__buf_varint(b, e->to_count);
+		for (size_t j = 0; j < e->to_count; j++)
+			townorg__buf_str(b, e->to_ids[j]);
+		townorg__buf_varint(b, e->document_count);
+		for (size_t j = 0; j < e->document_count; j++)
+			townorg__buf_str(b, e->documents[j]);
+		townorg__buf_str(b, e->date);
+		townorg__buf_str(b, e->wording);
+	}
+}
+
+static bool in_block(const townorg_version *v, const char *s)
+{
+	return s >= (const char *)v->ev_data && s < (const char *)v->ev_data + v->ev_len;
+}
+
+/* A transaction on v0 (no branch) with a change and the sample events. */
+static townorg_txn *txn_with_events(const townorg_version *v0)
+{
+	townorg_txn *t;
+	OK(townorg_txn_new(&t, repo, v0));
+	put(t, mk("341023-003", TOWNORG_KIND_TOWNSHIP, "宏村乡", "341023"));
+	meta(t, "2022-03-01", "冀民函〔2022〕79号");
+	add_sample_events(t);
+	return t;
+}
+
+START_TEST(events_round_trip)
+{
+	const townorg_version *v0 = commit_base();
+	townorg_event want[SAMPLE_EVENTS];
+	sample_events(want);
+	ck_assert_uint_eq(townorg_version_event_count(v0), 0);
+	ck_assert_ptr_null(townorg_version_event(v0, 0));
+	townorg_txn *t = txn_with_events(v0);
+	/* a preview holds its own events, read before and after the commit */
+	townorg_version *p;
+	OK(townorg_txn_preview(&p, t));
+	ck_sample_events(p);
+	const townorg_version *c;
+	OK(townorg_txn_commit(&c, t));
+	townorg_txn_free(t);
+	ck_assert_str_eq(townorg_version_id(p), townorg_version_id(c));
+	ck_sample_events(p);
+	townorg_version_free(p);
+	/* counting and reading the encoded events makes no records */
+	ck_assert_uint_eq(townorg_version_event_count(c), SAMPLE_EVENTS);
+	ck_assert_ptr_null(c->ev_cache);
+	/* the block: the strings given and a few bytes an event */
+	size_t strbytes = 0;
+	for (size_t i = 0; i < SAMPLE_EVENTS; i++) {
+		const townorg_event *w = &want[i];
+		const char *one[] = { w->event_id, w->date, w->wording };
+		for (size_t j = 0; j < 3; j++)
+			strbytes += one[j] ? strlen(one[j]) + 1 : 0;
+		for (size_t j = 0; j < w->from_count; j++)
+			strbytes += strlen(w->from_ids[j]) + 1;
+		for (size_t j = 0; j < w->to_count; j++)
+			strbytes += strlen(w->to_ids[j]) + 1;
+		for (size_t j = 0; j < w->document_count; j++)
+			strbytes += strlen(w->documents[j]) + 1;
+	}
+	ck_assert_uint_le(c->ev_len, strbytes + 3 * SAMPLE_EVENTS);
+	townorg__event_iter it;
+	townorg_event e;
+	OK(townorg__event_iter_init(&it, c));
+	size_t n = 0;
+	while (townorg__event_iter_next(&it, &e)) {
+		ck_assert_uint_eq(it.i, n + 1);
+		ck_event_eq(&e, &want[n], n);
+		for (size_t j = 0; j < e.from_count; j++)
+			ck_assert(in_block(c, e.from_ids[j]));
+		for (size_t j = 0; j < e.to_count; j++)
+			ck_assert(in_block(c, e.to_ids[j]));
+		n++;
+	}
+	townorg__event_iter_end(&it);
+	ck_assert_uint_eq(n, SAMPLE_EVENTS);
+	ck_assert_ptr_null(c->ev_cache);
+	/* the id hashes the same bytes as before (events as added) */
+	townorg__buf got = { 0 }, exp = { 0 };
+	townorg__version_encode(&got, c);
+	canonical(&exp, c, want, SAMPLE_EVENTS);
+	ck_assert(!got.failed && !exp.failed);
+	ck_assert_uint_eq(got.len, exp.len);
+	ck_assert(!memcmp(got.data, exp.data, got.len));
+	townorg__sha sha;
+	unsigned char h[TOWNORG__HASH_SIZE];
+	char hex[65];
+	townorg__sha_init(&sha);
+	townorg__sha_update(&sha, "townorg-version-1", 18);
+	townorg__sha_update(&sha, exp.data, exp.len);
+	townorg__sha_final(&sha, h);
+	townorg__hex(hex, h, TOWNORG__HASH_SIZE);
+	ck_assert_str_eq(townorg_version_id(c), hex);
+	townorg__buf_free(&got);
+	townorg__buf_free(&exp);
+	/* the records: made on the first request, the same ever after */
+	ck_sample_events(c);
+	ck_assert_ptr_nonnull(c->ev_cache);
+	ck_assert_ptr_eq(townorg_version_event(c, 0), &c->ev_cache[0]);
+	ck_assert(in_block(c, townorg_version_event(c, 5)->documents[3]));
+	/* the same transaction again: refused, and it keeps its events */
+	t = txn_with_events(v0);
+	ck_assert_int_eq(townorg_txn_commit(NULL, t), TOWNORG_EEXISTS);
+	OK(townorg_txn_preview(&p, t));
+	ck_assert_str_eq(townorg_version_id(p), townorg_version_id(c));
+	ck_sample_events(p);
+	townorg_version_free(p);
+	townorg_txn_free(t);
+	/* a commit that moves a branch */
+	OK(townorg_txn_new_on_branch(&t, repo, "main"));
+	put(t, mk("341023-004", TOWNORG_KIND_TOWNSHIP, "柯村乡", "341023"));
+	meta(t, "2022-04-01", NULL);
+	add_sample_events(t);
+	OK(townorg_txn_commit(&c, t));
+	townorg_txn_free(t);
+	ck_sample_events(c);
+}
+END_TEST
+
+struct first_call {
+	const townorg_version *v;
+	pthread_barrier_t *go;
+	const townorg_event *first, *last;
+};
+
+static void *first_call(void *p)
+{
+	struct first_call *a = p;
+	pthread_barrier_wait(a->go);
+	a->last = townorg_version_event(a->v, SAMPLE_EVENTS - 1);
+	a->first = townorg_version_event(a->v, 0);
+	return NULL;
+}
+
+/* Threads asking a version for its events at once all get the same
+ * records (one array made, the others' attempts lost). */
+START_TEST(events_first_call_threads)
+{
+	const townorg_version *v0 = commit_base();
+	enum { T = 8, ROUNDS = 64 };
+	townorg_event want[SAMPLE_EVENTS];
+	sample_events(want);
+	for (int r = 0; r < ROUNDS; r++) {
+		townorg_txn *t;
+		char date[16];
+		OK(townorg_txn_new(&t, repo, v0));
+		snprintf(date, sizeof date, "%04d-%02d-01", 2000 + r / 12, r % 12 + 1);
+		meta(t, date, "冀民函〔2022〕79号");
+		add_sample_events(t);
+		const townorg_version *v;
+		OK(townorg_txn_commit(&v, t));
+		townorg_txn_free(t);
+		ck_assert_ptr_null(v->ev_cache);
+		pthread_barrier_t go;
+		pthread_barrier_init(&go, NULL, T);
+		pthread_t th[T];
+		struct first_call a[T];
+		for (int i = 0; i < T; i++) {
+			a[i] = (struct first_call){ v, &go, NULL, NULL };
+			ck_assert_int_eq(pthread_create(&th[i], NULL, first_call, &a[i]), 0);
+		}
+		for (int i = 0; i < T; i++)
+			pthread_join(th[i], NULL);
+		pthread_barrier_destroy(&go);
+		for (int i = 0; i < T; i++) {
+			ck_assert_ptr_eq(a[i].first, townorg_version_event(v, 0));
+			ck_assert_ptr_eq(a[i].last, townorg_version_event(v, SAMPLE_EVENTS - 1));
+		}
+		ck_event_eq(a[0].first, &want[0], 0);
+		ck_event_eq(a[0].last, &want[SAMPLE_EVENTS - 1], SAMPLE_EVENTS - 1);
+	}
+}
+END_TEST
+
 /* ---- concurrent readers ---- */
 
 struct reader_arg {
@@ -1070,6 +1272,8 @@ int main(void)
 	tcase_add_test(tc, branches);
 	tcase_add_test(tc, same_version_twice_refused);
 	tcase_add_test(tc, preview_is_detached);
+	tcase_add_test(tc, events_round_trip);
+	tcase_add_test(tc, events_first_call_threads);
 	tcase_add_test(tc, bad_arguments);
 	tcase_add_test(tc, threads_read_while_committing);
 	tcase_add_test(tc, batch_rollback_restores_everything);

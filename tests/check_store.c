@@ -236,6 +236,64 @@ START_TEST(round_trip)
 }
 END_TEST
 
+/* Events written to the file come back the same (they are read with the
+ * version's metadata, before and without its content), and a version
+ * read from the file writes the same bytes as its child's parent. */
+START_TEST(events_round_trip)
+{
+	townorg_repo *r;
+	OK(townorg_repo_open(&r, path, TOWNORG_OPEN_CREATE));
+	commit_base(r);
+	townorg_txn *t;
+	OK(townorg_txn_new_on_branch(&t, r, "main"));
+	put(t, mk("341023-003", TOWNORG_KIND_TOWNSHIP, "宏村乡", "341023"));
+	meta(t, "2022-03-01", "冀民函〔2022〕79号");
+	add_sample_events(t);
+	const townorg_version *v;
+	OK(townorg_txn_commit(&v, t));
+	townorg_txn_free(t);
+	ck_sample_events(v);
+	char id[65];
+	strcpy(id, townorg_version_id(v));
+	townorg_repo_free(r);
+
+	for (int ro = 0; ro < 2; ro++) {
+		OK(townorg_repo_open(&r, path, ro ? TOWNORG_OPEN_READONLY : 0));
+		OK(townorg_repo_version_by_id(&v, r, id));
+		ck_assert_int_eq(v->loaded, 0);
+		ck_assert_uint_eq(townorg_version_event_count(v), SAMPLE_EVENTS);
+		ck_assert_ptr_null(v->ev_cache);
+		ck_sample_events(v);
+		ck_assert_int_eq(v->loaded, 0); /* events need not the content */
+		if (!ro) {
+			/* its canonical bytes, made again from what was read,
+			 * still hash to its id */
+			townorg__buf b = { 0 };
+			townorg__version_encode(&b, v);
+			ck_assert(!b.failed);
+			townorg__sha sha;
+			unsigned char h[TOWNORG__HASH_SIZE];
+			char hex[65];
+			townorg__sha_init(&sha);
+			townorg__sha_update(&sha, "townorg-version-1", 18);
+			townorg__sha_update(&sha, b.data, b.len);
+			townorg__sha_final(&sha, h);
+			townorg__hex(hex, h, TOWNORG__HASH_SIZE);
+			ck_assert_str_eq(hex, id);
+			townorg__buf_free(&b);
+			const townorg_version *c;
+			OK(commit_step(r, "main", 1, &c));
+			ck_assert_ptr_eq(townorg_version_parent(c, 0), v);
+		}
+		townorg_repo_free(r);
+	}
+	townorg_verify_report *rep;
+	OK(townorg_repo_verify(&rep, path, NULL, NULL));
+	ck_assert_int_eq(townorg_verify_report_ok(rep), 1);
+	townorg_verify_report_free(rep);
+}
+END_TEST
+
 START_TEST(in_memory_repo_has_no_path)
 {
 	townorg_repo *r;
@@ -863,6 +921,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, round_trip);
+	tcase_add_test(tc, events_round_trip);
 	tcase_add_test(tc, in_memory_repo_has_no_path);
 	tcase_add_test(tc, append_only_enforced);
 	tcase_add_test(tc, lazy_loading);

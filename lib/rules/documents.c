@@ -122,8 +122,13 @@ static int check(townorg_rule_ctx *ctx, const townorg_version *v)
 		}
 	} else
 		rc = judge(ctx, date, "doc_number", num);
-	for (size_t i = 0; rc == 0 && i < v->n_events; i++) {
-		const townorg_event *ev = &v->events[i];
+	townorg__event_iter it;
+	townorg_event e;
+	const townorg_event *ev = &e;
+	if (rc < 0 || (rc = townorg__event_iter_init(&it, v)) < 0)
+		return rc;
+	while (rc == 0 && townorg__event_iter_next(&it, &e)) {
+		size_t i = it.i - 1;
 		for (size_t j = 0; rc == 0 && j < ev->document_count; j++) {
 			char path[64], name[128];
 			snprintf(path, sizeof path, "events[%zu].documents[%zu]", i, j);
@@ -131,6 +136,7 @@ static int check(townorg_rule_ctx *ctx, const townorg_version *v)
 			rc = judge(ctx, name, path, ev->documents[j]);
 		}
 	}
+	townorg__event_iter_end(&it);
 	return rc;
 }
 

@@ -53,27 +53,32 @@ typedef struct {
 	int rc;
 } gapctx;
 
-static bool covered(const townorg_version *v, const townorg_entity *a, const townorg_entity *b, const char *fn)
+/* 1 if covered, 0 if not, or TOWNORG_ENOMEM. */
+static int covered(const townorg_version *v, const townorg_entity *a, const townorg_entity *b, const char *fn)
 {
 	const char *unit = townorg_entity_parent_id(a);
 	if (unit_holds(v, unit, fn) || (b && unit_holds(v, townorg_entity_parent_id(b), fn)))
-		return true;
-	for (size_t i = 0; i < v->n_events; i++) {
-		const townorg_event *ev = &v->events[i];
+		return 1;
+	townorg__event_iter it;
+	townorg_event e;
+	const townorg_event *ev = &e;
+	int found = townorg__event_iter_init(&it, v);
+	while (found == 0 && townorg__event_iter_next(&it, &e)) {
 		bool from_organ = names(ev, townorg_entity_id(a), true), from_unit = names(ev, unit, true);
 		if (ev->kind == TOWNORG_EVENT_TRANSFER_FUNCTIONS && (from_organ || from_unit))
-			return true;
-		if (from_unit || from_organ)
-			for (size_t j = 0; j < ev->to_count; j++) {
+			found = 1;
+		if (!found && (from_unit || from_organ))
+			for (size_t j = 0; j < ev->to_count && !found; j++) {
 				const townorg_entity *s = townorg__hamt_get(&v->entities, &townorg__entity_trie, ev->to_ids[j]);
 				if (!s)
 					continue;
 				if (list_has(s, "functions", fn) || unit_holds(v, ev->to_ids[j], fn) ||
 				    unit_holds(v, townorg_entity_parent_id(s), fn))
-					return true;
+					found = 1;
 			}
 	}
-	return false;
+	townorg__event_iter_end(&it);
+	return found;
 }
 
 static int gap_cb(const void *pa, const void *pb, void *p)
@@ -85,7 +90,10 @@ static int gap_cb(const void *pa, const void *pb, void *p)
 	size_t n;
 	const char *const *fns = townorg_entity_list(a, "functions", &n);
 	for (size_t i = 0; i < n; i++) {
-		if ((b && list_has(b, "functions", fns[i])) || covered(g->v, a, b, fns[i]))
+		int c = b && list_has(b, "functions", fns[i]) ? 1 : covered(g->v, a, b, fns[i]);
+		if (c < 0)
+			return g->rc = c;
+		if (c)
 			continue;
 		townorg__report_in in = { .entity = townorg_entity_id(a), .path = "functions", .value_text = fns[i] };
 		townorg__msgargs args = { .name = townorg__display_name(a), .text = fns[i] };

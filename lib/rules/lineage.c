@@ -34,8 +34,12 @@ static int removed_cb(const void *pa, const void *pb, void *p)
 		return 0;
 	const char *id = townorg_entity_id(a);
 	bool disposed = false, custodian = false;
-	for (size_t i = 0; i < l->v->n_events; i++) {
-		const townorg_event *ev = &l->v->events[i];
+	townorg__event_iter it;
+	townorg_event e;
+	const townorg_event *ev = &e;
+	if ((l->rc = townorg__event_iter_init(&it, l->v)) < 0)
+		return l->rc;
+	while (townorg__event_iter_next(&it, &e)) {
 		if (!named_from(ev, id))
 			continue;
 		if (ev->kind == TOWNORG_EVENT_TRANSFER_ARCHIVES) {
@@ -44,6 +48,7 @@ static int removed_cb(const void *pa, const void *pb, void *p)
 		}
 		disposed |= ev->to_count > 0 || (ev->wording && *ev->wording);
 	}
+	townorg__event_iter_end(&it);
 	townorg__report_in in = { .entity = id, .path = "lineage" };
 	townorg__msgargs args = { .name = townorg__display_name(a) };
 	if (!disposed && (l->rc = townorg__report(l->ctx, &in, TOWNORG__M_LINEAGE_NONE, &args)) < 0)
