@@ -127,6 +127,8 @@ static void ext_free(struct townorg__ext *x)
 /* The bytes a value was allocated with (townorg__entity_assemble's sz). */
 static size_t entity_size(const townorg_entity *e)
 {
+	if (e->shares)
+		return (size_t)(townorg__entity_tail(e) - (const char *)e) + sizeof(townorg_entity *);
 	const char *last = e->has_parent ? townorg_entity_parent_id(e) : townorg_entity_name(e);
 	return (size_t)(last - (const char *)e) + strlen(last) + 1;
 }
@@ -137,7 +139,12 @@ void townorg_entity_free(townorg_entity *e)
 		return;
 	if (TOWNORG__DEC(&e->refcnt) == 0) {
 		ext_free((struct townorg__ext *)townorg__entity_ext(e));
-		townorg__pfree(e, entity_size(e));
+		townorg_entity *owner = e->shares ? (townorg_entity *)townorg__entity_owner(e) : NULL;
+		if (e->heap)
+			townorg__free(e);
+		else
+			townorg__pfree(e, entity_size(e));
+		townorg_entity_free(owner); /* not a twin: no deeper */
 	}
 }
 
@@ -801,9 +808,66 @@ int townorg_entity_builder_list_clear(townorg_entity_builder *b, const char *nam
 	return 0;
 }
 
+townorg_entity *townorg__entity_twin(const townorg_entity *e, const townorg_entity *prev)
+{
+	if (e->has_ext || e->shares || !prev)
+		return NULL;
+	const townorg_entity *owner = prev->shares ? townorg__entity_owner(prev) : prev;
+	const char *a = townorg__entity_strings(e), *b = townorg__entity_strings(owner);
+	size_t la = entity_size(e) - (size_t)(townorg__entity_tail(e) - (const char *)e);
+	size_t lb = entity_size(owner) - (size_t)(townorg__entity_tail(owner) - (const char *)owner);
+	if (owner->has_parent != e->has_parent || la != lb || memcmp(a, b, la) != 0)
+		return NULL;
+	size_t head = (size_t)(townorg__entity_tail(e) - (const char *)e);
+	townorg_entity *t = townorg__palloc4(head + sizeof owner);
+	if (!t)
+		return NULL; /* the caller keeps e */
+	memcpy(t, e, head);
+	t->refcnt = 1;
+	t->shares = 1;
+	t->heap = 0;
+	townorg_entity_ref(owner);
+	memcpy((char *)t + head, &owner, sizeof owner);
+	return t;
+}
+
+townorg_entity *townorg__entity_settle(const townorg_entity *e, const townorg_entity *prev)
+{
+	if (e->has_ext)
+		return NULL; /* its rare attributes are its own: keep it */
+	townorg_entity *t = townorg__entity_twin(e, prev);
+	if (t)
+		return t;
+	size_t sz = entity_size(e);
+	if (!(t = townorg__palloc4(sz)))
+		return NULL;
+	memcpy(t, e, sz);
+	t->refcnt = 1;
+	t->heap = 0;
+	return t;
+}
+
+static int assemble(townorg_entity **out, townorg_kind kind, townorg_class cls, uint16_t present,
+		    const int64_t *ints_by_field, const char *id, const char *name, const char *parent,
+		    struct townorg__ext *ext_take, townorg__buf *scratch, bool heap);
+
 int townorg__entity_assemble(townorg_entity **out, townorg_kind kind, townorg_class cls, uint16_t present,
 			     const int64_t *ints_by_field, const char *id, const char *name, const char *parent,
 			     struct townorg__ext *ext_take, townorg__buf *scratch)
+{
+	return assemble(out, kind, cls, present, ints_by_field, id, name, parent, ext_take, scratch, false);
+}
+
+int townorg__entity_assemble_heap(townorg_entity **out, townorg_kind kind, townorg_class cls, uint16_t present,
+				  const int64_t *ints_by_field, const char *id, const char *name, const char *parent,
+				  townorg__buf *scratch)
+{
+	return assemble(out, kind, cls, present, ints_by_field, id, name, parent, NULL, scratch, true);
+}
+
+static int assemble(townorg_entity **out, townorg_kind kind, townorg_class cls, uint16_t present,
+		    const int64_t *ints_by_field, const char *id, const char *name, const char *parent,
+		    struct townorg__ext *ext_take, townorg__buf *scratch, bool heap)
 {
 	size_t nint = (size_t)townorg__popc(present);
 	bool wide = false;
@@ -816,10 +880,12 @@ int townorg__entity_assemble(townorg_entity **out, townorg_kind kind, townorg_cl
 		    (parent ? lpar + 1 : 0);
 	if (lid + 1 + lname + 1 >= 0xffff)
 		return townorg__err(TOWNORG_EINVALID, "entity %s: strings too long", id);
-	townorg_entity *e = townorg__palloc4(sz); /* 4-byte aligned is enough (entity_internal.h) */
+	/* 4-byte aligned is enough (entity_internal.h) */
+	townorg_entity *e = heap ? townorg__malloc(sz) : townorg__palloc4(sz);
 	if (!e)
 		return townorg__oom();
 	memset(e, 0, TOWNORG__ENTITY_HEADER);
+	e->heap = heap;
 	e->refcnt = 1;
 	e->kind = (uint8_t)kind;
 	e->cls = (uint8_t)cls & 3;
@@ -853,7 +919,10 @@ int townorg__entity_assemble(townorg_entity **out, townorg_kind kind, townorg_cl
 	townorg__entity_encode(b, e);
 	if (b->failed) {
 		townorg__buf_free(&local);
-		townorg__pfree(e, sz); /* ext_take stays the caller's on failure */
+		if (heap)
+			townorg__free(e);
+		else
+			townorg__pfree(e, sz); /* ext_take stays the caller's on failure */
 		return townorg__oom();
 	}
 	townorg__sha sh;

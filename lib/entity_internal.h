@@ -47,11 +47,13 @@ struct townorg_entity {
 	uint32_t refcnt;
 	uint16_t present;
 	uint8_t kind;
-	uint8_t cls : 2, wide : 1, has_ext : 1, has_parent : 1;
+	uint8_t cls : 2, wide : 1, has_ext : 1, has_parent : 1, shares : 1, heap : 1; /* heap: from malloc, not the pool */
 	unsigned char hash[TOWNORG__HASH_SIZE];
 	int32_t data[]; /* [the ext pointer: 2 words if has_ext], popcount(present)
 	                   values (twice as many words when wide), then
-	                   "id\0name\0parent\0" */
+	                   "id\0name\0parent\0" -- or, if `shares`, a pointer
+	                   (2 words, read with memcpy) to the value whose strings
+	                   these are (see townorg__entity_twin) */
 };
 
 #define TOWNORG__ENTITY_HEADER offsetof(struct townorg_entity, data)
@@ -72,9 +74,23 @@ static inline const int32_t *townorg__entity_ints(const townorg_entity *e)
 	return e->data + (e->has_ext ? sizeof(void *) / sizeof(int32_t) : 0);
 }
 
-static inline const char *townorg__entity_strings(const townorg_entity *e)
+/* Where the strings (or a twin's pointer to its owner) start. */
+static inline const char *townorg__entity_tail(const townorg_entity *e)
 {
 	return (const char *)(townorg__entity_ints(e) + ((unsigned)townorg__popc(e->present) << e->wide));
+}
+
+/* The value whose strings a twin uses (it never is a twin itself). */
+static inline const townorg_entity *townorg__entity_owner(const townorg_entity *e)
+{
+	const townorg_entity *o;
+	memcpy(&o, townorg__entity_tail(e), sizeof o);
+	return o;
+}
+
+static inline const char *townorg__entity_strings(const townorg_entity *e)
+{
+	return e->shares ? townorg__entity_tail(townorg__entity_owner(e)) : townorg__entity_tail(e);
 }
 
 /* The i-th stored integer (in field order among those present). */
@@ -103,6 +119,25 @@ void townorg__entity_encode(townorg__buf *b, const townorg_entity *e);
 int townorg__entity_assemble(townorg_entity **out, townorg_kind kind, townorg_class cls, uint16_t present,
 			     const int64_t *ints_by_field, const char *id, const char *name, const char *parent,
 			     struct townorg__ext *ext_take, townorg__buf *scratch);
+/* The same, allocated from malloc instead of the pool: for a value that
+ * will be replaced by townorg__entity_settle (the pool keeps the holes of
+ * freed objects for objects of the same size; malloc_trim returns them). */
+int townorg__entity_assemble_heap(townorg_entity **out, townorg_kind kind, townorg_class cls, uint16_t present,
+				  const int64_t *ints_by_field, const char *id, const char *name, const char *parent,
+				  townorg__buf *scratch);
 int townorg__entity_decode(townorg_entity **out, const unsigned char *data, size_t len);
+
+/* A twin: a copy of e that keeps no strings of its own but a reference to
+ * `prev`, whose id, name and parent are e's (the caller checked: an update
+ * that changes only numbers, as most of a history's do).  Equal to e in
+ * every respect (content, hash), 40-odd bytes smaller.  NULL (nothing
+ * made, not an error: keep using e) when e has rare attributes, its
+ * strings differ, or memory ran out. */
+townorg_entity *townorg__entity_twin(const townorg_entity *e, const townorg_entity *prev);
+
+/* For a value made by townorg__entity_assemble_heap that is about to be
+ * stored: its twin with prev if it can be one, else a copy in the pool.
+ * NULL: keep e (it has rare attributes, or memory ran out). */
+townorg_entity *townorg__entity_settle(const townorg_entity *e, const townorg_entity *prev);
 
 #endif

@@ -290,7 +290,8 @@ static int parse_kind(const char *file, uint32_t line, const char *s, townorg_ki
  * The 12 entity cells (id … actual_staff) to an entity value, made by
  * townorg__entity_assemble (entity.c) from the parsed parts.
  */
-static int make_entity(townorg__buf *enc, const char *file, uint32_t line, const char *const *c, townorg_entity **out)
+static int make_entity(townorg__buf *enc, const char *file, uint32_t line, const char *const *c, bool heap,
+		       townorg_entity **out)
 {
 	int rc;
 	townorg_kind kind = TOWNORG_KIND_INVALID;
@@ -337,7 +338,8 @@ static int make_entity(townorg__buf *enc, const char *file, uint32_t line, const
 	}
 	if (strlen(id) + 1 + lname + 1 >= 0xffff)
 		return townorg__err(TOWNORG_EPARSE, "%s:%u: entity %s: strings too long", file, line, id);
-	return townorg__entity_assemble(out, kind, cls, present, ints, id, name, parent, NULL, enc);
+	return heap ? townorg__entity_assemble_heap(out, kind, cls, present, ints, id, name, parent, enc)
+		    : townorg__entity_assemble(out, kind, cls, present, ints, id, name, parent, NULL, enc);
 }
 
 /* ------------------------------------------------------------------ rows */
@@ -382,7 +384,7 @@ static int on_base(void *ctx, const char *const *c, uint32_t line)
 	townorg_entity *e;
 	if ((rc = grow((void **)&rd->rows, &rd->cap_rows, rd->n_rows, sizeof *rd->rows)) < 0)
 		return rc;
-	if ((rc = make_entity(&rd->enc, "base.csv", line, c, &e)) < 0)
+	if ((rc = make_entity(&rd->enc, "base.csv", line, c, false, &e)) < 0)
 		return rc;
 	rd->rows[rd->n_rows++] = (crow){ e, townorg__entity_id(e), line };
 	return 0;
@@ -410,7 +412,9 @@ static int on_change(void *ctx, const char *const *c, uint32_t line)
 		return townorg__err(TOWNORG_EPARSE, "%s:%u: version '%s' is the first version: its state is base.csv", f,
 				    line, c[0]);
 	if (!strcmp(c[1], "upsert")) {
-		if ((rc = make_entity(&rd->enc, f, line, c + 2, &r.e)) < 0)
+		/* on the heap: apply_version settles it in the pool (a twin
+		 * of the value it replaces, most often) */
+		if ((rc = make_entity(&rd->enc, f, line, c + 2, true, &r.e)) < 0)
 			return rc;
 		r.id = townorg__entity_id(r.e);
 	} else if (!strcmp(c[1], "delete")) {
@@ -693,6 +697,18 @@ static int apply_version(imp *im, size_t vi, const townorg_version *parent, cons
 		townorg__txn_async_index(txn);
 		for (size_t i = 0; i < v->n_rows; i++) {
 			crow *r = &v->rows[i];
+			if (r->e && r->e->heap) {
+				/* into the pool; a change of numbers only keeps its
+				 * strings with the value it replaces (a twin:
+				 * entity_internal.h) */
+				const townorg_entity *prev =
+					townorg__hamt_get(&txn->entities, &townorg__entity_trie, r->id);
+				townorg_entity *st = townorg__entity_settle(r->e, prev);
+				if (st) {
+					townorg_entity_free(r->e);
+					r->e = st;
+				}
+			}
 			if (r->e)
 				rc = townorg_txn_put(txn, r->e);
 			else if ((rc = townorg_txn_remove(txn, r->id)) == TOWNORG_ENOTFOUND)
