@@ -31,7 +31,7 @@
  * over-allocated to align them.  (A pthread mutex per class, shared by all
  * threads, made a national import 20% slower: two threads parse base.csv
  * at once.)
-
+ *
  * Callers pass the size again when freeing (sized free): it says whether
  * the object came from a slab or from malloc, and must fall on the same
  * side of TOWNORG__POOL_MAX as the size allocated.
