@@ -107,7 +107,6 @@ static townorg__totals *tot_new(const pgroup *g, uint32_t token)
 	memset(l, 0, sizeof *l);
 	l->refcnt = 1;
 	l->owner = token;
-	l->level = 2;
 	memcpy(l->key, g->key, g->len);
 	l->key[g->len] = 0;
 	return l;
@@ -260,7 +259,7 @@ int townorg__bulk_indexes(townorg__hamt *children, townorg__hamt *totals, townor
 			goto oom;
 		cs->refcnt = 1; /* ours while the trie takes its own */
 		cs->owner = token;
-		cs->n = cs->cap = cs->room = (uint32_t)m;
+		cs->n = cs->cap = (uint32_t)m;
 		memcpy(cs->key, G.g[g].key, kl);
 		cs->key[kl] = 0;
 		cs->items = townorg__childset_inline(cs, kl);
@@ -285,7 +284,7 @@ int townorg__bulk_indexes(townorg__hamt *children, townorg__hamt *totals, townor
 	return 0;
 oom:
 	for (size_t i = 0; i < n_sets; i++)
-		townorg__pfree(sets[i], townorg__childset_size(strlen(sets[i]->key), sets[i]->room)); /* not in a trie: items not referenced */
+		townorg__pfree(sets[i], townorg__childset_size(strlen(sets[i]->key), sets[i]->cap)); /* not in a trie: items not referenced */
 	townorg__free(sets);
 	townorg__free(gid);
 	townorg__free(order);

@@ -32,8 +32,6 @@ typedef struct {
 	                           may change it in place; a commit retires the
 	                           token, so committed sets are never edited */
 	uint32_t n, cap;
-	uint32_t room;          /* items the set's own allocation has room for
-	                           (townorg__childset_size) */
 	townorg_entity **items; /* each holds a reference; the array usually
 	                           follows the key in the same allocation
 	                           (townorg__childset_inline) */
@@ -46,7 +44,8 @@ static inline size_t townorg__childset_items_at(size_t keylen)
 {
 	return (sizeof(townorg__childset) + keylen + 1 + sizeof(void *) - 1) & ~(sizeof(void *) - 1);
 }
-/* The bytes of a set's own allocation (pool.h: allocate and free with it). */
+/* The bytes of a set's own allocation with room for `room` items (pool.h:
+ * allocate and free with it). */
 static inline size_t townorg__childset_size(size_t keylen, size_t room)
 {
 	return townorg__childset_items_at(keylen) + (room ? room : 1) * sizeof(void *);
@@ -54,6 +53,19 @@ static inline size_t townorg__childset_size(size_t keylen, size_t room)
 static inline townorg_entity **townorg__childset_inline(const townorg__childset *c, size_t keylen)
 {
 	return (townorg_entity **)((uintptr_t)c + townorg__childset_items_at(keylen));
+}
+
+/* The room a set was made with: its cap while its items are inline; when
+ * they move out (a set a transaction grows: index_update in txn.c), the
+ * first inline slot keeps it. */
+static inline size_t townorg__childset_room(const townorg__childset *c, size_t keylen)
+{
+	townorg_entity **in = townorg__childset_inline(c, keylen);
+	if (c->items == in)
+		return c->cap;
+	size_t r;
+	memcpy(&r, in, sizeof r);
+	return r;
 }
 
 /*
@@ -70,7 +82,6 @@ enum { TOWNORG__TQ_ADMIN = 0, TOWNORG__TQ_INST = 1, TOWNORG__TQ_ALL = 2 };
 typedef struct {
 	uint32_t refcnt;
 	uint32_t owner;      /* edit token of the transaction that may change it in place */
-	uint8_t level;       /* 2 (a county): the only leaves there are */
 	int64_t organs;      /* organ count */
 	int64_t staff;       /* sum of actual_staff */
 	int64_t osum[3];     /* sum of the organs' quotas */

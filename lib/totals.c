@@ -60,7 +60,6 @@ static townorg__totals *leaf_for(townorg__hamt *tr, const char *key, uint32_t to
 		memcpy(n, old, sizeof *n);
 	else
 		memset(n, 0, sizeof *n);
-	n->level = 2;
 	memcpy(n->key, key, kl + 1);
 	n->refcnt = 1; /* ours while the trie takes its own */
 	n->owner = token;

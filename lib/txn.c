@@ -187,7 +187,7 @@ static townorg__childset *cs_new(const char *key, size_t n, uint32_t token)
 		return NULL;
 	c->refcnt = 0; /* the trie takes the first reference */
 	c->owner = token;
-	c->n = c->cap = c->room = (uint32_t)n;
+	c->n = c->cap = (uint32_t)n;
 	memcpy(c->key, key, kl + 1);
 	c->items = townorg__childset_inline(c, kl);
 	return c;
@@ -196,10 +196,10 @@ static townorg__childset *cs_new(const char *key, size_t n, uint32_t token)
 static void cs_discard(townorg__childset *c)
 {
 	/* only for sets never given to a trie: items were not referenced yet */
-	size_t kl = strlen(c->key);
+	size_t kl = strlen(c->key), room = townorg__childset_room(c, kl);
 	if (c->items != townorg__childset_inline(c, kl))
 		townorg__free(c->items);
-	townorg__pfree(c, townorg__childset_size(kl, c->room));
+	townorg__pfree(c, townorg__childset_size(kl, room));
 }
 
 static size_t cs_find(const townorg__childset *c, const char *id, bool *found)
@@ -270,8 +270,11 @@ static int index_update(townorg_txn *t, const char *key, const char *id, townorg
 								       : townorg__realloc(old->items, cap * sizeof *ni);
 				if (!ni)
 					return TOWNORG_ENOMEM;
-				if (old->items == in)
+				if (old->items == in) {
 					memcpy(ni, in, old->n * sizeof *ni);
+					size_t room = old->cap; /* see townorg__childset_room */
+					memcpy(in, &room, sizeof room);
+				}
 				old->items = ni;
 				old->cap = (uint32_t)cap;
 			}

@@ -26,10 +26,10 @@ static void cs_unref(void *l)
 		return;
 	for (size_t i = 0; i < c->n; i++)
 		townorg_entity_free(c->items[i]);
-	size_t kl = strlen(c->key);
+	size_t kl = strlen(c->key), room = townorg__childset_room(c, kl);
 	if (c->items != townorg__childset_inline(c, kl))
 		townorg__free(c->items);
-	townorg__pfree(c, townorg__childset_size(kl, c->room));
+	townorg__pfree(c, townorg__childset_size(kl, room));
 }
 
 const townorg__hamt_type townorg__children_trie = { cs_key, cs_ref, cs_unref, NULL };

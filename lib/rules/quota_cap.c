@@ -280,8 +280,7 @@ static int fast_leaf(const void *leaf, void *p)
 {
 	state *st = p;
 	const townorg__totals *l = leaf;
-	if (l->level == 2)
-		fast_set(st, l);
+	fast_set(st, l); /* every leaf is a county's */
 	return st->failed ? TOWNORG_ENOMEM : 0;
 }
 
@@ -306,9 +305,6 @@ typedef struct {
 static int collect_county(const void *a, const void *b, void *p)
 {
 	tlist *l = p;
-	const townorg__totals *x = b ? b : a;
-	if (x->level != 2)
-		return 0;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 64;
 		tchange *nv = townorg__realloc(l->v, cap * sizeof *nv);
