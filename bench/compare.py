@@ -4,6 +4,7 @@ libtownorg's ratio to the best peer (peer time / our time; > 1 means faster;
 for memory and size, peer / ours as well).  Targets from issue 9 are shown
 beside the ratio."""
 import json
+import os
 import sys
 
 OPS = [  # key, label, target ratio
@@ -26,7 +27,13 @@ def peer_value(res, key):
     return res.get(key)
 
 
-def main(path):
+def csv_bytes(wl):
+    """The workload's input tables (what the import reads)."""
+    return sum(os.path.getsize(os.path.join(wl, f)) for f in ("versions.csv", "base.csv", "changes.csv", "events.csv")
+               if os.path.exists(os.path.join(wl, f)))
+
+
+def main(path, wl=None):
     rows = [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
     by = {}
     for r in rows:
@@ -74,7 +81,13 @@ def main(path):
             if p.get(k) and o.get(k)) + "; to_frame of the last version %.3g s" % p.get("to_frame_s", 0))
     if o.get("diff_100_s"):
         print("diff v0->v1 / diff of 100 entities: %.0fx (target >= 50x)" % (o["diff_adjacent_s"] / o["diff_100_s"]))
+    if wl and o.get("rss_all_versions_mb"):
+        size = csv_bytes(wl)
+        if size:
+            rss = o["rss_all_versions_mb"] * 1048576
+            print("RSS growth / CSV tables: %.1f MiB / %.1f MB = %.2fx (target <= 2.5x, i.e. <= %.1f MiB)"
+                  % (o["rss_all_versions_mb"], size / 1e6, rss / size, 2.5 * size / 1048576))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:3])

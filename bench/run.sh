@@ -48,7 +48,7 @@ for r in $(seq 1 "$RUNS"); do
 		echo "$peer run $r done" >&2
 	done
 done
-/usr/bin/python3 "$SRC/bench/compare.py" "$RES"
+/usr/bin/python3 "$SRC/bench/compare.py" "$RES" "$W"
 if [ "${NBS:-1}" != 0 ]; then
 	echo
 	rc=0
