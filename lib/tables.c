@@ -707,6 +707,7 @@ static int apply_version(imp *im, size_t vi, const townorg_version *parent, cons
 				if (st) {
 					townorg_entity_free(r->e);
 					r->e = st;
+					r->id = townorg__entity_id(st); /* it pointed into the old copy */
 				}
 			}
 			if (r->e)

@@ -348,6 +348,93 @@ START_TEST(allocation_failures_are_clean)
 }
 END_TEST
 
+/* A twin keeps no strings of its own: it reads its owner's, keeps the
+ * owner alive, and is equal to the value it stands for in every respect. */
+START_TEST(twins_share_their_owners_strings)
+{
+	townorg_entity *a = mk_organ("130102-001-01", TOWNORG_KIND_OFFICE, "某镇党政综合办公室", "130102-001", 7, -1, 8);
+	townorg_entity *b = mk_organ("130102-001-01", TOWNORG_KIND_OFFICE, "某镇党政综合办公室", "130102-001", 6, -1, 7);
+	townorg_entity *t = townorg__entity_twin(b, a);
+	ck_assert_ptr_nonnull(t);
+	ck_assert(t->shares);
+	ck_assert(townorg_entity_equal(t, b));
+	ck_assert_mem_eq(townorg_entity_hash(t), townorg_entity_hash(b), 32);
+	ck_assert_str_eq(townorg_entity_id(t), "130102-001-01");
+	ck_assert_str_eq(townorg_entity_name(t), "某镇党政综合办公室");
+	ck_assert_str_eq(townorg_entity_parent_id(t), "130102-001");
+	ck_assert_ptr_eq(townorg_entity_name(t), townorg_entity_name(a)); /* the owner's own bytes */
+	int64_t v;
+	OK(townorg_entity_int(t, TOWNORG_FIELD_ADMIN_QUOTA, &v));
+	ck_assert_int_eq(v, 6);
+	/* the same encoding as b: the store keeps twins as whole values */
+	townorg__buf eb = { 0 }, et = { 0 };
+	townorg__entity_encode(&eb, b);
+	townorg__entity_encode(&et, t);
+	ck_assert_uint_eq(eb.len, et.len);
+	ck_assert_mem_eq(eb.data, et.data, eb.len);
+	townorg__buf_free(&eb);
+	townorg__buf_free(&et);
+	/* a twin of a twin reads the first owner; the owner outlives them */
+	townorg_entity *c = mk_organ("130102-001-01", TOWNORG_KIND_OFFICE, "某镇党政综合办公室", "130102-001", 5, -1, 7);
+	townorg_entity *t2 = townorg__entity_twin(c, t);
+	ck_assert_ptr_nonnull(t2);
+	ck_assert_ptr_eq(townorg__entity_owner(t2), a);
+	townorg_entity_free(a); /* the twins keep it */
+	townorg_entity_free(t);
+	ck_assert_str_eq(townorg_entity_parent_id(t2), "130102-001");
+	townorg_entity_free(t2); /* frees the owner too (valgrind: nothing left) */
+	/* no twin when a string differs, or for a value with rare attributes */
+	townorg_entity *r = mk_organ("130102-001-01", TOWNORG_KIND_OFFICE, "某镇党建办公室", "130102-001", 5, -1, 7);
+	ck_assert_ptr_null(townorg__entity_twin(r, c));
+	townorg_entity *m = mk_organ("130102-001-01", TOWNORG_KIND_OFFICE, "某镇党政综合办公室", "130102-002", 5, -1, 7);
+	ck_assert_ptr_null(townorg__entity_twin(m, c));
+	townorg_entity_builder *bb;
+	OK(townorg_entity_builder_from(&bb, c));
+	OK(townorg_entity_builder_set_text(bb, "note", "冀民函〔2022〕79号"));
+	townorg_entity *x;
+	OK(townorg_entity_builder_build(&x, bb));
+	townorg_entity_builder_free(bb);
+	ck_assert_ptr_null(townorg__entity_twin(x, c));
+	townorg_entity_free(x);
+	townorg_entity_free(r);
+	townorg_entity_free(m);
+	townorg_entity_free(c);
+	townorg_entity_free(b);
+}
+END_TEST
+
+/* A value made on the heap settles into the pool as a twin when it can,
+ * else as a copy, equal either way. */
+START_TEST(settle_makes_a_twin_or_a_copy)
+{
+	int64_t ints[TOWNORG_FIELD_COUNT] = { 0 };
+	ints[TOWNORG_FIELD_ADMIN_QUOTA] = 9;
+	uint16_t present = 1u << TOWNORG_FIELD_ADMIN_QUOTA;
+	townorg_entity *h, *h2;
+	OK(townorg__entity_assemble_heap(&h, TOWNORG_KIND_OFFICE, TOWNORG_CLASS_NONE, present, ints, "c-1-01", "办公室",
+					 "c-1", NULL));
+	ck_assert(h->heap);
+	townorg_entity *prev = mk_organ("c-1-01", TOWNORG_KIND_OFFICE, "办公室", "c-1", 8, -1, -1);
+	townorg_entity *t = townorg__entity_settle(h, prev);
+	ck_assert_ptr_nonnull(t);
+	ck_assert(t->shares && !t->heap);
+	ck_assert(townorg_entity_equal(t, h));
+	OK(townorg__entity_assemble_heap(&h2, TOWNORG_KIND_OFFICE, TOWNORG_CLASS_NONE, present, ints, "c-1-01", "综合办",
+					 "c-1", NULL));
+	townorg_entity *cp = townorg__entity_settle(h2, prev);
+	ck_assert_ptr_nonnull(cp);
+	ck_assert(!cp->shares && !cp->heap);
+	ck_assert(townorg_entity_equal(cp, h2));
+	ck_assert_str_eq(townorg_entity_name(cp), "综合办");
+	townorg_entity_free(h);
+	townorg_entity_free(h2);
+	townorg_entity_free(prev);
+	ck_assert_str_eq(townorg_entity_name(t), "办公室");
+	townorg_entity_free(t);
+	townorg_entity_free(cp);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("entity");
@@ -365,6 +452,8 @@ int main(void)
 	tcase_add_test(tc, errors_and_version);
 	tcase_add_test(tc, custom_allocator_used);
 	tcase_add_test(tc, allocation_failures_are_clean);
+	tcase_add_test(tc, twins_share_their_owners_strings);
+	tcase_add_test(tc, settle_makes_a_twin_or_a_copy);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -11,6 +11,7 @@
 #include "testutil.h"
 #include "../lib/repo_internal.h"
 #include "../lib/tables_internal.h"
+#include "../lib/entity_internal.h"
 
 #define DATA TEST_SRCDIR "/tests/data/tables/"
 #define RECORDED "2024-01-01T00:00:00Z"
@@ -143,6 +144,31 @@ static void same_snap(const snapshot *a, const snapshot *b)
 }
 
 /* ---------------------------------------------------------------- the mini set */
+
+/* A change of numbers only is kept as a twin of the value it replaces (its
+ * strings stay there); a rename is a whole value.  Both read the same. */
+START_TEST(number_changes_share_strings)
+{
+	townorg_tables_import_options o = opts_fixed();
+	townorg_tables_report *rep = import_ok(repo, DATA "mini", &o);
+	const townorg_version *v0 = townorg_tables_report_version(rep, 0, NULL);
+	const townorg_version *v2 = townorg_tables_report_version(rep, 2, NULL);
+	const townorg_entity *a, *b, *r;
+	OK(townorg_version_get(&a, v0, "341023-001-03"));
+	OK(townorg_version_get(&b, v2, "341023-001-03"));
+	ck_assert_ptr_ne(a, b);
+	int64_t q;
+	OK(townorg_entity_int(b, TOWNORG_FIELD_INST_QUOTA, &q));
+	ck_assert_int_eq(q, 18);
+	ck_assert_str_eq(townorg_entity_name(b), "碧阳镇为民服务中心");
+	ck_assert(b->shares);
+	ck_assert_ptr_eq(townorg_entity_name(b), townorg_entity_name(a));
+	OK(townorg_version_get(&r, townorg_tables_report_version(rep, 1, NULL), "341023-002"));
+	ck_assert(!r->shares);
+	ck_assert_str_eq(townorg_entity_name(r), "宏潭镇");
+	townorg_tables_report_free(rep);
+}
+END_TEST
 
 START_TEST(mini_import)
 {
@@ -1112,6 +1138,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, mini_import);
+	tcase_add_test(tc, number_changes_share_strings);
 	tcase_add_test(tc, entities_match_builder);
 	tcase_add_test(tc, gb18030_converted);
 	tcase_add_test(tc, bom_crlf_extra_column);
