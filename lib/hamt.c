@@ -15,10 +15,11 @@
  *  2. Diff of any two versions must cost O(k log n) — also for two versions
  *     loaded separately from a file, which share no pointers.  So the shape
  *     of the trie depends only on its set of keys, never on the order of
- *     edits, and every node carries a SHA-256 of its subtree (a Merkle
- *     trie).  Two equal subtrees have equal hashes wherever they were built,
- *     and diff skips them without looking inside.  The root hash is the
- *     version's state hash.
+ *     edits, and every node has a SHA-256 of its subtree (a Merkle trie),
+ *     stored in it unless it is small (SMALL_NODE below: then computed from
+ *     its few children when asked).  Two equal subtrees have equal hashes
+ *     wherever they were built, and diff skips them without looking inside.
+ *     The root hash is the version's state hash.
  *
  *  3. Many threads read a version at once without locks: committed nodes
  *     are never written again (only their reference counts move, atomically).
