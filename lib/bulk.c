@@ -167,10 +167,7 @@ static int bulk_totals(townorg__hamt *out, pgroups *G, townorg_entity **order, u
 			for (int ty = 0; ty < 3; ty++)
 				cl->osum[ty] += us.q[ty];
 			for (int ty = 0; ty < 2; ty++)
-				if (has[ty]) {
-					cl->pool_sum[ty] += p[ty];
-					cl->pooled_osum[ty] += us.q[ty];
-				}
+				cl->capped[ty] += has[ty] ? p[ty] : us.q[ty];
 		}
 	}
 	if ((rc = townorg__hamt_build(out, &townorg__totals_trie, (void *const *)leaves, n_leaves)) == 0)

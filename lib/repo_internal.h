@@ -72,10 +72,11 @@ static inline size_t townorg__childset_room(const townorg__childset *c, size_t k
  * Quota totals of one county at one version: a derived index kept up to
  * date by every commit, like the children index, so that county totals
  * (and the five-year cap over them) never walk the organs (totals.c).  A
- * county's leaf sums the organs of its township-level units, and also
- * keeps what units with their own pool contribute instead: the effective
- * total of type t is osum[t] - pooled_osum[t] + pool_sum[t].  A unit's own
- * sums are those of its children set (townorg__unit_sums).
+ * county's leaf sums the organs of its township-level units, and also the
+ * effective total the cap counts: a unit with its own pool of a type
+ * counts its pool instead of its organs (capped[t] = osum[t] minus the
+ * organ sums of such units plus their pools, kept as one number).  A
+ * unit's own sums are those of its children set (townorg__unit_sums).
  * Types: 0 admin, 1 inst, 2 all types together (pools: admin and inst).
  */
 enum { TOWNORG__TQ_ADMIN = 0, TOWNORG__TQ_INST = 1, TOWNORG__TQ_ALL = 2 };
@@ -85,8 +86,7 @@ typedef struct {
 	int64_t organs;      /* organ count */
 	int64_t staff;       /* sum of actual_staff */
 	int64_t osum[3];     /* sum of the organs' quotas */
-	int64_t pool_sum[2]; /* sum of units' own pools of that type */
-	int64_t pooled_osum[2]; /* organ sums of the units that have such a pool */
+	int64_t capped[2];   /* the same, a unit's own pool standing for its organs */
 	char key[];
 } townorg__totals;
 

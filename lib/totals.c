@@ -105,6 +105,8 @@ static void add_contrib(townorg__totals *l, const townorg__contrib *c, int sign)
 	l->staff += sign * c->staff;
 	for (int t = 0; t < 3; t++)
 		l->osum[t] += sign * c->q[t];
+	for (int t = 0; t < 2; t++)
+		l->capped[t] += sign * c->q[t]; /* the callers take it back for pooled units */
 }
 
 static bool pool_of(const townorg_entity *u, int t, int64_t *v)
@@ -129,10 +131,8 @@ static int unit_to_county(townorg__hamt *tr, const townorg_entity *u, const town
 		return TOWNORG_ENOMEM;
 	add_contrib(cl, us, sign);
 	for (int t = 0; t < 2; t++)
-		if (has[t]) {
-			cl->pool_sum[t] += sign * p[t];
-			cl->pooled_osum[t] += sign * us->q[t];
-		}
+		if (has[t])
+			cl->capped[t] += sign * (p[t] - us->q[t]);
 	return 0;
 }
 
@@ -153,7 +153,7 @@ static int organ_apply(townorg__hamt *tr, townorg__lookup_fn lookup, void *ctx, 
 	for (int t = 0; t < 2; t++) {
 		int64_t p;
 		if (pool_of(u, t, &p))
-			cl->pooled_osum[t] += sign * c->q[t];
+			cl->capped[t] -= sign * c->q[t];
 	}
 	return 0;
 }

@@ -272,7 +272,7 @@ static void fast_set(state *st, const townorg__totals *l)
 		return;
 	for (size_t t = 0; t < st->nt; t++) {
 		int q = fast_type(st->types[t]);
-		c->total[t] = l->osum[q] - l->pooled_osum[q] + l->pool_sum[q];
+		c->total[t] = l->capped[q];
 	}
 }
 
