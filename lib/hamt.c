@@ -880,7 +880,22 @@ static void hash_node(const hnode *nd, const townorg__hamt_type *ty, unsigned ch
 		const unsigned char *h = is_node(sl) ? (const unsigned char *)as_node(sl) - TOWNORG__HASH_SIZE
 						     : ty->hash(sl);
 		__builtin_prefetch(h);
-		__builtin_prefetch(h + TOWNORG__HASH_SIZE + sizeof(hnode) - 1);
+		__builtin_prefetch(h + TOWNORG__HASH_SIZE + sizeof(hnode) + SMALL_NODE * sizeof(void *) - 1);
+	}
+	/* A small child has no stored hash: its own children's are read below
+	 * (node_hash_of), so ask for those too, once the child has arrived. */
+	for (unsigned i = 0; i < n && i < 32; i++) {
+		void *sl = nd->slot[i];
+		if (!is_node(sl))
+			continue;
+		const hnode *c = as_node(sl);
+		unsigned cn = node_n(c);
+		if (cn > SMALL_NODE)
+			continue;
+		for (unsigned j = 0; j < cn; j++) {
+			void *cs = c->slot[j];
+			__builtin_prefetch(is_node(cs) ? (const void *)as_node(cs) : (const void *)ty->hash(cs));
+		}
 	}
 	for (unsigned i = 0; i < n; i++) {
 		if (len + 33 > sizeof buf) { /* only large collision nodes get here */
