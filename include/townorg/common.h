@@ -101,6 +101,14 @@ typedef struct {
  * before any other libtownorg function, or pass NULL to restore the C
  * library's malloc/realloc/free.  Returns TOWNORG_EINVALID if a member is
  * NULL.
+ *
+ * The small objects a history is made of (entity values, trie nodes, index
+ * leaves) are carved from 64 KiB slabs aligned to their size.  Without a
+ * host allocator the slabs come from mmap; with one, each slab is one
+ * malloc_fn call of 128 KiB, of which the aligned 64 KiB are used (the rest
+ * is never touched), given back with free_fn as soon as nothing in it is
+ * live.  The environment variable TOWNORG_POOL=0 makes every object a
+ * malloc_fn call of its own instead.
  */
 TOWNORG_EXTERN(int) townorg_set_allocator(const townorg_allocator *allocator);
 
