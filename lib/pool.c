@@ -303,6 +303,24 @@ static pthread_once_t shared_once = PTHREAD_ONCE_INIT;
 static unsigned next_pool;
 static __thread unsigned my_pool; /* 1 + the index of this thread's pool; 0: none yet */
 
+/* fork(): no lock may be held across it, or the child (one thread) would
+ * wait forever on a lock another parent thread held.  Take them all (in one
+ * order; an allocation holds one at a time) and release them on both sides,
+ * as the C library does for malloc. */
+static void fork_prepare(void)
+{
+	for (unsigned i = 0; i < NPOOL; i++)
+		for (unsigned c = 0; c < NCLASS; c++)
+			spin_lock(&shared_storage[i].cls[c].lock);
+}
+
+static void fork_done(void)
+{
+	for (unsigned i = NPOOL; i-- > 0;)
+		for (unsigned c = NCLASS; c-- > 0;)
+			spin_unlock(&shared_storage[i].cls[c].lock);
+}
+
 static void shared_init(void)
 {
 	bool off = POOL_ASAN;
@@ -317,6 +335,8 @@ static void shared_init(void)
 		off = false; /* on even under the memory checkers (CI runs UBSan so) */
 	/* static: objects may outlive any repository, and the pools hold no
 	 * memory once they are all freed */
+	if (!off && pthread_atfork(fork_prepare, fork_done, fork_done) != 0)
+		off = true;
 	__atomic_store_n(&shared_state, off ? 2 : 1, __ATOMIC_RELEASE);
 }
 

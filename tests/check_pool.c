@@ -8,6 +8,8 @@
 #include "testutil.h"
 #include "../lib/pool.h"
 #include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 typedef struct {
 	unsigned char *p;
@@ -292,6 +294,53 @@ START_TEST(shared_pool_holds_values_and_nodes)
 }
 END_TEST
 
+/* A process that forks while another thread allocates: the child can still
+ * allocate and free, also into that thread's pool (no lock is left held in
+ * the child, whose only thread would wait for it forever). */
+static volatile int spinning;
+static void *kept[64];
+static void *churn(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 64; i++) /* objects of this thread's pool */
+		kept[i] = townorg__palloc(48);
+	__atomic_store_n(&spinning, 2, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&spinning, __ATOMIC_RELAXED)) {
+		void *o = townorg__palloc(48);
+		townorg__pfree(o, 48);
+	}
+	return NULL;
+}
+
+START_TEST(fork_leaves_no_lock_held)
+{
+	pthread_t th;
+	__atomic_store_n(&spinning, 1, __ATOMIC_RELAXED);
+	ck_assert_int_eq(pthread_create(&th, NULL, churn, NULL), 0);
+	while (__atomic_load_n(&spinning, __ATOMIC_ACQUIRE) != 2)
+		;
+	for (int i = 0; i < 64; i++) {
+		pid_t pid = fork();
+		ck_assert_int_ne(pid, -1);
+		if (pid == 0) {
+			townorg__pfree(kept[i], 48); /* the other thread's pool */
+			void *o = townorg__palloc(48);
+			townorg_entity *e = mk("c", TOWNORG_KIND_COUNTY, "黟县", NULL);
+			townorg_entity_free(e);
+			townorg__pfree(o, 48);
+			_exit(o ? 0 : 1);
+		}
+		int st;
+		ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+		ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	__atomic_store_n(&spinning, 0, __ATOMIC_RELAXED);
+	pthread_join(th, NULL);
+	for (int i = 0; i < 64; i++)
+		townorg__pfree(kept[i], 48);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("pool");
@@ -305,6 +354,7 @@ int main(void)
 	tcase_add_test(tc, threads_allocate_and_free_across);
 	tcase_add_test(tc, slabs_come_from_the_hosts_allocator);
 	tcase_add_test(tc, shared_pool_holds_values_and_nodes);
+	tcase_add_test(tc, fork_leaves_no_lock_held);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
