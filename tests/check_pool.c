@@ -314,6 +314,12 @@ static void *churn(void *arg)
 
 START_TEST(fork_leaves_no_lock_held)
 {
+	/* With the pool off (valgrind, ASan) there is no lock of ours to
+	 * leave held, and valgrind would count the other thread's object in
+	 * flight as lost in every child.  CI runs this with the pool on:
+	 * plain, under TSan, and under ASan with TOWNORG_POOL=1. */
+	if (!townorg__pool_enabled())
+		return;
 	pthread_t th;
 	__atomic_store_n(&spinning, 1, __ATOMIC_RELAXED);
 	ck_assert_int_eq(pthread_create(&th, NULL, churn, NULL), 0);
