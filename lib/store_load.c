@@ -5,6 +5,9 @@
  * See the essay at the top of store.c.
  */
 #include "store_internal.h"
+#ifdef HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <zlib.h>
@@ -357,6 +360,12 @@ int townorg__store_loader(townorg_version *v, void *ctx)
 	if (!via_delta && !vi->has_snapshot)
 		return townorg__err(TOWNORG_ECORRUPT, "%s: version %s has neither a delta nor a snapshot", vi->s->path,
 				    v->id);
-	return townorg__store_materialise(vi->s, v, vi, via_delta, v);
+	int rc = townorg__store_materialise(vi->s, v, vi, via_delta, v);
+#ifdef HAVE_MALLOC_TRIM
+	/* the snapshot's inflated bytes and the decoding's scratch leave holes
+	 * in the heap that glibc keeps: give them back (8 MiB nationally) */
+	malloc_trim(0);
+#endif
+	return rc;
 }
 
