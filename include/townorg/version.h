@@ -91,7 +91,14 @@ TOWNORG_EXTERN(const townorg_meta *) townorg_version_meta(const townorg_version 
 /** Number of parents (0 for a root version) and the i-th parent. */
 TOWNORG_EXTERN(size_t) townorg_version_parent_count(const townorg_version *v);
 TOWNORG_EXTERN(const townorg_version *) townorg_version_parent(const townorg_version *v, size_t i);
-/** Number of change event records and the i-th record (borrowed). */
+/**
+ * Number of change event records, and the i-th record (borrowed: valid as
+ * long as the version).  A version keeps its events encoded; the first
+ * call of townorg_version_event makes the records of all of them (about
+ * 110 bytes an event) and keeps them with the version.  NULL if i is out
+ * of range, or if that memory could not be had (TOWNORG_ENOMEM is then the
+ * last error; a later call tries again).
+ */
 TOWNORG_EXTERN(size_t) townorg_version_event_count(const townorg_version *v);
 TOWNORG_EXTERN(const townorg_event *) townorg_version_event(const townorg_version *v, size_t i);
 
