@@ -1008,10 +1008,9 @@ static const setsum *tmemo_get(tmemo *m, const townorg__childset *cs, const town
 		m->slot = ns;
 		m->mask = size - 1;
 	}
-	const townorg_entity *buf[64], **vals = cs->n <= 64 ? buf : townorg__malloc(cs->n * sizeof *vals);
+	const townorg_entity *buf[64], **vals = townorg__children_resolve(&v->entities, cs, buf, 64);
 	if (!vals)
 		return NULL;
-	townorg__children_values(&v->entities, cs, vals);
 	setsum *ss = &m->v[m->n];
 	memset(ss, 0, sizeof *ss);
 	ss->cs = cs;
@@ -1039,8 +1038,7 @@ static const setsum *tmemo_get(tmemo *m, const townorg__childset *cs, const town
 				qv *nq2 = townorg__realloc(ss->q, (ss->nq + 1) * sizeof *nq2);
 				if (!nq2) {
 					townorg__free(ss->q);
-					if (vals != buf)
-						townorg__free(vals);
+					townorg__children_done(vals, buf);
 					return NULL;
 				}
 				ss->q = nq2;
@@ -1054,8 +1052,7 @@ static const setsum *tmemo_get(tmemo *m, const townorg__childset *cs, const town
 		j = (j + 1) & m->mask;
 	m->slot[j] = (uint32_t)(m->n + 1);
 	m->n++;
-	if (vals != buf)
-		townorg__free(vals);
+	townorg__children_done(vals, buf);
 	return ss;
 }
 

@@ -354,6 +354,17 @@ const townorg__childset *townorg__children_get(const townorg__hamt *children, co
  * (out has room for c->n). */
 void townorg__children_values(const townorg__hamt *entities, const townorg__childset *c, const townorg_entity **out);
 
+/* The same into buf when it has room (nbuf), else into a new array: the
+ * values, or NULL when memory ran out.  Give it back with
+ * townorg__children_done(result, buf). */
+const townorg_entity **townorg__children_resolve(const townorg__hamt *entities, const townorg__childset *c,
+						 const townorg_entity **buf, size_t nbuf);
+static inline void townorg__children_done(const townorg_entity **vals, const townorg_entity **buf)
+{
+	if (vals != buf)
+		townorg__free((void *)vals);
+}
+
 /* The value of the i-th child of set c in the entity trie `entities` of
  * the same state (the set's item is only that child's id: see
  * townorg__childset).  Never NULL for a consistent state; the item itself

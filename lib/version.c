@@ -56,6 +56,15 @@ void townorg__children_values(const townorg__hamt *entities, const townorg__chil
 	}
 }
 
+const townorg_entity **townorg__children_resolve(const townorg__hamt *entities, const townorg__childset *c,
+						 const townorg_entity **buf, size_t nbuf)
+{
+	const townorg_entity **vals = c->n <= nbuf ? buf : townorg__malloc(c->n * sizeof *vals);
+	if (vals)
+		townorg__children_values(entities, c, vals);
+	return vals;
+}
+
 /* ------------------------------------------------------------ meta, events */
 
 static const char *const event_tokens[] = {

@@ -171,12 +171,11 @@ static int overlap_unit(townorg_rule_ctx *ctx, const townorg_version *v, const t
 	const townorg__childset *cs = townorg__children_get(&v->children, townorg_entity_id(u));
 	if (!cs || !cs->n)
 		return 0;
-	const townorg_entity **kids = townorg__malloc(cs->n * sizeof *kids);
+	const townorg_entity *buf[64], **kids = townorg__children_resolve(&v->entities, cs, buf, 64);
 	if (!kids)
 		return townorg__oom();
-	townorg__children_values(&v->entities, cs, kids);
 	int rc = overlap_kids(ctx, u, kids, cs->n);
-	townorg__free(kids);
+	townorg__children_done(kids, buf);
 	return rc;
 }
 

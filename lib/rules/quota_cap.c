@@ -232,12 +232,10 @@ static void full_pass(state *st, const townorg_version *v, const char *parent, i
 				return;
 			const townorg__childset *os = townorg__children_get(&v->children, townorg_entity_id(ue));
 			const townorg_entity *buf[64], **ov = NULL;
-			if (os && !(ov = os->n <= 64 ? buf : townorg__malloc(os->n * sizeof *ov))) {
+			if (os && !(ov = townorg__children_resolve(&v->entities, os, buf, 64))) {
 				st->failed = true;
 				return;
 			}
-			if (os)
-				townorg__children_values(&v->entities, os, ov);
 			for (size_t o = 0; os && o < os->n; o++) {
 				const townorg_entity *oe = ov[o];
 				if (!townorg_kind_is_organ(townorg_entity_kind(oe)))
@@ -245,8 +243,8 @@ static void full_pass(state *st, const townorg_version *v, const char *parent, i
 				for (size_t t = 0; t < st->nt; t++)
 					u->organsum[t] += quota(oe, st->types[t]);
 			}
-			if (ov != buf)
-				townorg__free(ov);
+			if (ov)
+				townorg__children_done(ov, buf);
 			unit_apply(st, ue, +1);
 		}
 	}
