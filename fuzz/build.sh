@@ -26,7 +26,7 @@ for src in "$SRC"/fuzz/fuzz_*.c; do
 	   [ "$out" -nt "$SRC/fuzz/fuzz_util.h" ]; then
 		continue
 	fi
-	"$CC" -O1 -g $SAN -fsanitize=fuzzer -I"$SRC/include" -I"$SRC/fuzz" -I. \
+	"$CC" -O1 -g $SAN -fsanitize=fuzzer -I"$SRC/include" -I"$SRC/lib" -I"$SRC/fuzz" -I. \
 		-DFUZZ_SRCDIR="\"$SRC\"" -c "$src" -o "fuzz/$name.o"
 	./libtool --quiet --tag=CC --mode=link "$CC" -O1 -g -Wc,-fsanitize=fuzzer \
 		-XCClinker -fsanitize=fuzzer $(printf -- '-XCClinker %s ' $SAN) \

@@ -4,7 +4,7 @@
  * leaves the repository empty.
  *
  * Differential: each input is imported twice, with the reader's fast path
- * for plain rows (lib/tables_read.c) and with libcsv parsing every row; the
+ * for plain rows (lib/io/tables_read.c) and with libcsv parsing every row; the
  * two must agree on success or the error message, and on every version. */
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +13,7 @@
 #include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
-void townorg__tables_plain_rows(_Bool on); /* lib/tables_internal.h */
+void townorg__tables_plain_rows(_Bool on); /* lib/io/tables_internal.h */
 
 static const char *const names[] = { "versions.csv", "base.csv", "changes.csv", "events.csv" };
 

@@ -4,26 +4,44 @@
 noinst_LTLIBRARIES += lib/libtownorg_core.la
 lib_LTLIBRARIES += lib/libtownorg.la
 
-lib_libtownorg_core_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(NETTLE_CFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS)
+lib_libtownorg_core_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/lib
+lib_libtownorg_core_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(NETTLE_CFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS) $(ZLIB_CFLAGS)
+lib_libtownorg_core_la_LIBADD = $(NETTLE_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CSV_LIBS) $(ZLIB_LIBS) $(PTHREAD_LIBS)
+# The layers, bottom up (docs/architecture.md; tests/check-layers.sh keeps
+# every include and every call pointing down or sideways without cycles).
+# base: errors, allocation, the pool, byte buffers, the string map
 lib_libtownorg_core_la_SOURCES = \
-	lib/internal.h lib/common.c lib/pool.h lib/pool.c \
-	lib/entity_internal.h lib/entity.c \
-	lib/hamt.h lib/hamt.c \
-	lib/strmap.h lib/strmap.c \
-	lib/repo_internal.h lib/version.c lib/txn.c lib/repo.c lib/totals.c
-lib_libtownorg_core_la_SOURCES += lib/bulk.c
-# JSON interchange format
-lib_libtownorg_core_la_SOURCES += lib/json_internal.h lib/json_write.c lib/json_read.c
-# Diff, history, lineage
-lib_libtownorg_core_la_SOURCES += lib/diff_internal.h lib/diff.c lib/diff_render.c lib/history.c
-lib_libtownorg_core_la_SOURCES += lib/merge.c
-# CSV tables
-lib_libtownorg_core_la_SOURCES += lib/tables_internal.h lib/tables_read.c lib/tables.c lib/tables_export.c
-lib_libtownorg_core_la_LIBADD = $(NETTLE_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CSV_LIBS) $(PTHREAD_LIBS)
-# SQLite repository store
-lib_libtownorg_core_la_SOURCES += lib/store_internal.h lib/store.c lib/store_objects.c lib/store_load.c lib/store_verify.c
-lib_libtownorg_core_la_CFLAGS += $(ZLIB_CFLAGS)
-lib_libtownorg_core_la_LIBADD += $(ZLIB_LIBS)
+	lib/base/internal.h lib/base/common.c lib/base/pool.h lib/base/pool.c \
+	lib/base/strmap.h lib/base/strmap.c
+# core: entities, the trie and its indexes, versions, transactions, repositories
+lib_libtownorg_core_la_SOURCES += \
+	lib/core/entity_internal.h lib/core/entity.c lib/core/hamt.h lib/core/hamt.c \
+	lib/core/repo_internal.h lib/core/index.c lib/core/totals.c lib/core/version.c \
+	lib/core/bulk.c lib/core/txn.c lib/core/repo.c
+# store: the SQLite repository file, its objects, loading, verification
+lib_libtownorg_core_la_SOURCES += \
+	lib/store/store_internal.h lib/store/verify_report.h lib/store/verify_report.c \
+	lib/store/store_objects.c lib/store/store_load.c lib/store/store.c lib/store/store_verify.c
+# analysis: diff, its renderers, history, lineage, blame, merge
+lib_libtownorg_core_la_SOURCES += \
+	lib/analysis/diff_internal.h lib/analysis/diff.c lib/analysis/diff_render.c \
+	lib/analysis/history.c lib/analysis/merge.c
+# validate: the engine, policies, one file per built-in rule (listed in rules.def)
+lib_libtownorg_core_la_SOURCES += \
+	lib/validate/rules.h lib/validate/context.h lib/validate/severity.c lib/validate/context.c \
+	lib/validate/rules/quota_cap.c lib/validate/rules/total_control.c lib/validate/rules/overstaffing.c \
+	lib/validate/rules/leader_posts.c lib/validate/rules/office_count.c lib/validate/rules/class_indicators.c \
+	lib/validate/rules/functions_coverage.c lib/validate/rules/lineage.c lib/validate/rules/head_posts.c \
+	lib/validate/rules/documents.c lib/validate/rules/code_range.c \
+	lib/validate/rules/registry.c lib/validate/policy.c lib/validate/policy_default.c lib/validate/validate.c
+EXTRA_DIST += lib/validate/rules/rules.def
+# io: the JSON format, the CSV tables, the real data (NBS, MCA)
+lib_libtownorg_core_la_SOURCES += \
+	lib/io/json_internal.h lib/io/json_write.c lib/io/json_read.c \
+	lib/io/tables_internal.h lib/io/tables_read.c lib/io/tables.c lib/io/tables_export.c \
+	lib/io/realdata_internal.h lib/io/realdata_csv.c lib/io/names.c lib/io/nbs.c lib/io/mca.c
+EXTRA_DIST += lib/README.md lib/base/README.md lib/core/README.md lib/store/README.md \
+	lib/analysis/README.md lib/validate/README.md lib/io/README.md
 
 lib_libtownorg_la_SOURCES =
 lib_libtownorg_la_LIBADD = lib/libtownorg_core.la
@@ -44,15 +62,9 @@ townorg_include_HEADERS += include/townorg/tables.h
 townorg_include_HEADERS += include/townorg/store.h
 # No sources of its own: make libtool link it as C.
 nodist_EXTRA_lib_libtownorg_la_SOURCES = dummy.c
-# Validation: engine, policies, one file per built-in rule; policies installed in $(pkgdatadir)/policies
-lib_libtownorg_core_la_SOURCES += lib/validate.c lib/policy.c lib/policy_default.c lib/rules/rules.h \
-	lib/rules/quota_cap.c lib/rules/total_control.c lib/rules/overstaffing.c lib/rules/leader_posts.c \
-	lib/rules/office_count.c lib/rules/class_indicators.c lib/rules/functions_coverage.c lib/rules/lineage.c \
-	lib/rules/head_posts.c lib/rules/documents.c lib/rules/code_range.c
+# policies installed in $(pkgdatadir)/policies
 townorg_include_HEADERS += include/townorg/validate.h
 policiesdir = $(pkgdatadir)/policies
 dist_policies_DATA = policies/default.json policies/2020.json
 EXTRA_DIST += policies/embed.py
-# Real data importers (NBS township lists, MCA change tables)
-lib_libtownorg_core_la_SOURCES += lib/realdata_internal.h lib/realdata_csv.c lib/nbs.c lib/mca.c
 townorg_include_HEADERS += include/townorg/realdata.h

@@ -5,7 +5,7 @@
 #include <jansson.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "../lib/diff_internal.h"
+#include "analysis/diff_internal.h"
 #include "townorg/store.h"
 
 static townorg_repo *repo;

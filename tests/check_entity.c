@@ -1,7 +1,7 @@
 /* check_entity.c — entity values, builders, tokens, areas, encoding. */
 #include <config.h>
 #include "testutil.h"
-#include "../lib/entity_internal.h"
+#include "core/entity_internal.h"
 
 START_TEST(kind_tokens_roundtrip)
 {

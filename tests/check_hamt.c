@@ -3,7 +3,7 @@
  * brute-force model. */
 #include <config.h>
 #include "testutil.h"
-#include "../lib/repo_internal.h"
+#include "core/repo_internal.h"
 
 static const townorg__hamt_type *TY = &townorg__entity_trie;
 

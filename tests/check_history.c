@@ -3,7 +3,7 @@
 #include <config.h>
 #include <jansson.h>
 #include "testutil.h"
-#include "../lib/repo_internal.h"
+#include "core/repo_internal.h"
 
 static townorg_repo *repo;
 static const townorg_version *v[8];

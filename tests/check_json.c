@@ -7,7 +7,7 @@
  * repository built here (after a deliberate format change only). */
 #include <config.h>
 #include "testutil.h"
-#include "../lib/repo_internal.h"
+#include "core/repo_internal.h"
 
 #define DATA TEST_SRCDIR "/tests/data/json/"
 

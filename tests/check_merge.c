@@ -9,7 +9,7 @@
 #include <time.h>
 #include "testutil.h"
 #include "townorg/merge.h"
-#include "../lib/internal.h"
+#include "base/internal.h"
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>

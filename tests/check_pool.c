@@ -6,7 +6,7 @@
  * the memory checkers watch the pool's own code. */
 #include <config.h>
 #include "testutil.h"
-#include "../lib/pool.h"
+#include "base/pool.h"
 #include <pthread.h>
 #include <sys/wait.h>
 #include <unistd.h>

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include "testutil.h"
 #include <limits.h>
-#include "../lib/internal.h"
+#include "base/internal.h"
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>

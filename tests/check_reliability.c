@@ -24,7 +24,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 #include "testutil.h"
-#include "../lib/internal.h"
+#include "base/internal.h"
 
 #define DATA TEST_SRCDIR "/tests/data/"
 

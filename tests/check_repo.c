@@ -3,7 +3,7 @@
 #include <config.h>
 #include <pthread.h>
 #include "testutil.h"
-#include "../lib/repo_internal.h"
+#include "core/repo_internal.h"
 
 static townorg_repo *repo;
 

@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 #include "testutil.h"
-#include "../lib/store_internal.h"
+#include "store/store_internal.h"
 
 static char dir[64];
 static char path[128];

@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "../lib/repo_internal.h"
-#include "../lib/tables_internal.h"
-#include "../lib/entity_internal.h"
+#include "core/repo_internal.h"
+#include "io/tables_internal.h"
+#include "core/entity_internal.h"
 
 #define DATA TEST_SRCDIR "/tests/data/tables/"
 #define RECORDED "2024-01-01T00:00:00Z"

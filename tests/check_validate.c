@@ -5,7 +5,7 @@
 #include <jansson.h>
 #include <time.h>
 #include "testutil.h"
-#include "../lib/rules/rules.h"
+#include "validate/rules.h"
 #if defined(__has_include)
 #if __has_include(<townorg/tables.h>)
 #define HAVE_TABLES 1

@@ -1,6 +1,6 @@
 # Tests.  Check suites (one per module) print TAP; shell tests check the
 # exported symbols and that every public header compiles on its own.
-TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -DTEST_SRCDIR='"$(abs_top_srcdir)"' -DTEST_BUILDDIR='"$(abs_top_builddir)"'
+TEST_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/lib $(CHECK_CFLAGS) -DTEST_SRCDIR='"$(abs_top_srcdir)"' -DTEST_BUILDDIR='"$(abs_top_builddir)"'
 TEST_LIBS = lib/libtownorg_core.la $(CHECK_LIBS) $(PTHREAD_LIBS)
 
 check_PROGRAMS += tests/check_entity tests/check_repo tests/check_hamt
@@ -19,8 +19,8 @@ tests_check_pool_SOURCES = tests/check_pool.c tests/testutil.h
 tests_check_pool_CFLAGS = $(TEST_CFLAGS)
 tests_check_pool_LDADD = $(TEST_LIBS)
 
-TESTS += tests/check_entity tests/check_repo tests/check_hamt tests/check_pool tests/check-exports.sh tests/check-headers.sh
-dist_noinst_SCRIPTS += tests/check-exports.sh tests/check-headers.sh
+TESTS += tests/check_entity tests/check_repo tests/check_hamt tests/check_pool tests/check-exports.sh tests/check-headers.sh tests/check-layers.sh
+dist_noinst_SCRIPTS += tests/check-exports.sh tests/check-headers.sh tests/check-layers.sh tests/check-layers.py
 
 # JSON interchange format
 check_PROGRAMS += tests/check_json

@@ -51,7 +51,7 @@ static inline void put(townorg_txn *t, townorg_entity *e)
 
 /*
  * Events that exercise how a version holds its events (a compact block,
- * lib/version.c): made-up ids ("e1", ...) and given ones (one equal to a
+ * lib/core/version.c): made-up ids ("e1", ...) and given ones (one equal to a
  * made-up id, one naming another record's group), NULL and empty strings,
  * Chinese text, and lists longer than the block's short counts and the
  * reader's scratch.  Fills ev[0..SAMPLE_EVENTS) (static data).

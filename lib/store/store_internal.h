@@ -1,0 +1,121 @@
+/* store_internal.h — the SQLite repository store, shared by store.c (open,
+ * commit, refs, lazy loading) and store_verify.c (verify).  Internal. */
+#ifndef TOWNORG_STORE_INTERNAL_H
+#define TOWNORG_STORE_INTERNAL_H
+
+#include "core/repo_internal.h"
+#include "townorg/store.h"
+#include <sqlite3.h>
+
+/* Format marker: PRAGMA application_id ("TOWN") and meta.format. */
+#define TOWNORG__STORE_APP_ID 0x544f574e
+#define TOWNORG__STORE_FORMAT "townorg-store/1"
+/* A version stores a full snapshot (the object numbers of all its
+ * entities) when it has no first parent, or when this many deltas would
+ * otherwise have to be applied to reach it from the last snapshot. */
+#define TOWNORG__STORE_SNAPSHOT_EVERY 8
+/* Entity records per pack row. */
+#define TOWNORG__STORE_PACK_MAX 4096
+
+/* Objects known in memory: entity (referenced) and its object number. */
+typedef struct {
+	townorg_entity *e;
+	int64_t loc;
+} townorg__objent;
+
+typedef struct {
+	townorg__objent *ents;
+	size_t n, cap;
+	uint32_t *by_hash, *by_loc; /* slot: entry index + 1, 0 = empty */
+	size_t tcap;                /* power of two */
+} townorg__objmap;
+
+typedef struct townorg__store townorg__store;
+
+/* What the store knows about each version of its file. */
+typedef struct {
+	townorg__store *s;
+	int64_t seq;    /* row in the version table */
+	int depth;      /* deltas since the last snapshot on the first-parent line */
+	bool has_delta, has_snapshot;
+	char id[65];
+} townorg__vinfo;
+
+struct townorg_verify_report;
+
+struct townorg__store {
+	sqlite3 *db;
+	char *path;
+	townorg_repo *repo;
+	pthread_mutex_t lock; /* every use of db and objs */
+	bool in_batch;
+	int64_t batch_mark;     /* first object number of the open batch */
+	size_t batch_vinfos;    /* n_vinfos when the batch began */
+	townorg__objmap objs;
+	townorg__strmap vinfo_by_id;
+	townorg__vinfo **vinfos;
+	size_t n_vinfos, cap_vinfos;
+	int64_t last_version_seq, last_log_seq; /* read up to (open / refresh) */
+	struct townorg_verify_report *report;   /* set while verifying */
+	/* statistics (tests, benchmarks) */
+	uint64_t stat_decoded;  /* entity records decoded from packs */
+	uint64_t stat_loads;    /* versions materialised */
+};
+
+/* Open a store file (flags as townorg_repo_open).  With report non-NULL
+ * (verify), problems with single versions or log records are added to the
+ * report instead of failing the open. */
+int townorg__store_open(townorg_repo **out, const char *path, unsigned flags, struct townorg_verify_report *report);
+
+/* Materialise v into dst (v itself, or a scratch version) from its delta
+ * (via_delta) or its snapshot, and check the result's state hash. */
+int townorg__store_materialise(townorg__store *s, const townorg_version *v, townorg__vinfo *vi, bool via_delta,
+			       townorg_version *dst);
+
+/* Verify's walk over every stored object: cb gets each object's number,
+ * stored hash and 0, or the error of decoding or checking it (message
+ * set).  Stops at cb's first non-zero result. */
+int townorg__store_each_object(townorg__store *s, int (*cb)(int64_t loc, const unsigned char *hash, int rc, void *ctx),
+			       void *ctx);
+
+/* Blob envelope: a codec byte (0 raw, 1 zlib), the raw length (varint),
+ * then the bytes.  unwrap allocates *out (free with townorg__free). */
+int townorg__store_wrap(townorg__buf *out, const void *data, size_t len);
+int townorg__store_unwrap(unsigned char **out, size_t *out_len, const void *blob, size_t len);
+
+/* Map an SQLite error to a townorg error naming the file. */
+int townorg__store_sqlerr(townorg__store *s, int rc, const char *what);
+
+/* The hash of a log record (see docs/store.md). */
+void townorg__store_log_hash(unsigned char out[TOWNORG__HASH_SIZE], const unsigned char prev[TOWNORG__HASH_SIZE],
+			     int64_t seq, int kind, const char *name, int op, const void *old_id, size_t old_len,
+			     const void *new_id, size_t new_len, const char *at);
+
+/* Verify reports: store/verify_report.h. */
+#include "store/verify_report.h"
+
+/* Statistics of a repository's store (NULL stats for in-memory repos). */
+const townorg__store *townorg__store_of(const townorg_repo *repo);
+
+/* Shared helpers (store_objects.c). */
+int townorg__store_prep(townorg__store *s, sqlite3_stmt **st, const char *sql);
+long townorg__objmap_find_hash(const townorg__objmap *m, const unsigned char *h);
+long townorg__objmap_find_loc(const townorg__objmap *m, int64_t loc);
+int townorg__objmap_add(townorg__objmap *m, townorg_entity *e, int64_t loc);
+int townorg__objmap_reserve(townorg__objmap *m, size_t extra);
+void townorg__objmap_truncate(townorg__objmap *m, int64_t mark);
+void townorg__objmap_free(townorg__objmap *m);
+/* The version loader hook of versions read from a file (store_load.c). */
+int townorg__store_loader(townorg_version *v, void *ctx);
+
+/* varint reading shared by the decoders */
+typedef struct {
+	const unsigned char *p, *end;
+	bool bad;
+} townorg__rd;
+uint64_t townorg__rd_varint(townorg__rd *r);
+/* A string as townorg__buf_str wrote it (allocated), NULL for a NULL
+ * string or on error (r->bad, or *oom). */
+char *townorg__rd_str(townorg__rd *r, bool *oom);
+
+#endif

@@ -1,0 +1,271 @@
+/*
+ * store_objects.c — pieces the store's files share: reading varints and
+ * strings, SQLite errors named by file, blob envelopes (zlib), and the
+ * in-memory map of known objects (entity <-> object number), which gives
+ * writes their deduplication and loads their sharing of entity values.
+ */
+#include "store/store_internal.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <zlib.h>
+
+/* ------------------------------------------------------------ helpers */
+
+uint64_t townorg__rd_varint(townorg__rd *r)
+{
+	uint64_t v = 0;
+	for (int shift = 0; shift < 64; shift += 7) {
+		if (r->p >= r->end) {
+			r->bad = true;
+			return 0;
+		}
+		unsigned char c = *r->p++;
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return v;
+	}
+	r->bad = true;
+	return 0;
+}
+
+/* A string as townorg__buf_str wrote it: NULL for length 0. */
+char *townorg__rd_str(townorg__rd *r, bool *oom)
+{
+	uint64_t n = townorg__rd_varint(r);
+	if (r->bad || n == 0)
+		return NULL;
+	n--;
+	if ((uint64_t)(r->end - r->p) < n || memchr(r->p, 0, n)) {
+		r->bad = true;
+		return NULL;
+	}
+	char *s = townorg__strndup((const char *)r->p, n);
+	if (!s)
+		*oom = true;
+	r->p += n;
+	return s;
+}
+
+int townorg__store_sqlerr(townorg__store *s, int rc, const char *what)
+{
+	const char *path = s ? s->path : "(store)";
+	const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+	switch (rc & 0xff) {
+	case SQLITE_NOTADB:
+		return townorg__err(TOWNORG_ECORRUPT, "%s: not a townorg repository (not an SQLite database)", path);
+	case SQLITE_CORRUPT:
+		return townorg__err(TOWNORG_ECORRUPT, "%s: the file is damaged or truncated (%s: %s)", path, what, msg);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return townorg__err(TOWNORG_EBUSY, "%s: locked by another writer (%s)", path, what);
+	case SQLITE_READONLY:
+		return townorg__err(TOWNORG_EREADONLY, "%s: the file cannot be written (%s)", path, what);
+	case SQLITE_NOMEM:
+		return townorg__oom();
+	case SQLITE_CANTOPEN:
+		return townorg__err(TOWNORG_EIO, "%s: cannot open (%s: %s)", path, what, msg);
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+		return townorg__err(TOWNORG_EIO, "%s: I/O error (%s: %s)", path, what, msg);
+	case SQLITE_CONSTRAINT:
+		return townorg__err(TOWNORG_ECONFLICT, "%s: %s: %s", path, what, msg);
+	default:
+		return townorg__err(TOWNORG_ERROR, "%s: %s: %s", path, what, msg);
+	}
+}
+
+int townorg__store_prep(townorg__store *s, sqlite3_stmt **st, const char *sql)
+{
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+	return rc == SQLITE_OK ? 0 : townorg__store_sqlerr(s, rc, "reading the schema");
+}
+
+int townorg__store_wrap(townorg__buf *out, const void *data, size_t len)
+{
+	uLongf clen = compressBound(len);
+	unsigned char *z = len > 64 ? townorg__malloc(clen) : NULL;
+	bool packed = z && compress2(z, &clen, data, len, 6) == Z_OK && clen + 2 < len;
+	townorg__buf_putc(out, packed ? 1 : 0);
+	townorg__buf_varint(out, len);
+	townorg__buf_put(out, packed ? z : data, packed ? clen : len);
+	townorg__free(z);
+	return out->failed ? townorg__oom() : 0;
+}
+
+int townorg__store_unwrap(unsigned char **out, size_t *out_len, const void *blob, size_t len)
+{
+	static const unsigned char none[1];
+	if (!blob) /* SQLite gives NULL for an empty blob */
+		blob = none, len = 0;
+	townorg__rd r = { blob, (const unsigned char *)blob + len, false };
+	*out = NULL;
+	*out_len = 0;
+	if (len < 2)
+		return TOWNORG_ECORRUPT;
+	unsigned codec = *r.p++;
+	uint64_t raw = townorg__rd_varint(&r);
+	if (r.bad || codec > 1 || raw > (1ull << 31))
+		return TOWNORG_ECORRUPT;
+	unsigned char *d = townorg__malloc(raw ? raw : 1);
+	if (!d)
+		return TOWNORG_ENOMEM;
+	size_t have = (size_t)(r.end - r.p);
+	if (codec == 0) {
+		if (have != raw)
+			goto bad;
+		memcpy(d, r.p, raw);
+	} else {
+		uLongf dl = raw;
+		if (uncompress(d, &dl, r.p, have) != Z_OK || dl != raw)
+			goto bad;
+	}
+	*out = d;
+	*out_len = raw;
+	return 0;
+bad:
+	townorg__free(d);
+	return TOWNORG_ECORRUPT;
+}
+
+/* ------------------------------------------------------------ object map */
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint64_t hkey(const unsigned char *h)
+{
+	uint64_t x;
+	memcpy(&x, h, 8);
+	return x;
+}
+
+long townorg__objmap_find_hash(const townorg__objmap *m, const unsigned char *h)
+{
+	if (!m->tcap)
+		return -1;
+	for (size_t i = hkey(h) & (m->tcap - 1);; i = (i + 1) & (m->tcap - 1)) {
+		uint32_t s = m->by_hash[i];
+		if (!s)
+			return -1;
+		if (!memcmp(m->ents[s - 1].e->hash, h, TOWNORG__HASH_SIZE))
+			return (long)s - 1;
+	}
+}
+
+long townorg__objmap_find_loc(const townorg__objmap *m, int64_t loc)
+{
+	if (!m->tcap)
+		return -1;
+	for (size_t i = mix64((uint64_t)loc) & (m->tcap - 1);; i = (i + 1) & (m->tcap - 1)) {
+		uint32_t s = m->by_loc[i];
+		if (!s)
+			return -1;
+		if (m->ents[s - 1].loc == loc)
+			return (long)s - 1;
+	}
+}
+
+static void om_index(townorg__objmap *m, size_t k)
+{
+	size_t i = hkey(m->ents[k].e->hash) & (m->tcap - 1);
+	while (m->by_hash[i])
+		i = (i + 1) & (m->tcap - 1);
+	m->by_hash[i] = (uint32_t)k + 1;
+	/* The same hash may sit at two numbers (a value stored twice); only
+	 * the first is found by hash, each by its number. */
+	i = mix64((uint64_t)m->ents[k].loc) & (m->tcap - 1);
+	while (m->by_loc[i])
+		i = (i + 1) & (m->tcap - 1);
+	m->by_loc[i] = (uint32_t)k + 1;
+}
+
+static int om_rehash(townorg__objmap *m, size_t tcap)
+{
+	uint32_t *bh = townorg__calloc(tcap, sizeof *bh), *bl = townorg__calloc(tcap, sizeof *bl);
+	if (!bh || !bl) {
+		townorg__free(bh);
+		townorg__free(bl);
+		return TOWNORG_ENOMEM;
+	}
+	townorg__free(m->by_hash);
+	townorg__free(m->by_loc);
+	m->by_hash = bh;
+	m->by_loc = bl;
+	m->tcap = tcap;
+	for (size_t k = 0; k < m->n; k++)
+		om_index(m, k);
+	return 0;
+}
+
+/* Room for `extra` more objects without growing again: a snapshot's
+ * 430,000 objects would otherwise re-index the map at every doubling,
+ * each time reading every entity's hash from memory. */
+int townorg__objmap_reserve(townorg__objmap *m, size_t extra)
+{
+	size_t want = m->n + extra, tcap = m->tcap ? m->tcap : 2048;
+	if (want >= UINT32_MAX / 2)
+		return 0; /* left to townorg__objmap_add */
+	if (want > m->cap) {
+		townorg__objent *n = townorg__realloc(m->ents, want * sizeof *n);
+		if (!n)
+			return TOWNORG_ENOMEM;
+		m->ents = n;
+		m->cap = want;
+	}
+	while ((want + 1) * 2 > tcap)
+		tcap *= 2;
+	return tcap != m->tcap ? om_rehash(m, tcap) : 0;
+}
+
+int townorg__objmap_add(townorg__objmap *m, townorg_entity *e, int64_t loc)
+{
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 1024;
+		townorg__objent *n = townorg__realloc(m->ents, cap * sizeof *n);
+		if (!n)
+			return TOWNORG_ENOMEM;
+		m->ents = n;
+		m->cap = cap;
+	}
+	if ((m->n + 1) * 2 > m->tcap && om_rehash(m, m->tcap ? m->tcap * 2 : 2048) < 0)
+		return TOWNORG_ENOMEM;
+	m->ents[m->n].e = townorg_entity_ref(e);
+	m->ents[m->n].loc = loc;
+	om_index(m, m->n++);
+	return 0;
+}
+
+/* Forget objects numbered mark or above (their rows were rolled back). */
+void townorg__objmap_truncate(townorg__objmap *m, int64_t mark)
+{
+	size_t j = 0;
+	for (size_t k = 0; k < m->n; k++) {
+		if (m->ents[k].loc >= mark)
+			townorg_entity_free(m->ents[k].e);
+		else
+			m->ents[j++] = m->ents[k];
+	}
+	if (j == m->n)
+		return;
+	m->n = j;
+	memset(m->by_hash, 0, m->tcap * sizeof *m->by_hash);
+	memset(m->by_loc, 0, m->tcap * sizeof *m->by_loc);
+	for (size_t k = 0; k < m->n; k++)
+		om_index(m, k);
+}
+
+void townorg__objmap_free(townorg__objmap *m)
+{
+	for (size_t k = 0; k < m->n; k++)
+		townorg_entity_free(m->ents[k].e);
+	townorg__free(m->ents);
+	townorg__free(m->by_hash);
+	townorg__free(m->by_loc);
+	memset(m, 0, sizeof *m);
+}
+
