@@ -1,7 +1,7 @@
 #!/bin/sh
 # The layers of lib/ form a staircase without circles: no include and no
 # call runs up a layer, and no objects call each other in a circle
-# (tests/check-layers.py says how; lib/README.md names the layers).
+# (tests/layer-graph.py says how; lib/README.md names the layers).
 set -u
 srcdir=${top_srcdir:-.}
 builddir=${top_builddir:-.}
@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/lib/core" "$tmp/lib/io"
 printf '#include "io/x.h"\n' >"$tmp/lib/core/a.c"
 printf '#include "core/y.h"\n' >"$tmp/lib/io/b.c"
-bad=$("$PY" "$srcdir/tests/check-layers.py" "$tmp" "$tmp" 2>&1)
+bad=$("$PY" "$srcdir/tests/layer-graph.py" "$tmp" "$tmp" 2>&1)
 if [ $? -eq 1 ] && printf '%s' "$bad" | grep -q 'lib/core/a.c:1: #include "io/x.h" reaches up from core to io' &&
    ! printf '%s' "$bad" | grep -q 'lib/io/b.c'; then
 	echo "ok 1 - the check finds an include that reaches up"
@@ -22,7 +22,7 @@ else
 	echo "not ok 1 - the check missed an include that reaches up"
 	exit 1
 fi
-out=$("$PY" "$srcdir/tests/check-layers.py" "$srcdir" "$builddir" 2>&1)
+out=$("$PY" "$srcdir/tests/layer-graph.py" "$srcdir" "$builddir" 2>&1)
 rc=$?
 printf '%s\n' "$out" | sed 's/^/# /'
 case $rc in

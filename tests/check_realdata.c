@@ -1,9 +1,10 @@
 /* check_realdata.c — the NBS township list and MCA change table importers:
  * small fixtures cut from the real files (tests/data/nbs, tests/data/mca),
  * bad input of each kind, all-or-nothing, cancel, and the real 2016–2023
- * editions from $SHARED_DIR (skipped when TOWNORG_SLOW_TESTS=0, under
- * valgrind — it takes about 6 minutes there, against 2–3 s natively, and
- * runs the same code as the fixtures — or when the data is not there). */
+ * editions from $SHARED_DIR (tagged "shared": tests/check-shared-data.sh
+ * runs it, or says SKIP when the data is not there; not under valgrind —
+ * it takes about 6 minutes there, against 2–3 s natively, and runs the
+ * same code as the fixtures). */
 #include <config.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -11,14 +12,6 @@
 #include "testutil.h"
 #include <limits.h>
 #include "base/internal.h"
-#if defined(__has_include)
-#if __has_include(<valgrind/valgrind.h>)
-#include <valgrind/valgrind.h>
-#endif
-#endif
-#ifndef RUNNING_ON_VALGRIND
-#define RUNNING_ON_VALGRIND 0
-#endif
 
 #define NBS TEST_SRCDIR "/tests/data/nbs"
 #define MCA TEST_SRCDIR "/tests/data/mca"
@@ -509,19 +502,14 @@ static double now(void)
 /* The real 2016–2023 editions with every MCA table. */
 START_TEST(real_data)
 {
-	const char *shared = getenv("SHARED_DIR"), *slow = getenv("TOWNORG_SLOW_TESTS");
+	/* Tagged "shared": run by tests/check-shared-data.sh only, which says
+	 * SKIP when the real data is absent; here its absence is a failure. */
+	const char *shared = getenv("SHARED_DIR");
 	char nbs[512], mca[512], path[600];
 	struct stat st;
-	if ((slow && !strcmp(slow, "0")) || RUNNING_ON_VALGRIND) {
-		printf("# real data test skipped (TOWNORG_SLOW_TESTS=0 or valgrind)\n");
-		return;
-	}
 	snprintf(nbs, sizeof nbs, "%s/data/real/nbs-townships", shared ? shared : TEST_SRCDIR "/../shared");
 	snprintf(mca, sizeof mca, "%s/data/real/mca-changes/sub-county", shared ? shared : TEST_SRCDIR "/../shared");
-	if (stat(nbs, &st) != 0 || stat(mca, &st) != 0) {
-		printf("# real data not found under %s: skipped\n", nbs);
-		return;
-	}
+	ck_assert_msg(stat(nbs, &st) == 0 && stat(mca, &st) == 0, "real data not found under %s", nbs);
 	double t0 = now();
 	townorg_realdata_report *rep = import(nbs, mca);
 	double t1 = now();
@@ -593,7 +581,12 @@ int main(void)
 	tcase_add_test(tc, progress_and_cancel);
 	tcase_add_test(tc, two_documents);
 	tcase_add_test(tc, allocation_failures);
-	tcase_add_test(tc, real_data);
 	suite_add_tcase(s, tc);
+	TCase *real = tcase_create("real");
+	tcase_set_tags(real, "shared");
+	tcase_set_timeout(real, 300);
+	tcase_add_checked_fixture(real, setup, teardown);
+	tcase_add_test(real, real_data);
+	suite_add_tcase(s, real);
 	return run_suite(s);
 }

@@ -20,7 +20,7 @@ tests_check_pool_CFLAGS = $(TEST_CFLAGS)
 tests_check_pool_LDADD = $(TEST_LIBS)
 
 TESTS += tests/check_entity tests/check_repo tests/check_hamt tests/check_pool tests/check-exports.sh tests/check-headers.sh tests/check-layers.sh
-dist_noinst_SCRIPTS += tests/check-exports.sh tests/check-headers.sh tests/check-layers.sh tests/check-layers.py
+dist_noinst_SCRIPTS += tests/check-exports.sh tests/check-headers.sh tests/check-layers.sh tests/layer-graph.py
 
 # JSON interchange format
 check_PROGRAMS += tests/check_json
@@ -102,3 +102,8 @@ EXTRA_DIST += docs/Doxyfile
 doxygen:
 	TOWNORG_SRCDIR='$(abs_top_srcdir)' TOWNORG_DOXYGEN_OUT='$(abs_top_builddir)/doc/api' doxygen '$(top_srcdir)/docs/Doxyfile'
 .PHONY: doxygen
+# The cases that need ../shared (tagged "shared"), run last, or SKIP
+# visibly when the data is absent; the committed copy of the bench sample.
+TESTS += tests/check-shared-data.sh
+dist_noinst_SCRIPTS += tests/check-shared-data.sh
+EXTRA_DIST += tests/data/bench-sample

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""check-layers.py — keep lib/ a staircase without circles.
+"""layer-graph.py — keep lib/ a staircase without circles.
 
 The library's sources live in folders by layer (lib/README.md), bottom up:
 
@@ -17,7 +17,7 @@ Two checks, both must pass:
    inside one layer) — strongly connected components of the object graph
    must be single objects.
 
-Usage: check-layers.py SRCDIR BUILDDIR   (exit 0 clean, 1 violations,
+Usage: layer-graph.py SRCDIR BUILDDIR   (exit 0 clean, 1 violations,
 77 when the objects are missing, so the call check cannot run).
 """
 import glob
