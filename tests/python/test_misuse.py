@@ -140,13 +140,28 @@ def test_policy_freed_with_python_rule_releases_function():
 
 
 def test_many_objects_no_crash():
-    for _ in range(20):
+    """Many owners and borrowers, freed in every order: each object works
+    until its repository is closed, then raises; nothing outlives its last
+    reference."""
+    refs = []
+    for i in range(20):
         r = townorg.Repository()
         build_small(r)
         vs = [r.head() for _ in range(5)]
         es = [e for v in vs for e in v]
         ds = [r.diff(None, v) for v in vs]
-        if _ % 2:
+        assert len(es) == 5 * len(vs[0]) and len(vs[0]) > 0
+        assert all(len(d.added) == len(vs[0]) for d in ds)
+        if i % 2:
             r.close()
+            with pytest.raises(townorg.ClosedError):
+                len(vs[0])
+            with pytest.raises(townorg.ClosedError):
+                len(ds[0])
+        else:
+            assert vs[-1]["341023-002"].name == "渔亭镇"
+        assert es[0].name  # entities hold their own reference, closed or not
+        refs.append(weakref.ref(r))
         del r, vs, es, ds
     gc.collect()
+    assert all(ref() is None for ref in refs)
