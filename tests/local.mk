@@ -104,6 +104,6 @@ doxygen:
 .PHONY: doxygen
 # The cases that need ../shared (tagged "shared"), run last, or SKIP
 # visibly when the data is absent; the committed copy of the bench sample.
-TESTS += tests/check-shared-data.sh
-dist_noinst_SCRIPTS += tests/check-shared-data.sh
+TESTS += tests/check-static-link.sh tests/check-shared-data.sh
+dist_noinst_SCRIPTS += tests/check-static-link.sh tests/check-shared-data.sh
 EXTRA_DIST += tests/data/bench-sample
