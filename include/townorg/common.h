@@ -112,6 +112,16 @@ typedef struct {
  */
 TOWNORG_EXTERN(int) townorg_set_allocator(const townorg_allocator *allocator);
 
+/**
+ * The gettext domain of the library's messages: "townorg".  The library
+ * binds it itself on first use (to $TOWNORG_LOCALEDIR when set, else the
+ * installed locale directory) and looks its messages up with dgettext, so
+ * error messages (townorg_error_last) come in Chinese under a zh_CN locale
+ * in any program that has called setlocale(LC_ALL, "").  A program that
+ * ships its own catalogue may use the same domain.  Never fails.
+ */
+TOWNORG_EXTERN(const char *) townorg_text_domain(void);
+
 TOWNORG_END_DECLS
 
 #endif /* TOWNORG_COMMON_H */

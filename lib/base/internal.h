@@ -32,6 +32,14 @@ bool townorg__allocator_is_default(void);
 void *townorg__host_malloc(size_t size);
 void townorg__host_free(void *ptr);
 
+/* ---- messages (i18n.c) ----
+ * _("...") marks a message of the library for translation (xgettext keyword
+ * _) and returns it in the user's language; N_("...") only marks it. */
+#define TOWNORG__TEXT_DOMAIN "townorg"
+const char *townorg__tr(const char *msgid) __attribute__((format_arg(1)));
+#define _(s) townorg__tr(s)
+#define N_(s) (s)
+
 /* ---- errors ---- */
 /* Set the thread's last error; returns code so callers can `return townorg__err(...)`. */
 int townorg__err(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

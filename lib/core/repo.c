@@ -116,7 +116,7 @@ int townorg__repo_set_ref_raw(townorg_repo *r, bool is_tag, const char *name, co
 static int check_own(const townorg_repo *r, const townorg_version *v)
 {
 	if (v && v->repo != r)
-		return townorg__err(TOWNORG_EINVALID, "version %.12s does not belong to this repository", v->id);
+		return townorg__err(TOWNORG_EINVALID, _("version %.12s does not belong to this repository"), v->id);
 	return 0;
 }
 
@@ -125,7 +125,7 @@ int townorg_repo_branch_head(const townorg_version **out, const townorg_repo *r,
 	townorg__ref *f = name ? ref_find(r->branches, r->n_branches, name, NULL) : NULL;
 	*out = f ? f->v : NULL;
 	if (!f)
-		return townorg__err(TOWNORG_ENOTFOUND, "no branch '%s'", name ? name : "(null)");
+		return townorg__err(TOWNORG_ENOTFOUND, _("no branch '%s'"), name ? name : "(null)");
 	return 0;
 }
 
@@ -133,7 +133,7 @@ static int ref_write(townorg_repo *r, bool is_tag, const char *name, const towno
 {
 	int rc;
 	if (r->readonly)
-		return townorg__err(TOWNORG_EREADONLY, "the repository was opened read-only");
+		return townorg__err(TOWNORG_EREADONLY, _("the repository was opened read-only"));
 	if (r->store_ops && (rc = r->store_ops->ref_update(r->store, is_tag, name, v, create)) < 0)
 		return rc;
 	return townorg__repo_set_ref_raw(r, is_tag, name, v);
@@ -143,11 +143,11 @@ int townorg_repo_branch_create(townorg_repo *r, const char *name, const townorg_
 {
 	int rc;
 	if (!townorg__valid_ref_name(name))
-		return townorg__err(TOWNORG_EINVALID, "'%s' is not a valid branch name", name ? name : "(null)");
+		return townorg__err(TOWNORG_EINVALID, _("'%s' is not a valid branch name"), name ? name : "(null)");
 	if ((rc = check_own(r, at)) < 0)
 		return rc;
 	if (ref_find(r->branches, r->n_branches, name, NULL))
-		return townorg__err(TOWNORG_EEXISTS, "branch '%s' already exists", name);
+		return townorg__err(TOWNORG_EEXISTS, _("branch '%s' already exists"), name);
 	return ref_write(r, false, name, at, true);
 }
 
@@ -155,9 +155,9 @@ int townorg_repo_branch_set(townorg_repo *r, const char *name, const townorg_ver
 {
 	int rc;
 	if (!name || !ref_find(r->branches, r->n_branches, name, NULL))
-		return townorg__err(TOWNORG_ENOTFOUND, "no branch '%s'", name ? name : "(null)");
+		return townorg__err(TOWNORG_ENOTFOUND, _("no branch '%s'"), name ? name : "(null)");
 	if (!at)
-		return townorg__err(TOWNORG_EINVALID, "a branch can only be moved to a version");
+		return townorg__err(TOWNORG_EINVALID, _("a branch can only be moved to a version"));
 	if ((rc = check_own(r, at)) < 0)
 		return rc;
 	return ref_write(r, false, name, at, false);
@@ -168,9 +168,9 @@ int townorg_repo_branch_delete(townorg_repo *r, const char *name)
 	size_t pos;
 	int rc;
 	if (!name || !ref_find(r->branches, r->n_branches, name, &pos))
-		return townorg__err(TOWNORG_ENOTFOUND, "no branch '%s'", name ? name : "(null)");
+		return townorg__err(TOWNORG_ENOTFOUND, _("no branch '%s'"), name ? name : "(null)");
 	if (r->readonly)
-		return townorg__err(TOWNORG_EREADONLY, "the repository was opened read-only");
+		return townorg__err(TOWNORG_EREADONLY, _("the repository was opened read-only"));
 	if (r->store_ops && (rc = r->store_ops->ref_update(r->store, false, name, NULL, false)) < 0)
 		return rc;
 	townorg__free(r->branches[pos].name);
@@ -189,13 +189,13 @@ int townorg_repo_tag_create(townorg_repo *r, const char *name, const townorg_ver
 {
 	int rc;
 	if (!townorg__valid_ref_name(name))
-		return townorg__err(TOWNORG_EINVALID, "'%s' is not a valid tag name", name ? name : "(null)");
+		return townorg__err(TOWNORG_EINVALID, _("'%s' is not a valid tag name"), name ? name : "(null)");
 	if (!at)
-		return townorg__err(TOWNORG_EINVALID, "tag %s: no version given", name);
+		return townorg__err(TOWNORG_EINVALID, _("tag %s: no version given"), name);
 	if ((rc = check_own(r, at)) < 0)
 		return rc;
 	if (ref_find(r->tags, r->n_tags, name, NULL))
-		return townorg__err(TOWNORG_EEXISTS, "tag '%s' already exists", name);
+		return townorg__err(TOWNORG_EEXISTS, _("tag '%s' already exists"), name);
 	return ref_write(r, true, name, at, true);
 }
 
@@ -203,7 +203,7 @@ int townorg_repo_tag_lookup(const townorg_version **out, const townorg_repo *r, 
 {
 	townorg__ref *f = name ? ref_find(r->tags, r->n_tags, name, NULL) : NULL;
 	*out = f ? f->v : NULL;
-	return f ? 0 : townorg__err(TOWNORG_ENOTFOUND, "no tag '%s'", name ? name : "(null)");
+	return f ? 0 : townorg__err(TOWNORG_ENOTFOUND, _("no tag '%s'"), name ? name : "(null)");
 }
 
 size_t townorg_repo_tag_count(const townorg_repo *r) { return r->n_tags; }
@@ -237,9 +237,9 @@ int townorg__repo_batch_begin(townorg_repo *r)
 {
 	int rc;
 	if (r->in_batch)
-		return townorg__err(TOWNORG_EINVALID, "a batch is already open");
+		return townorg__err(TOWNORG_EINVALID, _("a batch is already open"));
 	if (r->readonly)
-		return townorg__err(TOWNORG_EREADONLY, "the repository was opened read-only");
+		return townorg__err(TOWNORG_EREADONLY, _("the repository was opened read-only"));
 	townorg__ref *b = refs_dup(r->branches, r->n_branches), *t = refs_dup(r->tags, r->n_tags);
 	if (!b || !t) {
 		if (b)
@@ -266,7 +266,7 @@ int townorg__repo_batch_end(townorg_repo *r, bool commit)
 {
 	int rc = 0;
 	if (!r->in_batch)
-		return townorg__err(TOWNORG_EINVALID, "no batch is open");
+		return townorg__err(TOWNORG_EINVALID, _("no batch is open"));
 	if (commit && r->store_ops && r->store_ops->batch && (rc = r->store_ops->batch(r->store, 1)) < 0)
 		commit = false; /* the store could not commit: undo in memory too */
 	if (!commit) {
@@ -298,7 +298,7 @@ int townorg__repo_batch_end(townorg_repo *r, bool commit)
 int townorg_repo_version_by_id(const townorg_version **out, const townorg_repo *r, const char *id)
 {
 	*out = id ? townorg__strmap_get(&r->by_id, id) : NULL;
-	return *out ? 0 : townorg__err(TOWNORG_ENOTFOUND, "no version '%s'", id ? id : "(null)");
+	return *out ? 0 : townorg__err(TOWNORG_ENOTFOUND, _("no version '%s'"), id ? id : "(null)");
 }
 
 static bool all_hex(const char *s)
@@ -314,7 +314,7 @@ static int lookup_plain(const townorg_version **out, const townorg_repo *r, cons
 	townorg__ref *f = ref_find(r->branches, r->n_branches, name, NULL);
 	if (f) {
 		if (!f->v)
-			return townorg__err(TOWNORG_ENOTFOUND, "branch '%s' has no version yet", name);
+			return townorg__err(TOWNORG_ENOTFOUND, _("branch '%s' has no version yet"), name);
 		*out = f->v;
 		return 0;
 	}
@@ -330,7 +330,7 @@ static int lookup_plain(const townorg_version **out, const townorg_repo *r, cons
 		for (size_t i = 0; i < r->n_versions; i++)
 			if (!strncmp(r->versions[i]->id, name, n)) {
 				if (hit)
-					return townorg__err(TOWNORG_EAMBIGUOUS, "version prefix '%s' is ambiguous", name);
+					return townorg__err(TOWNORG_EAMBIGUOUS, _("version prefix '%s' is ambiguous"), name);
 				hit = r->versions[i];
 			}
 		if (hit) {
@@ -338,7 +338,7 @@ static int lookup_plain(const townorg_version **out, const townorg_repo *r, cons
 			return 0;
 		}
 	}
-	return townorg__err(TOWNORG_ENOTFOUND, "no branch, tag or version named '%s'", name);
+	return townorg__err(TOWNORG_ENOTFOUND, _("no branch, tag or version named '%s'"), name);
 }
 
 static const townorg_version *asof_from(const townorg_version *v, const char *date)
@@ -355,9 +355,9 @@ int townorg_repo_lookup(const townorg_version **out, const townorg_repo *r, cons
 {
 	*out = NULL;
 	if (!name || !*name)
-		return townorg__err(TOWNORG_EINVALID, "empty version name");
+		return townorg__err(TOWNORG_EINVALID, _("empty version name"));
 	if (strlen(name) > 400)
-		return townorg__err(TOWNORG_EINVALID, "version name too long");
+		return townorg__err(TOWNORG_EINVALID, _("version name too long"));
 	/* whole name first: a plain ref can't hold '@' or '~' anyway */
 	const char *at = strrchr(name, '@'), *tilde = strrchr(name, '~');
 	if (!at && !tilde)
@@ -366,7 +366,7 @@ int townorg_repo_lookup(const townorg_version **out, const townorg_repo *r, cons
 	char base[401];
 	size_t bl = (size_t)(cut - name);
 	if (bl == 0)
-		return townorg__err(TOWNORG_EINVALID, "'%s': a name must come before '%c'", name, *cut);
+		return townorg__err(TOWNORG_EINVALID, _("'%s': a name must come before '%c'"), name, *cut);
 	memcpy(base, name, bl);
 	base[bl] = 0;
 	const townorg_version *v;
@@ -375,23 +375,23 @@ int townorg_repo_lookup(const townorg_version **out, const townorg_repo *r, cons
 		return rc;
 	if (*cut == '@') {
 		if (townorg_date_check(cut + 1) < 0)
-			return townorg__err(TOWNORG_EINVALID, "'%s': expected NAME@YYYY-MM-DD", name);
+			return townorg__err(TOWNORG_EINVALID, _("'%s': expected NAME@YYYY-MM-DD"), name);
 		const townorg_version *hit = asof_from(v, cut + 1);
 		if (!hit)
-			return townorg__err(TOWNORG_ENOTFOUND, "'%s': nothing on %s was in effect on %s", name, base, cut + 1);
+			return townorg__err(TOWNORG_ENOTFOUND, _("'%s': nothing on %s was in effect on %s"), name, base, cut + 1);
 		*out = hit;
 		return 0;
 	}
 	const char *digits = cut + 1;
 	if (!*digits || strlen(digits) > 9)
-		return townorg__err(TOWNORG_EINVALID, "'%s': expected NAME~N", name);
+		return townorg__err(TOWNORG_EINVALID, _("'%s': expected NAME~N"), name);
 	for (const char *p = digits; *p; p++)
 		if (!isdigit((unsigned char)*p))
-			return townorg__err(TOWNORG_EINVALID, "'%s': expected NAME~N", name);
+			return townorg__err(TOWNORG_EINVALID, _("'%s': expected NAME~N"), name);
 	long steps = atol(digits);
 	for (long i = 0; i < steps; i++) {
 		if (!v->n_parents)
-			return townorg__err(TOWNORG_ENOTFOUND, "'%s': the history of %s is only %ld versions deep", name, base, i);
+			return townorg__err(TOWNORG_ENOTFOUND, _("'%s': the history of %s is only %ld versions deep"), name, base, i);
 		v = v->parents[0];
 	}
 	*out = v;
@@ -409,7 +409,7 @@ int townorg_repo_asof(const townorg_version **out, const townorg_repo *r, const 
 		return rc;
 	*out = asof_from(head, date);
 	if (!*out)
-		return townorg__err(TOWNORG_ENOTFOUND, "nothing on branch %s was in effect on %s", branch, date);
+		return townorg__err(TOWNORG_ENOTFOUND, _("nothing on branch %s was in effect on %s"), branch, date);
 	return 0;
 }
 

@@ -8,7 +8,7 @@ sample_repo "$R" || { echo "Bail out! cannot import the sample"; exit 1; }
 # The catalogue as built (po/zh_CN.gmo), else compiled here from the .po.
 mkdir -p "$TMP/locale/zh_CN/LC_MESSAGES"
 mo="$TMP/locale/zh_CN/LC_MESSAGES/townorg.mo"
-for g in "$top_builddir/po/zh_CN.gmo" "$top_srcdir/po/zh_CN.gmo"; do
+for g in "$top_builddir/locale/zh_CN/LC_MESSAGES/townorg.mo" "$top_builddir/po/zh_CN.gmo" "$top_srcdir/po/zh_CN.gmo"; do
 	[ -f "$g" ] && { cp "$g" "$mo"; break; }
 done
 [ -f "$mo" ] || msgfmt -o "$mo" "$top_srcdir/po/zh_CN.po" 2>/dev/null
@@ -25,7 +25,7 @@ check "English column headings" out_has "admin"
 check "English kinds" out_has "office"
 
 if [ -z "$zh" ] || [ ! -f "$mo" ]; then
-	for i in $(seq 1 14); do skip "no zh_CN.UTF-8 locale or no catalogue"; done
+	for i in $(seq 1 16); do skip "no zh_CN.UTF-8 locale or no catalogue"; done
 	done_testing
 	exit 0
 fi
@@ -47,5 +47,7 @@ expect 0 "Chinese: diff" diff "$R" v0 v1
 check "diff summary in Chinese" out_has "新增 0，撤销 0，变更 19"
 expect 0 "--json stays the same under a Chinese locale" validate "$R" v5 --policy "$DATA/waive.json" --json
 check "JSON keys are not translated" json '"conforms" in d and "findings" in d'
+expect 2 "Chinese: an unknown version" show "$R" nosuch
+check "the library's own error message in Chinese (its gettext domain)" grep -q '没有名为“nosuch”的分支、标签或版本' "$TMP/err"
 
 done_testing
