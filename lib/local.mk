@@ -11,7 +11,7 @@ lib_libtownorg_core_la_LIBADD = $(NETTLE_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(
 # every include and every call pointing down or sideways without cycles).
 # base: errors, allocation, the pool, byte buffers, the string map
 lib_libtownorg_core_la_SOURCES = \
-	lib/base/internal.h lib/base/common.c lib/base/i18n.c lib/base/pool.h lib/base/pool.c \
+	lib/base/internal.h lib/base/codec.h lib/base/codec.c lib/base/common.c lib/base/vec.c lib/base/i18n.c lib/base/pool.h lib/base/pool.c \
 	lib/base/strmap.h lib/base/strmap.c
 # core: entities, the trie and its indexes, versions, transactions, repositories
 lib_libtownorg_core_la_SOURCES += \

@@ -420,7 +420,7 @@ START_TEST(verify_tampered_object)
 	memcpy(hit, "歙县", strlen("歙县")); /* same length in UTF-8 */
 	/* the hash of the record we changed */
 	size_t idx = 0;
-	townorg__rd rd = { raw, raw + len, false };
+	townorg__rd rd = { raw, raw + len, false, false };
 	while (rd.p < rd.end) {
 		uint64_t n = townorg__rd_varint(&rd);
 		if (hit >= rd.p && hit < rd.p + n)

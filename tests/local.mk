@@ -107,3 +107,9 @@ doxygen:
 TESTS += tests/check-static-link.sh tests/check-shared-data.sh
 dist_noinst_SCRIPTS += tests/check-static-link.sh tests/check-shared-data.sh
 EXTRA_DIST += tests/data/bench-sample
+# The base layer's toolkit: codec, growable arrays, messages
+check_PROGRAMS += tests/check_base
+tests_check_base_SOURCES = tests/check_base.c tests/testutil.h
+tests_check_base_CFLAGS = $(TEST_CFLAGS)
+tests_check_base_LDADD = $(TEST_LIBS)
+TESTS += tests/check_base

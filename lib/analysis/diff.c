@@ -719,14 +719,8 @@ typedef struct {
 
 static int heap_push(heap *hp, const townorg_version *v, int flag)
 {
-	if (hp->n == hp->cap) {
-		size_t cap = hp->cap ? hp->cap * 2 : 16;
-		qitem *nh = townorg__realloc(hp->h, cap * sizeof *nh);
-		if (!nh)
-			return TOWNORG_ENOMEM;
-		hp->h = nh;
-		hp->cap = cap;
-	}
+	if (hp->n == hp->cap && TOWNORG__GROW(hp->h, hp->cap, 16) < 0)
+		return TOWNORG_ENOMEM;
 	size_t i = hp->n++;
 	while (i > 0 && vseq(hp->h[(i - 1) / 2].v) < vseq(v)) {
 		hp->h[i] = hp->h[(i - 1) / 2];
@@ -915,14 +909,8 @@ static int q_add(unit *u, const char *type, int64_t v, bool after)
 	while (i < u->nq && strcmp(u->q[i].type, type) < 0)
 		i++;
 	if (i == u->nq || strcmp(u->q[i].type, type)) {
-		if (u->nq == u->capq) {
-			size_t cap = u->capq ? u->capq * 2 : 4;
-			qacc *nq = townorg__realloc(u->q, cap * sizeof *nq);
-			if (!nq)
-				return TOWNORG_ENOMEM;
-			u->q = nq;
-			u->capq = cap;
-		}
+		if (u->nq == u->capq && TOWNORG__GROW(u->q, u->capq, 4) < 0)
+			return TOWNORG_ENOMEM;
 		memmove(u->q + i + 1, u->q + i, (u->nq - i) * sizeof *u->q);
 		u->q[i] = (qacc){ type, 0, 0 };
 		u->nq++;

@@ -232,14 +232,8 @@ static int history_add(townorg_history *h, const townorg_version *v, const towno
 		       const townorg_entity *new_e, const char *id)
 {
 	int rc;
-	if (h->n == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 8;
-		townorg_history_entry *ne = townorg__realloc(h->entries, cap * sizeof *ne);
-		if (!ne)
-			return TOWNORG_ENOMEM;
-		h->entries = ne;
-		h->cap = cap;
-	}
+	if (h->n == h->cap && TOWNORG__GROW(h->entries, h->cap, 8) < 0)
+		return TOWNORG_ENOMEM;
 	townorg_history_entry *e = &h->entries[h->n];
 	memset(e, 0, sizeof *e);
 	e->version = v;

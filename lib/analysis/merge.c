@@ -195,14 +195,8 @@ static int add_conflict(townorg_merge_result *r, const char *id, townorg_kind ki
 			townorg_value_type type, const char *base, const char *ours, const char *theirs,
 			townorg_merge_side so, townorg_merge_side st)
 {
-	if (r->n_conflicts == r->cap_conflicts) {
-		size_t cap = r->cap_conflicts ? r->cap_conflicts * 2 : 8;
-		townorg_merge_conflict *nc = townorg__realloc(r->conflicts, cap * sizeof *nc);
-		if (!nc)
-			return TOWNORG_ENOMEM;
-		r->conflicts = nc;
-		r->cap_conflicts = cap;
-	}
+	if (r->n_conflicts == r->cap_conflicts && TOWNORG__GROW(r->conflicts, r->cap_conflicts, 8) < 0)
+		return TOWNORG_ENOMEM;
 	townorg_merge_conflict c;
 	c.id = townorg__arena_strdup(&r->arena, id);
 	c.kind = kind;

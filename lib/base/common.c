@@ -271,29 +271,6 @@ void townorg__buf_printf(townorg__buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-void townorg__buf_varint(townorg__buf *b, uint64_t v)
-{
-	unsigned char tmp[10];
-	size_t n = 0;
-	do {
-		unsigned char c = v & 0x7f;
-		v >>= 7;
-		tmp[n++] = c | (v ? 0x80 : 0);
-	} while (v);
-	townorg__buf_put(b, tmp, n);
-}
-
-void townorg__buf_str(townorg__buf *b, const char *s)
-{
-	if (!s) {
-		townorg__buf_varint(b, 0);
-		return;
-	}
-	size_t n = strlen(s);
-	townorg__buf_varint(b, n + 1);
-	townorg__buf_put(b, s, n);
-}
-
 void townorg__buf_free(townorg__buf *b)
 {
 	townorg__free(b->data);

@@ -40,6 +40,14 @@ const char *townorg__tr(const char *msgid) __attribute__((format_arg(1)));
 #define _(s) townorg__tr(s)
 #define N_(s) (s)
 
+/* ---- growable arrays (vec.c) ----
+ * Double the capacity of the array *arrp of elem-byte elements (to min when
+ * it is empty), checking the size for overflow.  0, or TOWNORG_ENOMEM with
+ * the array and *cap unchanged (no error is set: callers report).  Use the
+ * macro: if (n == cap && TOWNORG__GROW(arr, cap, 16) < 0) return ...; */
+int townorg__grow(void *arrp, size_t *cap, size_t elem, size_t min);
+#define TOWNORG__GROW(arr, cap, min) townorg__grow(&(arr), &(cap), sizeof *(arr), (min))
+
 /* ---- errors ---- */
 /* Set the thread's last error; returns code so callers can `return townorg__err(...)`. */
 int townorg__err(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -13,6 +13,7 @@
  * same content therefore have the same hash, however they were built.
  */
 #include "core/entity_internal.h"
+#include "base/codec.h"
 #include "base/pool.h"
 #include <stdlib.h>
 #include <stdio.h>
@@ -954,49 +955,16 @@ int townorg_entity_builder_build(townorg_entity **out, const townorg_entity_buil
 
 /* ------------------------------------------------------------ decoding */
 
-typedef struct {
-	const unsigned char *p, *end;
-	bool bad;
-	bool oom; /* bad because an allocation failed, not because of the bytes */
-} reader;
+/* The bytes are read with the one codec (base/codec.h). */
+typedef townorg__rd reader;
+#define rd_varint townorg__rd_varint
 
-static uint64_t rd_varint(reader *r)
-{
-	uint64_t v = 0;
-	for (int shift = 0; shift < 64; shift += 7) {
-		if (r->p >= r->end) {
-			r->bad = true;
-			return 0;
-		}
-		unsigned char c = *r->p++;
-		v |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80))
-			return v;
-	}
-	r->bad = true;
-	return 0;
-}
-
-/* Returns a malloc'd string, NULL for an encoded NULL (check r->bad). */
+/* A string, allocated; NULL with *was_null for an encoded NULL, NULL with
+ * r->bad on error (r->oom when an allocation failed). */
 static char *rd_str(reader *r, bool *was_null)
 {
-	uint64_t n = rd_varint(r);
-	*was_null = false;
-	if (r->bad)
-		return NULL;
-	if (n == 0) {
-		*was_null = true;
-		return NULL;
-	}
-	n--;
-	if (n > (uint64_t)(r->end - r->p)) {
-		r->bad = true;
-		return NULL;
-	}
-	char *s = townorg__strndup((const char *)r->p, (size_t)n);
-	if (!s)
-		r->bad = r->oom = true;
-	r->p += n;
+	char *s = townorg__rd_str(r, NULL);
+	*was_null = !s && !r->bad;
 	return s;
 }
 
@@ -1006,8 +974,8 @@ static char *rd_str(reader *r, bool *was_null)
  * through the builder's copies, with the builder's every check (check_id
  * on the id and parent, the name's encoding and length, kind, class and
  * the number limits), so it accepts exactly what the builder accepts and
- * makes the same value.  A string is taken up to its first NUL, as
- * strndup's copy is.  Returns 1 when the record is not such a record or
+ * makes the same value.  A string holding a NUL byte is refused, as the
+ * codec's reader refuses it.  Returns 1 when the record is not such a record or
  * any check fails: the builder's path then decides, and reports the error.
  */
 static bool direct_str(reader *r, char *buf, size_t max, bool *was_null)
@@ -1024,8 +992,9 @@ static bool direct_str(reader *r, char *buf, size_t max, bool *was_null)
 	if (n > (uint64_t)(r->end - r->p))
 		return false;
 	const char *p = (const char *)r->p;
-	const char *nul = memchr(p, 0, (size_t)n);
-	size_t l = nul ? (size_t)(nul - p) : (size_t)n;
+	if (memchr(p, 0, (size_t)n))
+		return false; /* the codec refuses a NUL inside a string */
+	size_t l = (size_t)n;
 	if (l > max)
 		return false; /* the builder refuses it too */
 	memcpy(buf, p, l);

@@ -1241,14 +1241,8 @@ typedef struct {
  * the pair depth first). */
 static bool front_push(frontier *f, const hnode *a, const hnode *b)
 {
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 256;
-		npair *nv = townorg__realloc(f->v, cap * sizeof *nv);
-		if (!nv)
-			return false;
-		f->v = nv;
-		f->cap = cap;
-	}
+	if (f->n == f->cap && TOWNORG__GROW(f->v, f->cap, 256) < 0)
+		return false;
 	f->v[f->n++] = (npair){ a, b };
 	return true;
 }

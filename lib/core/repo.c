@@ -44,14 +44,8 @@ void townorg_repo_free(townorg_repo *r)
 
 int townorg__repo_add_version(townorg_repo *r, townorg_version *v)
 {
-	if (r->n_versions == r->cap_versions) {
-		size_t cap = r->cap_versions ? r->cap_versions * 2 : 16;
-		townorg_version **n = townorg__realloc(r->versions, cap * sizeof *n);
-		if (!n)
-			return townorg__oom();
-		r->versions = n;
-		r->cap_versions = cap;
-	}
+	if (r->n_versions == r->cap_versions && TOWNORG__GROW(r->versions, r->cap_versions, 16) < 0)
+		return townorg__oom();
 	if (townorg__strmap_put(&r->by_id, v->id, v) < 0)
 		return townorg__oom();
 	v->repo = r;

@@ -336,7 +336,7 @@ const townorg_event *townorg__version_events(const townorg_version *v);
  * TOWNORG__EVENT_ITER_IDS ids and documents.  Do not copy an iterator. */
 #define TOWNORG__EVENT_ITER_IDS 16
 typedef struct {
-	const unsigned char *p;
+	const unsigned char *p, *end; /* the packed block still to read */
 	size_t i, n;
 	const char **ids; /* small, or allocated */
 	const char *small[TOWNORG__EVENT_ITER_IDS];

@@ -155,14 +155,8 @@ int townorg_txn_add_parent(townorg_txn *t, const townorg_version *p)
  * the record can be written after the edit succeeded without failing. */
 static int touch_reserve(townorg_txn *t)
 {
-	if (t->n_touched == t->cap_touched) {
-		size_t cap = t->cap_touched ? t->cap_touched * 2 : 64;
-		struct townorg__touch *n = townorg__realloc(t->touched, cap * sizeof *n);
-		if (!n)
-			return TOWNORG_ENOMEM;
-		t->touched = n;
-		t->cap_touched = cap;
-	}
+	if (t->n_touched == t->cap_touched && TOWNORG__GROW(t->touched, t->cap_touched, 64) < 0)
+		return TOWNORG_ENOMEM;
 	return 0;
 }
 
@@ -764,14 +758,8 @@ int townorg_txn_add_event(townorg_txn *t, const townorg_event *ev)
 		return rc;
 	if (!opt_text_ok(ev->wording) || !opt_text_ok(ev->event_id) || (ev->event_id && !*ev->event_id))
 		return townorg__err(TOWNORG_EINVALID, "event: id or wording is empty or not valid UTF-8");
-	if (t->n_events == t->cap_events) {
-		size_t cap = t->cap_events ? t->cap_events * 2 : 16;
-		townorg_event *n = townorg__realloc(t->events, cap * sizeof *n);
-		if (!n)
-			return townorg__oom();
-		t->events = n;
-		t->cap_events = cap;
-	}
+	if (t->n_events == t->cap_events && TOWNORG__GROW(t->events, t->cap_events, 16) < 0)
+		return townorg__oom();
 	townorg_event *d = &t->events[t->n_events];
 	char buf[32];
 	snprintf(buf, sizeof buf, "e%zu", t->n_events + 1);

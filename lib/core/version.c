@@ -5,6 +5,7 @@
  * its id.
  */
 #include "core/repo_internal.h"
+#include "base/codec.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -252,6 +253,7 @@ int townorg__version_set_events(townorg_version *v, const townorg_event *evs, si
 int townorg__event_iter_init(townorg__event_iter *it, const townorg_version *v)
 {
 	it->p = v->ev_data;
+	it->end = it->p ? it->p + v->ev_len : NULL;
 	it->i = 0;
 	it->n = v->n_events;
 	it->ids = it->small;
@@ -274,17 +276,13 @@ void townorg__event_iter_end(townorg__event_iter *it)
 	it->n = it->i = 0;
 }
 
-static size_t get_varint(const unsigned char **pp)
+/* A count of the packed block (written by townorg__buf_varint), read with
+ * the codec's reader, bounded by the block's end. */
+static size_t get_varint(const unsigned char **pp, const unsigned char *end)
 {
-	const unsigned char *p = *pp;
-	uint64_t v = 0;
-	for (int shift = 0;; shift += 7) {
-		unsigned char c = *p++;
-		v |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80))
-			break;
-	}
-	*pp = p;
+	townorg__rd r = { *pp, end, false, false };
+	uint64_t v = townorg__rd_varint(&r);
+	*pp = r.p;
 	return (size_t)v;
 }
 
@@ -312,11 +310,11 @@ bool townorg__event_iter_next(townorg__event_iter *it, townorg_event *e)
 	p += 2;
 	size_t nf = c & 7, nt = (c >> 3) & 7, nd = c >> 6;
 	if (nf == 7)
-		nf = get_varint(&p);
+		nf = get_varint(&p, it->end);
 	if (nt == 7)
-		nt = get_varint(&p);
+		nt = get_varint(&p, it->end);
 	if (nd == 3)
-		nd = get_varint(&p);
+		nd = get_varint(&p, it->end);
 	const char *s = (const char *)p;
 	*e = (townorg_event)TOWNORG_EVENT_INIT;
 	e->kind = (townorg_event_kind)(h & EV_KIND);

@@ -263,14 +263,8 @@ static int table_row(char **f, size_t n, size_t line, void *ctx)
 		return townorg__err(TOWNORG_EPARSE, "%s:%zu: expected %zu fields, found %zu (truncated row?)", c->file, line,
 				    c->n_header, n);
 	townorg__mca *m = c->m;
-	if (m->n_rows == m->cap_rows) {
-		size_t cap = m->cap_rows ? m->cap_rows * 2 : 256;
-		townorg__mca_row *nr = townorg__realloc(m->rows, cap * sizeof *nr);
-		if (!nr)
-			return townorg__oom();
-		m->rows = nr;
-		m->cap_rows = cap;
-	}
+	if (m->n_rows == m->cap_rows && TOWNORG__GROW(m->rows, m->cap_rows, 256) < 0)
+		return townorg__oom();
 	townorg__mca_row *r = &m->rows[m->n_rows];
 	memset(r, 0, sizeof *r);
 	r->file = c->file;

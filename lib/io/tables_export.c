@@ -166,14 +166,8 @@ typedef struct {
 static int on_diff(const void *a, const void *b, void *ctx)
 {
 	changes *c = ctx;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 1024;
-		change *n = townorg__realloc(c->v, cap * sizeof *n);
-		if (!n)
-			return TOWNORG_ENOMEM;
-		c->v = n;
-		c->cap = cap;
-	}
+	if (c->n == c->cap && TOWNORG__GROW(c->v, c->cap, 1024) < 0)
+		return TOWNORG_ENOMEM;
 	const townorg_entity *ea = a, *eb = b;
 	c->v[c->n++] = (change){ townorg_entity_id(eb ? eb : ea), eb };
 	return 0;

@@ -51,14 +51,8 @@ int townorg__notes_add(townorg__notes *nt, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	if (nt->n == nt->cap) {
-		size_t cap = nt->cap ? nt->cap * 2 : 8;
-		char **v = townorg__realloc(nt->v, cap * sizeof *v);
-		if (!v)
-			return townorg__oom();
-		nt->v = v;
-		nt->cap = cap;
-	}
+	if (nt->n == nt->cap && TOWNORG__GROW(nt->v, nt->cap, 8) < 0)
+		return townorg__oom();
 	if (!(nt->v[nt->n] = townorg__strdup(buf)))
 		return townorg__oom();
 	nt->n++;

@@ -239,7 +239,7 @@ static int version_decode(townorg__store *s, townorg_version **out, const unsign
 	static const unsigned char none[1];
 	if (!body) /* SQLite gives NULL for an empty blob */
 		body = none, len = 0;
-	townorg__rd r = { body, body + len, false };
+	townorg__rd r = { body, body + len, false, false };
 	bool oom = false;
 	char *sh = NULL;
 	townorg_version *v = townorg__version_alloc();
@@ -322,14 +322,8 @@ bad:
 static int vinfo_add(townorg__store *s, const char *id, int64_t seq, int depth, bool delta, bool snap,
 		     townorg__vinfo **out)
 {
-	if (s->n_vinfos == s->cap_vinfos) {
-		size_t cap = s->cap_vinfos ? s->cap_vinfos * 2 : 64;
-		townorg__vinfo **n = townorg__realloc(s->vinfos, cap * sizeof *n);
-		if (!n)
-			return townorg__oom();
-		s->vinfos = n;
-		s->cap_vinfos = cap;
-	}
+	if (s->n_vinfos == s->cap_vinfos && TOWNORG__GROW(s->vinfos, s->cap_vinfos, 64) < 0)
+		return townorg__oom();
 	townorg__vinfo *vi = townorg__calloc(1, sizeof *vi);
 	if (!vi)
 		return townorg__oom();
@@ -495,14 +489,8 @@ out:
  * without allocating: a log record's hash must never depend on memory. */
 static void sha_varint(townorg__sha *sha, uint64_t v)
 {
-	unsigned char tmp[10];
-	size_t n = 0;
-	do {
-		unsigned char c = v & 0x7f;
-		v >>= 7;
-		tmp[n++] = c | (v ? 0x80 : 0);
-	} while (v);
-	townorg__sha_update(sha, tmp, n);
+	unsigned char tmp[TOWNORG__VARINT_MAX];
+	townorg__sha_update(sha, tmp, townorg__varint_encode(tmp, v));
 }
 
 static void sha_str(townorg__sha *sha, const char *str)
@@ -756,14 +744,8 @@ typedef struct {
 
 static int push_loc(collect *c, int64_t loc)
 {
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		int64_t *n = townorg__realloc(c->locs, cap * sizeof *n);
-		if (!n)
-			return c->rc = townorg__oom();
-		c->locs = n;
-		c->cap = cap;
-	}
+	if (c->n == c->cap && TOWNORG__GROW(c->locs, c->cap, 256) < 0)
+		return c->rc = townorg__oom();
 	c->locs[c->n++] = loc;
 	return 0;
 }

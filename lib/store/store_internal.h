@@ -108,14 +108,7 @@ void townorg__objmap_free(townorg__objmap *m);
 /* The version loader hook of versions read from a file (store_load.c). */
 int townorg__store_loader(townorg_version *v, void *ctx);
 
-/* varint reading shared by the decoders */
-typedef struct {
-	const unsigned char *p, *end;
-	bool bad;
-} townorg__rd;
-uint64_t townorg__rd_varint(townorg__rd *r);
-/* A string as townorg__buf_str wrote it (allocated), NULL for a NULL
- * string or on error (r->bad, or *oom). */
-char *townorg__rd_str(townorg__rd *r, bool *oom);
+/* The decoders read varints and strings with base/codec.h. */
+#include "base/codec.h"
 
 #endif

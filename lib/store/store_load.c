@@ -51,7 +51,7 @@ static int pack_parse(townorg__store *s, sqlite3_stmt *st, pack_rd *p, int64_t l
 	if (rc == TOWNORG_ENOMEM)
 		return townorg__oom();
 	/* no arithmetic on a NULL p->data when the pack did not unwrap */
-	townorg__rd r = { p->data, rc < 0 || !p->data ? p->data : p->data + p->len, rc < 0 || !p->data };
+	townorg__rd r = { p->data, rc < 0 || !p->data ? p->data : p->data + p->len, rc < 0 || !p->data, false };
 	for (int64_t i = 0; i < p->count && !r.bad; i++) {
 		uint64_t n = townorg__rd_varint(&r);
 		if (n > (uint64_t)(r.end - r.p))
@@ -273,7 +273,7 @@ int townorg__store_materialise(townorg__store *s, const townorg_version *v, town
 	}
 	static const unsigned char none[1];
 	const unsigned char *rp = raw ? raw : none; /* an empty blob: no arithmetic on NULL */
-	townorg__rd r = { rp, rp + (raw ? rawlen : 0), false };
+	townorg__rd r = { rp, rp + (raw ? rawlen : 0), false, false };
 	if (rc == 0)
 		rc = read_locs(&r, &locs, &n);
 	if (rc == 0 && via_delta) {

@@ -1,6 +1,6 @@
 /*
- * store_objects.c — pieces the store's files share: reading varints and
- * strings, SQLite errors named by file, blob envelopes (zlib), and the
+ * store_objects.c — pieces the store's files share (varints and strings are
+ * read with base/codec.h): SQLite errors named by file, blob envelopes (zlib), and the
  * in-memory map of known objects (entity <-> object number), which gives
  * writes their deduplication and loads their sharing of entity values.
  */
@@ -10,41 +10,6 @@
 #include <zlib.h>
 
 /* ------------------------------------------------------------ helpers */
-
-uint64_t townorg__rd_varint(townorg__rd *r)
-{
-	uint64_t v = 0;
-	for (int shift = 0; shift < 64; shift += 7) {
-		if (r->p >= r->end) {
-			r->bad = true;
-			return 0;
-		}
-		unsigned char c = *r->p++;
-		v |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80))
-			return v;
-	}
-	r->bad = true;
-	return 0;
-}
-
-/* A string as townorg__buf_str wrote it: NULL for length 0. */
-char *townorg__rd_str(townorg__rd *r, bool *oom)
-{
-	uint64_t n = townorg__rd_varint(r);
-	if (r->bad || n == 0)
-		return NULL;
-	n--;
-	if ((uint64_t)(r->end - r->p) < n || memchr(r->p, 0, n)) {
-		r->bad = true;
-		return NULL;
-	}
-	char *s = townorg__strndup((const char *)r->p, n);
-	if (!s)
-		*oom = true;
-	r->p += n;
-	return s;
-}
 
 int townorg__store_sqlerr(townorg__store *s, int rc, const char *what)
 {
@@ -97,7 +62,7 @@ int townorg__store_unwrap(unsigned char **out, size_t *out_len, const void *blob
 	static const unsigned char none[1];
 	if (!blob) /* SQLite gives NULL for an empty blob */
 		blob = none, len = 0;
-	townorg__rd r = { blob, (const unsigned char *)blob + len, false };
+	townorg__rd r = { blob, (const unsigned char *)blob + len, false, false };
 	*out = NULL;
 	*out_len = 0;
 	if (len < 2)
@@ -224,14 +189,8 @@ int townorg__objmap_reserve(townorg__objmap *m, size_t extra)
 
 int townorg__objmap_add(townorg__objmap *m, townorg_entity *e, int64_t loc)
 {
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 1024;
-		townorg__objent *n = townorg__realloc(m->ents, cap * sizeof *n);
-		if (!n)
-			return TOWNORG_ENOMEM;
-		m->ents = n;
-		m->cap = cap;
-	}
+	if (m->n == m->cap && TOWNORG__GROW(m->ents, m->cap, 1024) < 0)
+		return TOWNORG_ENOMEM;
 	if ((m->n + 1) * 2 > m->tcap && om_rehash(m, m->tcap ? m->tcap * 2 : 2048) < 0)
 		return TOWNORG_ENOMEM;
 	m->ents[m->n].e = townorg_entity_ref(e);

@@ -303,14 +303,8 @@ typedef struct {
 static int collect_county(const void *a, const void *b, void *p)
 {
 	tlist *l = p;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		tchange *nv = townorg__realloc(l->v, cap * sizeof *nv);
-		if (!nv)
-			return TOWNORG_ENOMEM;
-		l->v = nv;
-		l->cap = cap;
-	}
+	if (l->n == l->cap && TOWNORG__GROW(l->v, l->cap, 64) < 0)
+		return TOWNORG_ENOMEM;
 	l->v[l->n].a = a;
 	l->v[l->n++].b = b;
 	return 0;
