@@ -458,104 +458,29 @@ void cli_json_key(FILE *out, int *first, const char *key)
 	fputs(": ", out);
 }
 
-static void json_strs(FILE *out, const char *const *v, size_t n)
+/* A version's and an event's objects come from the library
+ * (townorg_version_to_json, townorg_event_to_json). */
+static void json_owned(FILE *out, int rc, char *s)
 {
-	fputc('[', out);
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			fputs(", ", out);
-		cli_json_str(out, v[i]);
-	}
-	fputc(']', out);
+	if (rc == 0)
+		fputs(s, out);
+	else
+		fputs("null", out);
+	townorg_free(s);
 }
 
 void cli_json_event(FILE *out, const townorg_event *e)
 {
-	int f = 1;
-	fputc('{', out);
-	cli_json_key(out, &f, "kind");
-	cli_json_str(out, townorg_event_kind_token(e->kind));
-	cli_json_key(out, &f, "event_id");
-	cli_json_str(out, e->event_id);
-	cli_json_key(out, &f, "from_ids");
-	json_strs(out, e->from_ids, e->from_count);
-	cli_json_key(out, &f, "to_ids");
-	json_strs(out, e->to_ids, e->to_count);
-	cli_json_key(out, &f, "documents");
-	json_strs(out, e->documents, e->document_count);
-	cli_json_key(out, &f, "date");
-	cli_json_str(out, e->date);
-	cli_json_key(out, &f, "wording");
-	cli_json_str(out, e->wording);
-	fputc('}', out);
+	char *s = NULL;
+	int rc = townorg_event_to_json(&s, e);
+	json_owned(out, rc, s);
 }
 
-/* A version object: id, state hash, parents, metadata, refs, event count. */
 void cli_json_version(FILE *out, const townorg_repo *repo, const townorg_version *v)
 {
-	const townorg_meta *m = townorg_version_meta(v);
-	int f = 1;
-	fputc('{', out);
-	cli_json_key(out, &f, "id");
-	cli_json_str(out, townorg_version_id(v));
-	cli_json_key(out, &f, "state_hash");
-	cli_json_str(out, townorg_version_state_hash(v));
-	cli_json_key(out, &f, "parents");
-	fputc('[', out);
-	for (size_t i = 0; i < townorg_version_parent_count(v); i++) {
-		if (i)
-			fputs(", ", out);
-		cli_json_str(out, townorg_version_id(townorg_version_parent(v, i)));
-	}
-	fputc(']', out);
-	cli_json_key(out, &f, "effective_date");
-	cli_json_str(out, m->effective_date);
-	cli_json_key(out, &f, "recorded_at");
-	cli_json_str(out, m->recorded_at);
-	cli_json_key(out, &f, "author");
-	cli_json_str(out, m->author);
-	cli_json_key(out, &f, "document");
-	int g = 1;
-	fputc('{', out);
-	cli_json_key(out, &g, "issuer");
-	cli_json_str(out, m->doc_issuer);
-	cli_json_key(out, &g, "number");
-	cli_json_str(out, m->doc_number);
-	cli_json_key(out, &g, "date");
-	cli_json_str(out, m->doc_date);
-	cli_json_key(out, &g, "title");
-	cli_json_str(out, m->doc_title);
-	fputc('}', out);
-	cli_json_key(out, &f, "message");
-	cli_json_str(out, m->message);
-	cli_json_key(out, &f, "branches");
-	fputc('[', out);
-	int any = 0;
-	for (size_t i = 0; i < townorg_repo_branch_count(repo); i++) {
-		const char *name = townorg_repo_branch_name(repo, i);
-		const townorg_version *at = NULL;
-		if (townorg_repo_branch_head(&at, repo, name) == 0 && at &&
-		    strcmp(townorg_version_id(at), townorg_version_id(v)) == 0) {
-			fputs(any++ ? ", " : "", out);
-			cli_json_str(out, name);
-		}
-	}
-	fputc(']', out);
-	cli_json_key(out, &f, "tags");
-	fputc('[', out);
-	any = 0;
-	for (size_t i = 0; i < townorg_repo_tag_count(repo); i++) {
-		const townorg_version *at = NULL;
-		const char *name = townorg_repo_tag_name(repo, i, &at);
-		if (at && strcmp(townorg_version_id(at), townorg_version_id(v)) == 0) {
-			fputs(any++ ? ", " : "", out);
-			cli_json_str(out, name);
-		}
-	}
-	fputc(']', out);
-	cli_json_key(out, &f, "event_count");
-	fprintf(out, "%zu", townorg_version_event_count(v));
-	fputc('}', out);
+	char *s = NULL;
+	int rc = townorg_version_to_json(&s, v, repo);
+	json_owned(out, rc, s);
 }
 
 /* ------------------------------------------------------------ progress */

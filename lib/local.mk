@@ -11,7 +11,7 @@ lib_libtownorg_core_la_LIBADD = $(NETTLE_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(
 # every include and every call pointing down or sideways without cycles).
 # base: errors, allocation, the pool, byte buffers, the string map
 lib_libtownorg_core_la_SOURCES = \
-	lib/base/internal.h lib/base/codec.h lib/base/codec.c lib/base/common.c lib/base/vec.c lib/base/i18n.c lib/base/pool.h lib/base/pool.c \
+	lib/base/internal.h lib/base/codec.h lib/base/codec.c lib/base/common.c lib/base/arena.h lib/base/arena.c lib/base/vec.c lib/base/i18n.c lib/base/pool.h lib/base/pool.c \
 	lib/base/strmap.h lib/base/strmap.c
 # core: entities, the trie and its indexes, versions, transactions, repositories
 lib_libtownorg_core_la_SOURCES += \
@@ -37,7 +37,7 @@ lib_libtownorg_core_la_SOURCES += \
 EXTRA_DIST += lib/validate/rules/rules.def
 # io: the JSON format, the CSV tables, the real data (NBS, MCA)
 lib_libtownorg_core_la_SOURCES += \
-	lib/io/json_internal.h lib/io/json_write.c lib/io/json_read.c \
+	lib/io/json_internal.h lib/io/json_write.c lib/io/json_version.c lib/io/json_read.c \
 	lib/io/tables_internal.h lib/io/tables_read.c lib/io/tables.c lib/io/tables_export.c \
 	lib/io/realdata_internal.h lib/io/realdata_csv.c lib/io/names.c lib/io/nbs.c lib/io/mca.c
 EXTRA_DIST += lib/README.md lib/base/README.md lib/core/README.md lib/store/README.md \

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include "testutil.h"
 #include "base/codec.h"
+#include "base/arena.h"
+#include <stddef.h>
 
 static size_t enc(unsigned char *out, uint64_t v) { return townorg__varint_encode(out, v); }
 
@@ -148,6 +150,40 @@ START_TEST(grow)
 }
 END_TEST
 
+START_TEST(arena)
+{
+	townorg__arena a = { 0 }, b = { 0 };
+	char *s1 = townorg__arena_strndup(&a, "渔亭镇xyz", strlen("渔亭镇"));
+	ck_assert_str_eq(s1, "渔亭镇");
+	ck_assert_ptr_null(townorg__arena_strdup(&a, NULL));
+	/* aligned blocks after odd-sized strings */
+	for (int i = 0; i < 100; i++) {
+		townorg__arena_strdup(&a, "x");
+		void *p = townorg__arena_alloc(&a, 24);
+		ck_assert_uint_eq((uintptr_t)p % _Alignof(max_align_t), 0);
+		memset(p, 0xab, 24);
+	}
+	/* a request larger than a chunk gets its own */
+	char *big = townorg__arena_alloc(&a, 3 * TOWNORG__ARENA_CHUNK);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 1, 3 * TOWNORG__ARENA_CHUNK);
+	char *s2 = townorg__arena_strdup(&b, "黟县");
+	townorg__arena_join(&a, &b);
+	ck_assert_ptr_null(b.head);
+	ck_assert_str_eq(s1, "渔亭镇");
+	ck_assert_str_eq(s2, "黟县");
+	/* out of memory: NULL, the arena still usable */
+	townorg__fault_set(1);
+	char *none = townorg__arena_alloc(&a, 2 * TOWNORG__ARENA_CHUNK);
+	townorg__fault_set(0);
+	ck_assert_ptr_null(none);
+	ck_assert_ptr_null(townorg__arena_alloc(&a, SIZE_MAX - 8));
+	ck_assert_str_eq(townorg__arena_strdup(&a, "ok"), "ok");
+	townorg__arena_free(&a);
+	ck_assert_ptr_null(a.head);
+}
+END_TEST
+
 START_TEST(text_domain)
 {
 	ck_assert_str_eq(townorg_text_domain(), "townorg");
@@ -170,6 +206,7 @@ int main(void)
 	tcase_add_test(tc, strings);
 	tcase_add_test(tc, bytes);
 	tcase_add_test(tc, grow);
+	tcase_add_test(tc, arena);
 	tcase_add_test(tc, text_domain);
 	suite_add_tcase(s, tc);
 	return run_suite(s);

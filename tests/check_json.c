@@ -7,6 +7,7 @@
  * repository built here (after a deliberate format change only). */
 #include <config.h>
 #include "testutil.h"
+#include <jansson.h>
 #include "core/repo_internal.h"
 
 #define DATA TEST_SRCDIR "/tests/data/json/"
@@ -747,6 +748,95 @@ START_TEST(bad_fixture_into_empty_repo)
 }
 END_TEST
 
+
+/* townorg_version_to_json / townorg_event_to_json: the objects the CLI's
+ * log --json and show --json print. */
+START_TEST(version_and_event_objects)
+{
+	townorg_repo *r;
+	townorg_txn *t;
+	const townorg_version *v1, *v2;
+	OK(townorg_repo_new(&r));
+	OK(townorg_txn_new_on_branch(&t, r, "main"));
+	townorg_entity *e = mk("341023", TOWNORG_KIND_COUNTY, "黟县", NULL);
+	OK(townorg_txn_put(t, e));
+	townorg_entity_free(e);
+	townorg_meta m = TOWNORG_META_INIT;
+	m.effective_date = "2008-06-01";
+	m.doc_number = "黟编〔2008〕5号";
+	m.message = "a \"quoted\"\nline";
+	OK(townorg_txn_set_meta(t, &m));
+	const char *to[] = { "341023" };
+	townorg_event ev = TOWNORG_EVENT_INIT;
+	ev.kind = TOWNORG_EVENT_CREATE;
+	ev.to_ids = to;
+	ev.to_count = 1;
+	ev.wording = "设立";
+	OK(townorg_txn_add_event(t, &ev));
+	OK(townorg_txn_commit(&v1, t));
+	townorg_txn_free(t);
+	OK(townorg_repo_tag_create(r, "t1", v1));
+	OK(townorg_txn_new_on_branch(&t, r, "main"));
+	OK(townorg_txn_remove(t, "341023"));
+	OK(townorg_txn_commit(&v2, t));
+	townorg_txn_free(t);
+
+	char *s = NULL;
+	OK(townorg_version_to_json(&s, v1, r));
+	json_error_t err;
+	json_t *j = json_loads(s, 0, &err);
+	ck_assert_msg(j != NULL, "not JSON: %s: %s", err.text, s);
+	ck_assert(!strchr(s, '\n'));
+	ck_assert_str_eq(json_string_value(json_object_get(j, "id")), townorg_version_id(v1));
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "parents")), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "document"), "number")), "黟编〔2008〕5号");
+	ck_assert(json_is_null(json_object_get(json_object_get(j, "document"), "issuer")));
+	ck_assert_str_eq(json_string_value(json_object_get(j, "message")), "a \"quoted\"\nline");
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "branches")), 0); /* main moved on */
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "tags"), 0)), "t1");
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "event_count")), 1);
+	json_decref(j);
+	townorg_free(s);
+	/* without a repository: no branches or tags members */
+	OK(townorg_version_to_json(&s, v2, NULL));
+	j = json_loads(s, 0, &err);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_ptr_null(json_object_get(j, "branches"));
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "parents"), 0)), townorg_version_id(v1));
+	json_decref(j);
+	townorg_free(s);
+
+	OK(townorg_event_to_json(&s, townorg_version_event(v1, 0)));
+	j = json_loads(s, 0, &err);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "kind")), "create");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "to_ids"), 0)), "341023");
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "from_ids")), 0);
+	ck_assert(json_is_null(json_object_get(j, "date")));
+	ck_assert_str_eq(json_string_value(json_object_get(j, "wording")), "设立");
+	json_decref(j);
+	townorg_free(s);
+
+	/* bad arguments and out of memory */
+	ck_assert_int_eq(townorg_version_to_json(&s, NULL, r), TOWNORG_EINVALID);
+	ck_assert_ptr_null(s);
+	ck_assert_int_eq(townorg_event_to_json(&s, NULL), TOWNORG_EINVALID);
+	ck_assert_int_eq(townorg_version_to_json(NULL, v1, r), TOWNORG_EINVALID);
+	for (long n = 1; n < 64; n++) {
+		townorg__fault_set(n);
+		int rc = townorg_version_to_json(&s, v1, r);
+		townorg__fault_set(0);
+		if (rc == 0) {
+			townorg_free(s);
+			break;
+		}
+		ck_assert_int_eq(rc, TOWNORG_ENOMEM);
+		ck_assert_ptr_null(s);
+	}
+	townorg_repo_free(r);
+}
+END_TEST
+
 static Suite *json_suite(void)
 {
 	Suite *s = suite_create("json");
@@ -761,6 +851,7 @@ static Suite *json_suite(void)
 	tcase_add_test(tc, snapshot_round_trip);
 	tcase_add_test(tc, snapshot_of_preview);
 	tcase_add_test(tc, entity_json);
+	tcase_add_test(tc, version_and_event_objects);
 	tcase_add_test(tc, areas_exact);
 	tcase_add_test(tc, allocation_failures_are_clean);
 	tcase_add_loop_test(tc, bad_fixture, 0, (int)(sizeof bad_fixtures / sizeof bad_fixtures[0]));

@@ -25,8 +25,8 @@ dist_noinst_SCRIPTS += tests/check-exports.sh tests/check-headers.sh tests/check
 # JSON interchange format
 check_PROGRAMS += tests/check_json
 tests_check_json_SOURCES = tests/check_json.c tests/testutil.h
-tests_check_json_CFLAGS = $(TEST_CFLAGS)
-tests_check_json_LDADD = $(TEST_LIBS)
+tests_check_json_CFLAGS = $(TEST_CFLAGS) $(JANSSON_CFLAGS)
+tests_check_json_LDADD = $(TEST_LIBS) $(JANSSON_LIBS)
 TESTS += tests/check_json
 EXTRA_DIST += tests/data/json
 TESTS += tests/check-json-hashes.sh

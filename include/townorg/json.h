@@ -97,6 +97,25 @@ TOWNORG_EXTERN(int) townorg_entity_to_json(char **out, const townorg_entity *ent
  */
 TOWNORG_EXTERN(int) townorg_entity_from_json(townorg_entity **out, const char *json);
 
+/**
+ * The JSON object of one version, on one line without a trailing newline,
+ * as `townorg log --json` and `townorg show --json` print it: id,
+ * state_hash, parents (ids), effective_date, recorded_at, author, document
+ * {issuer, number, date, title}, message, then — when repo is not NULL —
+ * branches and tags (the names whose head is this version), and
+ * event_count; absent strings are null.  *out is owned by the caller (free
+ * with townorg_free).  Returns 0, TOWNORG_EINVALID (no version or no out),
+ * or TOWNORG_ENOMEM; *out is NULL on failure.
+ */
+TOWNORG_EXTERN(int) townorg_version_to_json(char **out, const townorg_version *version, const townorg_repo *repo);
+
+/**
+ * The JSON object of one event, on one line: kind, event_id, from_ids,
+ * to_ids, documents (arrays), date, wording.  *out is owned by the caller
+ * (free with townorg_free).  Returns 0, TOWNORG_EINVALID or TOWNORG_ENOMEM.
+ */
+TOWNORG_EXTERN(int) townorg_event_to_json(char **out, const townorg_event *event);
+
 /* ------------------------------------------------------------ export */
 
 /**

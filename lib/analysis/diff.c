@@ -18,55 +18,6 @@
 #include <stdio.h>
 #include <inttypes.h>
 
-/* ------------------------------------------------------------ arena */
-
-struct townorg__chunk {
-	townorg__chunk *next;
-	size_t used, cap;
-	max_align_t data[];
-};
-
-void *townorg__arena_alloc(townorg__arena *a, size_t n)
-{
-	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-	townorg__chunk *c = a->head;
-	if (!c || c->cap - c->used < n) {
-		size_t cap = n > 32768 ? n : 32768;
-		c = townorg__malloc(sizeof *c + cap);
-		if (!c)
-			return NULL;
-		c->used = 0;
-		c->cap = cap;
-		c->next = a->head;
-		a->head = c;
-	}
-	void *p = (char *)c->data + c->used;
-	c->used += n;
-	return p;
-}
-
-char *townorg__arena_strdup(townorg__arena *a, const char *s)
-{
-	if (!s)
-		return NULL;
-	size_t n = strlen(s) + 1;
-	char *d = townorg__arena_alloc(a, n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
-void townorg__arena_free(townorg__arena *a)
-{
-	townorg__chunk *c = a->head;
-	while (c) {
-		townorg__chunk *n = c->next;
-		townorg__free(c);
-		c = n;
-	}
-	a->head = NULL;
-}
-
 /* ------------------------------------------------------------ fields */
 
 /* The integer fields in the order the CSV tables list them, then the rest. */
@@ -639,12 +590,7 @@ static int adopt(townorg_diff *d, townorg_diff *x)
 	for (int s = 0; s < 4; s++)
 		d->n_status[s] += x->n_status[s];
 	/* x's arena chunks (field lists and values) join d's */
-	townorg__chunk **tail = &x->arena.head;
-	while (*tail)
-		tail = &(*tail)->next;
-	*tail = d->arena.head;
-	d->arena.head = x->arena.head;
-	x->arena.head = NULL;
+	townorg__arena_join(&d->arena, &x->arena);
 	return 0;
 }
 

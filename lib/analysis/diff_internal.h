@@ -7,14 +7,8 @@
 #include "townorg/diff.h"
 #include "townorg/history.h"
 
-/* A bump allocator: many small strings and arrays freed all at once. */
-typedef struct townorg__chunk townorg__chunk;
-typedef struct {
-	townorg__chunk *head;
-} townorg__arena;
-void *townorg__arena_alloc(townorg__arena *a, size_t n);
-char *townorg__arena_strdup(townorg__arena *a, const char *s);
-void townorg__arena_free(townorg__arena *a);
+/* Results keep their strings and arrays in an arena (base/arena.h). */
+#include "base/arena.h"
 
 /* The fields in which two entities differ, in field order (either side may
  * be NULL: then every field set on the other side is listed).  filter, if

@@ -553,18 +553,25 @@ int townorg_entity_builder_unset_int(townorg_entity_builder *b, townorg_field f)
 	return 0;
 }
 
-static int check_quota_type(const townorg_entity_builder *b, const char *type)
+/* A quota type or attribute name: 1–64 of a-z, 0-9 and _ (what names it
+ * in the message: "quota type", "attribute name"). */
+static int check_token(const townorg_entity_builder *b, const char *s, const char *what)
 {
-	size_t n = type ? strlen(type) : 0;
+	size_t n = s ? strlen(s) : 0;
 	if (n == 0 || n > 64)
-		return townorg__err(TOWNORG_EINVALID, "entity %s: quota type must be 1–64 characters", b->id);
+		return townorg__err(TOWNORG_EINVALID, "entity %s: %s must be 1–64 characters", b->id, what);
 	for (size_t i = 0; i < n; i++) {
-		char c = type[i];
+		char c = s[i];
 		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
-			return townorg__err(TOWNORG_EINVALID, "entity %s: quota type '%s' may hold only a-z, 0-9 and _",
-					    b->id, type);
+			return townorg__err(TOWNORG_EINVALID, "entity %s: %s '%s' may hold only a-z, 0-9 and _", b->id,
+					    what, s);
 	}
 	return 0;
+}
+
+static int check_quota_type(const townorg_entity_builder *b, const char *type)
+{
+	return check_token(b, type, "quota type");
 }
 
 int townorg_entity_builder_set_quota(townorg_entity_builder *b, const char *type, int64_t v)
@@ -625,15 +632,9 @@ int townorg_entity_builder_unset_quota(townorg_entity_builder *b, const char *ty
 
 static int check_attr_name(const townorg_entity_builder *b, const char *name)
 {
-	size_t n = name ? strlen(name) : 0;
-	if (n == 0 || n > 64)
-		return townorg__err(TOWNORG_EINVALID, "entity %s: attribute name must be 1–64 characters", b->id);
-	for (size_t i = 0; i < n; i++) {
-		char c = name[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
-			return townorg__err(TOWNORG_EINVALID, "entity %s: attribute name '%s' may hold only a-z, 0-9 and _",
-					    b->id, name);
-	}
+	int rc = check_token(b, name, "attribute name");
+	if (rc < 0)
+		return rc;
 	townorg_field f;
 	if (townorg_field_parse(&f, name) == 0 || !strcmp(name, "id") || !strcmp(name, "kind") ||
 	    !strcmp(name, "name") || !strcmp(name, "parent_id") || !strcmp(name, "class")) {

@@ -481,6 +481,28 @@ static int finish(char **out, size_t *len, townorg__buf *b, int rc)
 	return 0;
 }
 
+/* A document's head, {"format": …, "type": TYPE (no comma after), and its
+ * end. */
+static void begin_document(townorg__jw *w, const char *type)
+{
+	townorg__buf_putc(w->b, '{');
+	nl(w, 1);
+	key(w, "format");
+	townorg__jw_str(w, TOWNORG_JSON_FORMAT);
+	townorg__buf_putc(w->b, ',');
+	nl(w, 1);
+	key(w, "type");
+	townorg__jw_str(w, type);
+}
+
+static void end_document(townorg__jw *w)
+{
+	nl(w, 0);
+	townorg__buf_putc(w->b, '}');
+	if (!w->compact)
+		townorg__buf_putc(w->b, '\n');
+}
+
 int townorg_json_export_repo(char **out, size_t *len, const townorg_repo *r, const townorg_json_options *opts)
 {
 	townorg_json_options o = TOWNORG_JSON_OPTIONS_INIT;
@@ -494,14 +516,7 @@ int townorg_json_export_repo(char **out, size_t *len, const townorg_repo *r, con
 	if ((rc = townorg__json_opts(&o, opts)) < 0)
 		return rc;
 	townorg__jw w = { &b, (o.flags & TOWNORG_JSON_COMPACT) != 0 };
-	townorg__buf_putc(&b, '{');
-	nl(&w, 1);
-	key(&w, "format");
-	townorg__jw_str(&w, TOWNORG_JSON_FORMAT);
-	townorg__buf_putc(&b, ',');
-	nl(&w, 1);
-	key(&w, "type");
-	townorg__jw_str(&w, "repository");
+	begin_document(&w, "repository");
 	townorg__buf_putc(&b, ',');
 	nl(&w, 1);
 	key(&w, "versions");
@@ -524,10 +539,7 @@ int townorg_json_export_repo(char **out, size_t *len, const townorg_repo *r, con
 	nl(&w, 1);
 	key(&w, "tags");
 	write_refs(&w, r->tags, r->n_tags, 1);
-	nl(&w, 0);
-	townorg__buf_putc(&b, '}');
-	if (!w.compact)
-		townorg__buf_putc(&b, '\n');
+	end_document(&w);
 	return finish(out, len, &b, rc);
 }
 
@@ -544,14 +556,7 @@ int townorg_json_export_snapshot(char **out, size_t *len, const townorg_version 
 	if ((rc = townorg__json_opts(&o, opts)) < 0 || (rc = townorg__version_ensure(v)) < 0)
 		return rc;
 	townorg__jw w = { &b, (o.flags & TOWNORG_JSON_COMPACT) != 0 };
-	townorg__buf_putc(&b, '{');
-	nl(&w, 1);
-	key(&w, "format");
-	townorg__jw_str(&w, TOWNORG_JSON_FORMAT);
-	townorg__buf_putc(&b, ',');
-	nl(&w, 1);
-	key(&w, "type");
-	townorg__jw_str(&w, "snapshot");
+	begin_document(&w, "snapshot");
 	opt_member(&w, 1, "version", v->id[0] ? v->id : NULL);
 	opt_member(&w, 1, "state_hash", v->state_hash);
 	opt_member(&w, 1, "effective_date", v->meta.effective_date);
@@ -567,10 +572,7 @@ int townorg_json_export_snapshot(char **out, size_t *len, const townorg_version 
 	townorg__free((void *)all.v);
 	if (rc == 0)
 		rc = progress(&o, v->entities.count, v->entities.count);
-	nl(&w, 0);
-	townorg__buf_putc(&b, '}');
-	if (!w.compact)
-		townorg__buf_putc(&b, '\n');
+	end_document(&w);
 	return finish(out, len, &b, rc);
 }
 

@@ -56,53 +56,13 @@
  * changes.csv, is found.  The generator's files are sorted already.
  */
 #include "io/tables_internal.h"
+#include "base/arena.h"
 #include "core/repo_internal.h"
 #include <stdio.h>
 #include <stdlib.h>
 #ifdef HAVE_MALLOC_TRIM
 #include <malloc.h>
 #endif
-
-/* ------------------------------------------------------------------ arena */
-
-typedef struct arena_chunk {
-	struct arena_chunk *next;
-	size_t used, cap;
-	char data[];
-} arena_chunk;
-
-typedef struct {
-	arena_chunk *head;
-} arena;
-
-static char *arena_dup(arena *a, const char *s, size_t n)
-{
-	arena_chunk *c = a->head;
-	if (!c || c->cap - c->used < n + 1) {
-		size_t cap = n + 1 > 60000 ? n + 1 : 60000;
-		c = townorg__malloc(sizeof *c + cap);
-		if (!c)
-			return NULL;
-		c->used = 0;
-		c->cap = cap;
-		c->next = a->head;
-		a->head = c;
-	}
-	char *d = c->data + c->used;
-	memcpy(d, s, n);
-	d[n] = 0;
-	c->used += n + 1;
-	return d;
-}
-
-static void arena_free(arena *a)
-{
-	for (arena_chunk *c = a->head, *n; c; c = n) {
-		n = c->next;
-		townorg__free(c);
-	}
-	a->head = NULL;
-}
 
 /* ------------------------------------------------------------------ state */
 
@@ -143,7 +103,7 @@ typedef struct imp imp;
  * its arena, entity encodings are made in its buffer. */
 typedef struct {
 	imp *im;
-	arena ar;
+	townorg__arena ar;
 	townorg__buf enc;
 	townorg__notes notes;
 	townorg__table_info info[2];
@@ -367,9 +327,9 @@ static int on_version(void *ctx, const char *const *c, uint32_t line)
 	vrow *v = &im->vs[im->n_vs];
 	memset(v, 0, sizeof *v);
 	v->line = line;
-	if (!(v->label = arena_dup(&rd->ar, c[0], strlen(c[0]))) ||
-	    !(v->parent = arena_dup(&rd->ar, c[1], strlen(c[1]))) || !(v->date = arena_dup(&rd->ar, c[2], 10)) ||
-	    !(v->doc = arena_dup(&rd->ar, c[3], strlen(c[3]))))
+	if (!(v->label = townorg__arena_strndup(&rd->ar, c[0], strlen(c[0]))) ||
+	    !(v->parent = townorg__arena_strndup(&rd->ar, c[1], strlen(c[1]))) || !(v->date = townorg__arena_strndup(&rd->ar, c[2], 10)) ||
+	    !(v->doc = townorg__arena_strndup(&rd->ar, c[3], strlen(c[3]))))
 		return townorg__oom();
 	if (townorg__strmap_put(&im->labels, v->label, (void *)(uintptr_t)(im->n_vs + 1)) < 0)
 		return townorg__oom();
@@ -420,7 +380,7 @@ static int on_change(void *ctx, const char *const *c, uint32_t line)
 	} else if (!strcmp(c[1], "delete")) {
 		if ((rc = check_id_cell(f, line, "id", c[2])) < 0)
 			return rc;
-		if (!(r.id = arena_dup(&rd->ar, c[2], strlen(c[2]))))
+		if (!(r.id = townorg__arena_strndup(&rd->ar, c[2], strlen(c[2]))))
 			return townorg__oom();
 	} else {
 		return townorg__err(TOWNORG_EPARSE, "%s:%u: unknown op '%.40s' (expected upsert or delete)", f, line, c[1]);
@@ -453,7 +413,7 @@ static int on_event(void *ctx, const char *const *c, uint32_t line)
 			if (*p < 0x20 || *p == 0x7f || *p == ' ' || *p == ',')
 				return townorg__err(TOWNORG_EPARSE, "%s:%u: %s '%.40s' is not a ';'-separated list of ids", f,
 						    line, i == 2 ? "from_ids" : "to_id", c[i]);
-	if (!(r.from = arena_dup(&rd->ar, c[2], strlen(c[2]))) || !(r.to = arena_dup(&rd->ar, c[3], strlen(c[3]))))
+	if (!(r.from = townorg__arena_strndup(&rd->ar, c[2], strlen(c[2]))) || !(r.to = townorg__arena_strndup(&rd->ar, c[3], strlen(c[3]))))
 		return townorg__oom();
 	if ((rc = grow((void **)&v->evs, &v->cap_evs, v->n_evs, sizeof *v->evs)) < 0)
 		return rc;
@@ -808,7 +768,7 @@ static void imp_free(imp *im)
 			townorg_entity_free(im->rd[i].rows[j].e);
 		townorg__free(im->rd[i].rows);
 		townorg__buf_free(&im->rd[i].enc);
-		arena_free(&im->rd[i].ar);
+		townorg__arena_free(&im->rd[i].ar);
 		townorg__notes_free(&im->rd[i].notes);
 	}
 }

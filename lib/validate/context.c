@@ -370,3 +370,14 @@ townorg_repo *townorg__ctx_repo(const townorg_version *v)
 	return NULL;
 }
 
+
+int townorg__rule_changes(const townorg_version *v, townorg__hamt_diff_cb cb, void *cbctx)
+{
+	const townorg_version *p = townorg__first_parent(v);
+	if (!p)
+		return 0;
+	int rc = townorg__version_ensure(p);
+	if (rc < 0)
+		return rc;
+	return townorg__hamt_diff(&p->entities, &v->entities, &townorg__entity_trie, cb, cbctx);
+}

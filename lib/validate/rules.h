@@ -128,6 +128,11 @@ townorg__rule_conf *townorg__policy_rule(const townorg_policy *p, const char *id
 extern const char townorg__default_policy_json[];
 
 /* ---- shared helpers (context.c) ---- */
+/* What changed against the first parent: cb(old, new, cbctx) for every
+ * entity added (old NULL), removed (new NULL) or changed between v's first
+ * parent and v, the parent loaded first.  0 when v has no parent; a
+ * negative code from loading, or what cb returned to stop the walk. */
+int townorg__rule_changes(const townorg_version *v, townorg__hamt_diff_cb cb, void *cbctx);
 const char *townorg__display_name(const townorg_entity *e);
 /* Limit for a class from a CLASS_INTS param; false when the class has none. */
 bool townorg__class_limit(json_t *limits, townorg_class cls, int64_t *out);

@@ -105,14 +105,8 @@ static int gap_cb(const void *pa, const void *pb, void *p)
 
 static int check_gap(townorg_rule_ctx *ctx, const townorg_version *v)
 {
-	const townorg_version *p = townorg__first_parent(v);
-	if (!p)
-		return 0;
-	int rc = townorg__version_ensure(p);
-	if (rc < 0)
-		return rc;
 	gapctx g = { ctx, v, 0 };
-	rc = townorg__hamt_diff(&p->entities, &v->entities, &townorg__entity_trie, gap_cb, &g);
+	int rc = townorg__rule_changes(v, gap_cb, &g);
 	return rc < 0 ? rc : g.rc;
 }
 

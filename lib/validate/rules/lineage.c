@@ -63,14 +63,8 @@ static int removed_cb(const void *pa, const void *pb, void *p)
 
 static int check(townorg_rule_ctx *ctx, const townorg_version *v)
 {
-	const townorg_version *p = townorg__first_parent(v);
-	if (!p)
-		return 0;
-	int rc = townorg__version_ensure(p);
-	if (rc < 0)
-		return rc;
 	linctx l = { ctx, v, townorg__param(ctx, "kinds"), json_is_true(townorg__param(ctx, "archives")), 0 };
-	rc = townorg__hamt_diff(&p->entities, &v->entities, &townorg__entity_trie, removed_cb, &l);
+	int rc = townorg__rule_changes(v, removed_cb, &l);
 	return rc < 0 ? rc : l.rc;
 }
 
