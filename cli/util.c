@@ -272,29 +272,13 @@ const char *cli_or_dash(const char *s)
 	return s && *s ? s : "-";
 }
 
+/* Kinds are labelled by the library's schema (townorg_kind_label). */
 const char *cli_kind_label(townorg_kind kind)
 {
 	if (cli_lang != TOWNORG_LANG_ZH)
 		return townorg_kind_token(kind) ? townorg_kind_token(kind) : "?";
-	switch (kind) {
-	case TOWNORG_KIND_PROVINCE: return P_("kind", "province");
-	case TOWNORG_KIND_PREFECTURE: return P_("kind", "prefecture");
-	case TOWNORG_KIND_COUNTY: return P_("kind", "county");
-	case TOWNORG_KIND_DEPARTMENT: return P_("kind", "department");
-	case TOWNORG_KIND_TOWN: return P_("kind", "town");
-	case TOWNORG_KIND_TOWNSHIP: return P_("kind", "township");
-	case TOWNORG_KIND_SUBDISTRICT: return P_("kind", "subdistrict");
-	case TOWNORG_KIND_TOWNSHIP_LIKE: return P_("kind", "township_like");
-	case TOWNORG_KIND_OFFICE: return P_("kind", "office");
-	case TOWNORG_KIND_CENTER: return P_("kind", "center");
-	case TOWNORG_KIND_STATION: return P_("kind", "station");
-	case TOWNORG_KIND_TEAM: return P_("kind", "team");
-	case TOWNORG_KIND_LISTED: return P_("kind", "listed");
-	case TOWNORG_KIND_DISPATCHED: return P_("kind", "dispatched");
-	case TOWNORG_KIND_VILLAGE: return P_("kind", "village");
-	case TOWNORG_KIND_COMMUNITY: return P_("kind", "community");
-	default: return "?";
-	}
+	const char *l = townorg_kind_label(kind, TOWNORG_LANG_ZH);
+	return l ? l : "?";
 }
 
 const char *cli_class_label(townorg_class cls)

@@ -15,7 +15,7 @@ lib_libtownorg_core_la_SOURCES = \
 	lib/base/strmap.h lib/base/strmap.c
 # core: entities, the trie and its indexes, versions, transactions, repositories
 lib_libtownorg_core_la_SOURCES += \
-	lib/core/entity_internal.h lib/core/entity.c lib/core/hamt.h lib/core/hamt.c \
+	lib/core/entity_internal.h lib/core/schema.c lib/core/entity.c lib/core/hamt.h lib/core/hamt.c \
 	lib/core/repo_internal.h lib/core/index.c lib/core/totals.c lib/core/version.c \
 	lib/core/bulk.c lib/core/txn.c lib/core/repo.c
 # store: the SQLite repository file, its objects, loading, verification
@@ -34,7 +34,7 @@ lib_libtownorg_core_la_SOURCES += \
 	lib/validate/rules/functions_coverage.c lib/validate/rules/lineage.c lib/validate/rules/head_posts.c \
 	lib/validate/rules/documents.c lib/validate/rules/code_range.c \
 	lib/validate/rules/registry.c lib/validate/policy.c lib/validate/policy_default.c lib/validate/validate.c
-EXTRA_DIST += lib/validate/rules/rules.def
+EXTRA_DIST += lib/validate/rules/rules.def lib/core/schema.def
 # io: the JSON format, the CSV tables, the real data (NBS, MCA)
 lib_libtownorg_core_la_SOURCES += \
 	lib/io/json_internal.h lib/io/json_write.c lib/io/json_version.c lib/io/json_read.c \

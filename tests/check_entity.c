@@ -435,6 +435,99 @@ START_TEST(settle_makes_a_twin_or_a_copy)
 }
 END_TEST
 
+
+/* The schema: the attributes defined once (lib/core/schema.def). */
+START_TEST(schema_attributes)
+{
+	size_t n = townorg_attr_count();
+	ck_assert_uint_ge(n, 14);
+	const townorg_attr_info *a;
+	/* the CSV columns come first, in the tables' order */
+	char header[512] = "";
+	size_t i = 0;
+	for (; i < n; i++) {
+		OK(townorg_attr_info_at(&a, i));
+		if (!a->in_csv)
+			break;
+		if (i)
+			strcat(header, ",");
+		strcat(header, a->name);
+	}
+	char path[4200], line[512];
+	snprintf(path, sizeof path, "%s/tests/data/tables/mini/base.csv", TEST_SRCDIR);
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+	fclose(f);
+	line[strcspn(line, "\r\n")] = 0;
+	ck_assert_str_eq(header, line);
+	for (; i < n; i++) {
+		OK(townorg_attr_info_at(&a, i));
+		ck_assert_msg(!a->in_csv, "%s: the CSV columns are not together", a->name);
+	}
+	/* every field has one attribute of the same token and a numeric type */
+	for (int fld = 0; fld < TOWNORG_FIELD_COUNT; fld++) {
+		OK(townorg_attr_info_find(&a, townorg_field_token((townorg_field)fld)));
+		ck_assert_int_eq(a->field, fld);
+		ck_assert(a->type == TOWNORG_ATTR_INTEGER || a->type == TOWNORG_ATTR_DECIMAL);
+	}
+	OK(townorg_attr_info_find(&a, "population"));
+	ck_assert_str_eq(a->label_zh, "人口");
+	ck_assert_str_eq(a->unit_zh, "人");
+	ck_assert(a->in_json);
+	OK(townorg_attr_info_find(&a, "admin_quota"));
+	ck_assert(!a->in_json && a->in_csv);
+	OK(townorg_attr_info_find(&a, "area_km2"));
+	ck_assert_int_eq(a->type, TOWNORG_ATTR_DECIMAL);
+	OK(townorg_attr_info_find(&a, "regime"));
+	ck_assert_int_eq(a->type, TOWNORG_ATTR_ENUM);
+	ck_assert_int_eq(a->field, -1);
+	ck_assert_str_eq(a->values[0].token, "township_led");
+	ck_assert_str_eq(a->values[0].label_zh, "以块为主");
+	ck_assert_ptr_null(a->values[2].token);
+	OK(townorg_attr_info_find(&a, "kind"));
+	for (int k = 1; k <= TOWNORG_KIND_COUNT; k++)
+		ck_assert_str_eq(a->values[k - 1].token, townorg_kind_token((townorg_kind)k));
+	ck_assert_ptr_null(a->values[TOWNORG_KIND_COUNT].token);
+	OK(townorg_attr_info_find(&a, "nameplates"));
+	ck_assert_int_eq(a->type, TOWNORG_ATTR_LIST);
+	/* names not in the schema, and out of range */
+	ck_assert_int_eq(townorg_attr_info_find(&a, "police_quota"), TOWNORG_ENOTFOUND);
+	ck_assert_ptr_null(a);
+	ck_assert_ptr_nonnull(strstr(townorg_error_last(), "police_quota"));
+	ck_assert_int_eq(townorg_attr_info_find(&a, NULL), TOWNORG_ENOTFOUND);
+	ck_assert_int_eq(townorg_attr_info_at(&a, n), TOWNORG_ENOTFOUND);
+	ck_assert_ptr_null(a);
+	townorg_error_clear();
+}
+END_TEST
+
+START_TEST(schema_labels)
+{
+	for (int k = 1; k <= TOWNORG_KIND_COUNT; k++) {
+		const char *zh = townorg_kind_label((townorg_kind)k, TOWNORG_LANG_ZH);
+		const char *en = townorg_kind_label((townorg_kind)k, TOWNORG_LANG_EN);
+		ck_assert_ptr_nonnull(zh);
+		ck_assert_ptr_nonnull(en);
+		ck_assert_str_ne(zh, en);
+	}
+	ck_assert_str_eq(townorg_kind_label(TOWNORG_KIND_TOWN, TOWNORG_LANG_ZH), "镇");
+	ck_assert_str_eq(townorg_kind_label(TOWNORG_KIND_SUBDISTRICT, TOWNORG_LANG_ZH), "街道");
+	ck_assert_ptr_null(townorg_kind_label(TOWNORG_KIND_INVALID, TOWNORG_LANG_ZH));
+	ck_assert_ptr_null(townorg_kind_label((townorg_kind)99, TOWNORG_LANG_EN));
+	ck_assert_str_eq(townorg_class_label(TOWNORG_CLASS_LARGE, TOWNORG_LANG_ZH), "大乡镇");
+	ck_assert_str_eq(townorg_class_label(TOWNORG_CLASS_SMALL, TOWNORG_LANG_EN), "small");
+	ck_assert_ptr_null(townorg_class_label(TOWNORG_CLASS_NONE, TOWNORG_LANG_ZH));
+	/* the tokens are the schema's too */
+	townorg_kind k;
+	OK(townorg_kind_parse(&k, "township_like"));
+	ck_assert_int_eq(k, TOWNORG_KIND_TOWNSHIP_LIKE);
+	townorg_class c;
+	OK(townorg_class_parse(&c, "medium"));
+	ck_assert_int_eq(c, TOWNORG_CLASS_MEDIUM);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("entity");
@@ -454,6 +547,8 @@ int main(void)
 	tcase_add_test(tc, allocation_failures_are_clean);
 	tcase_add_test(tc, twins_share_their_owners_strings);
 	tcase_add_test(tc, settle_makes_a_twin_or_a_copy);
+	tcase_add_test(tc, schema_attributes);
+	tcase_add_test(tc, schema_labels);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

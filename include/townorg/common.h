@@ -112,6 +112,12 @@ typedef struct {
  */
 TOWNORG_EXTERN(int) townorg_set_allocator(const townorg_allocator *allocator);
 
+/** Language of human-readable text. */
+typedef enum {
+	TOWNORG_LANG_EN = 0, /**< English */
+	TOWNORG_LANG_ZH = 1  /**< Chinese (简体中文) */
+} townorg_lang;
+
 /**
  * The gettext domain of the library's messages: "townorg".  The library
  * binds it itself on first use (to $TOWNORG_LOCALEDIR when set, else the

@@ -243,11 +243,7 @@ TOWNORG_EXTERN(int) townorg_reduction_format(char *buf, size_t size, const towno
  */
 TOWNORG_EXTERN(int) townorg_diff_to_json(char **out, const townorg_diff *diff, unsigned int flags);
 
-/** Language of human-readable text. */
-typedef enum {
-	TOWNORG_LANG_EN = 0, /**< English */
-	TOWNORG_LANG_ZH = 1  /**< Chinese (简体中文) */
-} townorg_lang;
+/* townorg_lang (the language of human-readable text) is in townorg/common.h. */
 
 /**
  * Render a diff as human-readable text: a summary line ("新增 2，撤销 5，

@@ -213,6 +213,67 @@ TOWNORG_EXTERN(int) townorg_area_parse(int64_t *tenths, const char *text);
 /** Format tenths of km² as "146.7" into buf (at least 32 bytes). */
 TOWNORG_EXTERN(int) townorg_area_format(char *buf, size_t size, int64_t tenths);
 
+/* ------------------------------------------------------------ schema */
+
+/** The type of an entity attribute's values. */
+typedef enum {
+	TOWNORG_ATTR_STRING = 0, /**< text */
+	TOWNORG_ATTR_ENUM,       /**< one token of a fixed set (townorg_attr_info.values) */
+	TOWNORG_ATTR_INTEGER,    /**< an integer */
+	TOWNORG_ATTR_DECIMAL,    /**< a number with one decimal (stored in tenths) */
+	TOWNORG_ATTR_LIST        /**< a set of strings */
+} townorg_attr_type;
+
+/** One value of an enumerated attribute: its token and its labels. */
+typedef struct {
+	const char *token;    /**< "township_led" */
+	const char *label_zh; /**< "以块为主" */
+	const char *label_en; /**< "township-led" */
+} townorg_attr_value;
+
+/**
+ * What the library knows of one entity attribute, defined once
+ * (lib/core/schema.def) and used by the JSON reader, the CSV tables, the
+ * workbooks, the displays and the bindings.
+ */
+typedef struct {
+	const char *name;        /**< "population": JSON key, CSV column, diff field name */
+	townorg_attr_type type;  /**< the values' type */
+	int field;               /**< its townorg_field, or -1 (id, kind, name, parent_id, class, named attributes) */
+	int in_csv;              /**< 1 when a column of the CSV tables (in townorg_attr_info_at order) */
+	int in_json;             /**< 1 when a member of the JSON entity object (else in "quotas" or "attrs") */
+	const char *label_zh;    /**< "人口" */
+	const char *label_en;    /**< "population" */
+	const char *unit_zh;     /**< "人", or NULL */
+	const char *unit_en;     /**< "persons", or NULL */
+	const townorg_attr_value *values; /**< ENUM: the values, ended by a NULL token; else NULL */
+} townorg_attr_info;
+
+/** The number of attributes townorg_attr_info_at lists. */
+TOWNORG_EXTERN(size_t) townorg_attr_count(void);
+
+/**
+ * The i-th attribute (0 ≤ i < townorg_attr_count()): the CSV columns first,
+ * in file order, then the other fields and the named attributes the
+ * library knows (funding, nature, regime, rank, supervisor, code,
+ * functions, nameplates, colocated_with).  *out points to static data.
+ * Returns 0, or TOWNORG_ENOTFOUND when i is out of range.
+ */
+TOWNORG_EXTERN(int) townorg_attr_info_at(const townorg_attr_info **out, size_t i);
+
+/**
+ * The attribute named name (its token), in *out.  Returns 0, or
+ * TOWNORG_ENOTFOUND (with a message) for a name the schema does not list:
+ * other quota types and attributes are free-form.
+ */
+TOWNORG_EXTERN(int) townorg_attr_info_find(const townorg_attr_info **out, const char *name);
+
+/** A kind's label: "镇" / "town", "综合性办公室" / "office"; NULL for an invalid kind. */
+TOWNORG_EXTERN(const char *) townorg_kind_label(townorg_kind kind, townorg_lang lang);
+
+/** A class's label: "大乡镇" / "large"; NULL for TOWNORG_CLASS_NONE. */
+TOWNORG_EXTERN(const char *) townorg_class_label(townorg_class cls, townorg_lang lang);
+
 TOWNORG_END_DECLS
 
 #endif /* TOWNORG_ENTITY_H */

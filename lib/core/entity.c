@@ -18,24 +18,16 @@
 #include <stdlib.h>
 #include <stdio.h>
 
-static const char *const kind_tokens[TOWNORG_KIND_COUNT + 1] = {
-	NULL, "province", "prefecture", "county", "department", "town", "township", "subdistrict",
-	"township_like", "office", "center", "station", "team", "listed", "dispatched", "village", "community",
-};
-
-const char *townorg_kind_token(townorg_kind kind)
-{
-	if ((int)kind <= 0 || (int)kind > TOWNORG_KIND_COUNT)
-		return NULL;
-	return kind_tokens[kind];
-}
+/* The tokens of kinds, classes and fields are the schema's (schema.c,
+ * schema.def). */
+const char *townorg_kind_token(townorg_kind kind) { return townorg__kind_token_at((int)kind); }
 
 int townorg_kind_parse(townorg_kind *out, const char *token)
 {
 	if (!token)
 		return townorg__err(TOWNORG_EINVALID, "missing kind");
 	for (int k = 1; k <= TOWNORG_KIND_COUNT; k++)
-		if (!strcmp(token, kind_tokens[k])) {
+		if (!strcmp(token, townorg__kind_token_at(k))) {
 			*out = (townorg_kind)k;
 			return 0;
 		}
@@ -53,14 +45,7 @@ int townorg_kind_is_organ(townorg_kind k)
 	return k >= TOWNORG_KIND_OFFICE && k <= TOWNORG_KIND_DISPATCHED;
 }
 
-static const char *const class_tokens[] = { NULL, "large", "medium", "small" };
-
-const char *townorg_class_token(townorg_class cls)
-{
-	if ((int)cls <= 0 || (int)cls > 3)
-		return NULL;
-	return class_tokens[cls];
-}
+const char *townorg_class_token(townorg_class cls) { return townorg__class_token_at((int)cls); }
 
 int townorg_class_parse(townorg_class *out, const char *token)
 {
@@ -69,17 +54,28 @@ int townorg_class_parse(townorg_class *out, const char *token)
 		return 0;
 	}
 	for (int c = 1; c <= 3; c++)
-		if (!strcmp(token, class_tokens[c])) {
+		if (!strcmp(token, townorg__class_token_at(c))) {
 			*out = (townorg_class)c;
 			return 0;
 		}
 	return townorg__err(TOWNORG_EINVALID, "unknown class '%s' (expected large, medium or small)", token);
 }
 
+#define TOWNORG__FT_NONE(s)
+#define TOWNORG__FT_POPULATION(s) [TOWNORG_FIELD_POPULATION] = s,
+#define TOWNORG__FT_AREA(s) [TOWNORG_FIELD_AREA] = s,
+#define TOWNORG__FT_REVENUE_PER_CAPITA(s) [TOWNORG_FIELD_REVENUE_PER_CAPITA] = s,
+#define TOWNORG__FT_LEADER_POSTS(s) [TOWNORG_FIELD_LEADER_POSTS] = s,
+#define TOWNORG__FT_ACTUAL_STAFF(s) [TOWNORG_FIELD_ACTUAL_STAFF] = s,
+#define TOWNORG__FT_CHIEF_POSTS(s) [TOWNORG_FIELD_CHIEF_POSTS] = s,
+#define TOWNORG__FT_DEPUTY_POSTS(s) [TOWNORG_FIELD_DEPUTY_POSTS] = s,
+#define TOWNORG__FT_ADMIN_QUOTA(s) [TOWNORG_FIELD_ADMIN_QUOTA] = s,
+#define TOWNORG__FT_INST_QUOTA(s) [TOWNORG_FIELD_INST_QUOTA] = s,
+#define TOWNORG_ATTR(n, t, f, ...) TOWNORG__FT_##f(#n)
 static const char *const field_tokens[TOWNORG_FIELD_COUNT] = {
-	"population", "area_km2", "revenue_per_capita", "leader_posts", "actual_staff",
-	"chief_posts", "deputy_posts", "admin_quota", "inst_quota",
+#include "core/schema.def"
 };
+#undef TOWNORG_ATTR
 
 const char *townorg_field_token(townorg_field f)
 {

@@ -140,4 +140,8 @@ townorg_entity *townorg__entity_twin(const townorg_entity *e, const townorg_enti
  * NULL: keep e (it has rare attributes, or memory ran out). */
 townorg_entity *townorg__entity_settle(const townorg_entity *e, const townorg_entity *prev);
 
+/* The tokens of kind k and class c (schema.c), NULL when out of range. */
+const char *townorg__kind_token_at(int k);
+const char *townorg__class_token_at(int c);
+
 #endif

@@ -240,10 +240,16 @@ static int get_area(rd *r, json_t *v, int64_t *out)
 
 /* ------------------------------------------------------------ entities */
 
+/* The entity object's members: the schema's (core/schema.def), then the
+ * other quotas and the named attributes. */
+#define TOWNORG__IF_1(...) __VA_ARGS__
+#define TOWNORG__IF_0(...)
+#define TOWNORG_ATTR(n, t, f, csv, json, ...) TOWNORG__IF_##json(#n, )
 static const char *const entity_members[] = {
-	"id", "kind", "name", "parent_id", "class", "population", "area_km2", "revenue_per_capita",
-	"leader_posts", "actual_staff", "chief_posts", "deputy_posts", "quotas", "attrs", NULL,
+#include "core/schema.def"
+	"quotas", "attrs", NULL,
 };
+#undef TOWNORG_ATTR
 
 static int entity_attrs(rd *r, townorg_entity_builder *b, json_t *attrs)
 {

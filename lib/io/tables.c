@@ -150,10 +150,19 @@ struct imp {
 
 
 static const char *const versions_cols[] = { "version", "parent", "effective_date", "document_number", NULL };
-#define ENTITY_COLS "id", "parent_id", "kind", "name", "class", "population", "area_km2", "revenue_per_capita", \
-	"admin_quota", "inst_quota", "leader_posts", "actual_staff"
-static const char *const base_cols[] = { ENTITY_COLS, NULL };
-static const char *const changes_cols[] = { "version", "op", ENTITY_COLS, NULL };
+/* The entity columns: the schema's CSV attributes, in order (core/schema.def). */
+#define TOWNORG__IF_1(...) __VA_ARGS__
+#define TOWNORG__IF_0(...)
+#define TOWNORG_ATTR(n, t, f, csv, ...) TOWNORG__IF_##csv(#n, )
+static const char *const base_cols[] = {
+#include "core/schema.def"
+	NULL,
+};
+static const char *const changes_cols[] = { "version", "op",
+#include "core/schema.def"
+	NULL,
+};
+#undef TOWNORG_ATTR
 static const char *const events_cols[] = { "version", "kind", "from_ids", "to_id", NULL };
 
 /* The integer columns after `class`, in file order, and their fields. */

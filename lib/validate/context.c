@@ -55,25 +55,17 @@ static const struct {
 			     "the policy applies to {text}; the version's effective date {other} is outside it, nothing was checked" },
 };
 
+/* Class and kind words in messages: the schema's labels (core/schema.c). */
 static const char *class_word(townorg_class c, bool zh)
 {
-	switch (c) {
-	case TOWNORG_CLASS_LARGE: return zh ? "大乡镇" : "large";
-	case TOWNORG_CLASS_MEDIUM: return zh ? "中等乡镇" : "medium";
-	case TOWNORG_CLASS_SMALL: return zh ? "小乡镇" : "small";
-	default: return zh ? "未分类乡镇" : "unclassed";
-	}
+	const char *l = townorg_class_label(c, zh ? TOWNORG_LANG_ZH : TOWNORG_LANG_EN);
+	return l ? l : zh ? "未分类乡镇" : "unclassed";
 }
 
 static const char *kind_word(townorg_kind k, bool zh)
 {
-	switch (k) {
-	case TOWNORG_KIND_TOWN: return zh ? "镇" : "town";
-	case TOWNORG_KIND_TOWNSHIP: return zh ? "乡" : "township";
-	case TOWNORG_KIND_SUBDISTRICT: return zh ? "街道" : "subdistrict";
-	case TOWNORG_KIND_TOWNSHIP_LIKE: return zh ? "类似乡级单位" : "township-like unit";
-	default: return townorg_kind_token(k) ? townorg_kind_token(k) : "?";
-	}
+	const char *l = townorg_kind_label(k, zh ? TOWNORG_LANG_ZH : TOWNORG_LANG_EN);
+	return l ? l : "?";
 }
 
 static void group_words(townorg__buf *b, const char *group, bool zh)
