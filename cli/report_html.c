@@ -144,6 +144,7 @@ static const char CSS[] =
 	"table{border-collapse:collapse;width:100%;margin:6px 0 12px;font-size:13px}\n"
 	"th,td{border:1px solid var(--line);padding:3px 6px;vertical-align:top;text-align:left}\n"
 	"thead th{background:var(--head)}\n"
+	"table.versions th{white-space:nowrap}\n"
 	"td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
 	"tr.total td{font-weight:bold;background:#f5f7fa}\n"
 	".id{font-family:\"Noto Sans Mono\",\"DejaVu Sans Mono\",monospace;font-size:11px;word-break:break-all}\n"
@@ -542,6 +543,15 @@ static int section_charts(FILE *f, const cli_report *r)
 			T(W("本程序构建时未带 Graphviz，机构设置以表格列出。",
 			    "This program was built without Graphviz: the structure is listed as tables.")));
 	char title[256];
+	if (r->from == r->to || strcmp(townorg_version_id(r->from), townorg_version_id(r->to)) == 0) {
+		/* one version: one chart */
+		snprintf(title, sizeof title, zh_mode ? "%s（%s，前后为同一版本）" : "%s (%s; before and after are one version)",
+			T(W("机构设置", "Structure")), nz(townorg_version_meta(r->to)->effective_date));
+		if (one_chart(f, r, r->to, title, "after") < 0)
+			return -1;
+		fputs("</section>\n", f);
+		return 0;
+	}
 	snprintf(title, sizeof title, "%s（%s）", T(W("改革前", "Before")), nz(townorg_version_meta(r->from)->effective_date));
 	if (!zh_mode)
 		snprintf(title, sizeof title, "Before (%s)", nz(townorg_version_meta(r->from)->effective_date));

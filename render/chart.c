@@ -539,9 +539,9 @@ static int chart_dot(sbuf *b, const townorg_version *v, const char *unit_id, con
 				members++;
 		if (!members)
 			continue;
-		sb_printf(b, "  subgraph cluster_%d {\n    label=<<B>", cluster);
+		sb_printf(b, "  subgraph cluster_%d {\n    label=<", cluster);
 		sb_esc(b, group_title(g, zh));
-		sb_printf(b, "</B> (%zu)>; style=\"rounded,dashed\"; color=\"#9fb3c8\"; fontsize=11;\n", members);
+		sb_printf(b, " (%zu)  >; style=\"rounded,dashed\"; color=\"#9fb3c8\"; fontsize=11;\n", members);
 		size_t col = 0;
 		int row_first = -1;
 		int node_base = (int)nodes;
