@@ -19,9 +19,8 @@
  *     DOCTYPE, comments), which Jupyter and HTML inlining do not want.
  *
  * Graphviz keeps global state and is not thread-safe: one mutex serialises
- * every call into it.  A context is made and freed per call (its plugins
- * are loaded each time: a few milliseconds), so nothing stays allocated
- * between calls.
+ * every call into it.  One context (its plugins loaded) serves every call
+ * of the process (see gv_context for why it is never freed).
  *
  * Errors are kept per thread in this library (townorg_chart_error_last):
  * the library cannot set libtownorg's own message, so when a libtownorg call
@@ -539,7 +538,9 @@ static int chart_dot(sbuf *b, const townorg_version *v, const char *unit_id, con
 				members++;
 		if (!members)
 			continue;
-		sb_printf(b, "  subgraph cluster_%d {\n    label=<", cluster);
+		sb_printf(b, "  subgraph cluster_%d {\n    id=\"", cluster);
+		sb_esc_id(b, o->id_prefix);
+		sb_printf(b, "-group%d\"; label=<", cluster);
 		sb_esc(b, group_title(g, zh));
 		sb_printf(b, " (%zu)  >; style=\"rounded,dashed\"; color=\"#9fb3c8\"; fontsize=11;\n", members);
 		size_t col = 0;
@@ -650,6 +651,12 @@ static int chart_dot(sbuf *b, const townorg_version *v, const char *unit_id, con
 
 static pthread_mutex_t gv_lock = PTHREAD_MUTEX_INITIALIZER;
 static char gv_err[1024];
+/* One Graphviz context for the life of the process, made on first use.
+ * Graphviz 2.43's pango plugin keeps a pointer to the last font name it
+ * measured, which belongs to the context's font cache: a context freed
+ * and a new one made would have it read freed memory (valgrind shows it).
+ * Kept, the context is still reachable at exit, not leaked. */
+static GVC_t *gv_context;
 
 /* Graphviz's error messages while we hold the lock. */
 static int gv_errf(char *msg)
@@ -686,7 +693,9 @@ static int render_locked(unsigned char **out, size_t *len, const char *dot, town
 	gv_err[0] = '\0';
 	agusererrf old = agseterrf(gv_errf);
 	agerrlevel_t old_level = agseterr(AGWARN);
-	GVC_t *gvc = gvContext();
+	if (!gv_context)
+		gv_context = gvContext();
+	GVC_t *gvc = gv_context;
 	if (!gvc) {
 		rc = fail(TOWNORG_ENOMEM, "Graphviz: no context (out of memory)");
 		goto restore;
@@ -735,7 +744,6 @@ static int render_locked(unsigned char **out, size_t *len, const char *dot, town
 	gvFreeLayout(gvc, g);
 	agclose(g);
 free_ctx:
-	gvFreeContext(gvc);
 restore:
 	agseterr(old_level);
 	agseterrf(old);

@@ -102,3 +102,18 @@ EXTRA_DIST += docs/Doxyfile
 doxygen:
 	TOWNORG_SRCDIR='$(abs_top_srcdir)' TOWNORG_DOXYGEN_OUT='$(abs_top_builddir)/doc/api' doxygen '$(top_srcdir)/docs/Doxyfile'
 .PHONY: doxygen
+
+# Org charts (libtownorg-chart, where Graphviz was found) and the HTML
+# report in headless Chromium (issue 21).  check_chart links the installed
+# shape of the libraries (libtownorg + libtownorg-chart), not the core.
+if WITH_GRAPHVIZ
+check_PROGRAMS += tests/check_chart
+tests_check_chart_SOURCES = tests/check_chart.c
+tests_check_chart_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -DTEST_SRCDIR='"$(abs_top_srcdir)"'
+tests_check_chart_LDADD = render/libtownorg-chart.la lib/libtownorg.la $(CHECK_LIBS) $(PTHREAD_LIBS)
+TESTS += tests/check_chart
+endif
+TESTS += tests/check-report.sh
+dist_noinst_SCRIPTS += tests/check-report.sh tests/check-report-dom.py
+tests/check-report.log: cli/townorg$(EXEEXT)
+EXTRA_DIST += tests/valgrind-graphviz.supp
