@@ -31,3 +31,6 @@ cli_townorg_SOURCES += cli/outfile.h cli/outfile.c cli/cmd_chart.c cli/report_ht
 if WITH_GRAPHVIZ
 cli_townorg_LDADD += render/libtownorg-chart.la
 endif
+TESTS += tests/cli/chart-report.sh
+dist_noinst_SCRIPTS += tests/cli/chart-report.sh
+tests/cli/chart-report.log: cli/townorg$(EXEEXT)
