@@ -25,7 +25,7 @@
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void)
 {
-	return "leak:libgvc.so\nleak:libgvplugin_\nleak:libfontconfig.so\nleak:libpango\nleak:libcgraph.so\n";
+	return "leak:libgvc.so\nleak:libgvplugin_\nleak:libfontconfig.so\nleak:libpango\nleak:libcgraph.so\nleak:libglib-2.0.so\nleak:libcairo.so\nleak:libgobject-2.0.so\n";
 }
 #endif
 
