@@ -636,7 +636,8 @@ static int section_findings(FILE *f, const cli_report *r)
 		fputs(")</span>", f);
 	}
 	int conforms = townorg_validation_conforms(val);
-	fprintf(f, "。 %s <span class=\"%s\" data-conforms=\"%d\">%s</span></p>\n", T(W("校验“改革后”版本：", "The later version ")),
+	fprintf(f, "%s%s <span class=\"%s\" data-conforms=\"%d\">%s</span></p>\n", T(W("。", ". ")),
+		T(W("校验“改革后”版本：", "The later version")),
 		conforms ? "ok" : "no", conforms, conforms ? T(W("符合", "conforms")) : T(W("不符合", "does not conform")));
 	size_t n = townorg_validation_count(val);
 	if (n == 0) {

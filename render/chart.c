@@ -616,17 +616,17 @@ static int chart_dot(sbuf *b, const townorg_version *v, const char *unit_id, con
 	}
 	if (ndept) {
 		sb_puts(b, "  depts [shape=note, style=filled, fillcolor=\"#fafafa\", label=<<TABLE BORDER=\"0\" "
-			"CELLBORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"1\"><TR><TD BALIGN=\"LEFT\">");
+			"CELLBORDER=\"0\" CELLSPACING=\"0\" CELLPADDING=\"1\"><TR><TD ALIGN=\"LEFT\">");
 		sb_printf(b, zh ? "<B>县直部门 %zu 个</B>" : "<B>%zu county departments</B>", ndept);
 		size_t shown = 0;
 		for (size_t i = 0; i < nk; i++) {
 			if (townorg_entity_kind(sorted[i]) != TOWNORG_KIND_DEPARTMENT)
 				continue;
+			sb_puts(b, "</TD></TR><TR><TD ALIGN=\"LEFT\">");
 			if (shown++ == 30) {
-				sb_puts(b, "<BR/>…");
+				sb_puts(b, "…");
 				break;
 			}
-			sb_puts(b, "<BR/>");
 			sb_esc(b, short_name(sorted[i], u));
 		}
 		sb_puts(b, "</TD></TR></TABLE>>];\n  { rank=same; u; depts; }\n  u -> depts [style=dashed];\n");
