@@ -515,6 +515,14 @@ static int one_chart(FILE *f, const cli_report *r, const townorg_version *v, con
 		unsigned char *svg = NULL;
 		size_t len = 0;
 		int rc = townorg_chart_render(&svg, &len, v, r->under, TOWNORG_CHART_SVG, &o);
+		if (rc == TOWNORG_EINVALID) {
+			/* too large a unit for one chart: list it instead */
+			fputs("<p class=\"note\">", f);
+			esc(f, townorg_chart_error_last());
+			fputs("</p>\n", f);
+			structure_table(f, v, r->under);
+			return 0;
+		}
 		if (rc < 0) {
 			cli_warn("%s", townorg_chart_error_last() ? townorg_chart_error_last() : townorg_error_name(rc));
 			return rc;

@@ -4,6 +4,7 @@
 # where configure found Graphviz (--with-graphviz).  The CLI's `chart` and
 # `report` commands and the Python bindings link it when it is built.
 EXTRA_DIST += townorg-chart.pc.in include/townorg/chart.h
+EXTRA_DIST += docs/img/report-yixian.png docs/img/report-yian-en.png docs/img/chart-yixian-2008.png
 if WITH_GRAPHVIZ
 townorg_include_HEADERS += include/townorg/chart.h
 lib_LTLIBRARIES += render/libtownorg-chart.la
