@@ -411,9 +411,6 @@ static int label_township(sbuf *b, const townorg_version *v, const townorg_entit
 	int rc = townorg_version_children(&kids, &nk, v, id);
 	if (rc < 0)
 		return fail_lib(rc);
-	*boxes += nk;
-	if (*boxes > TOWNORG_CHART_MAX_BOXES)
-		return 0;
 	const townorg_entity **organs = malloc((nk ? nk : 1) * sizeof *organs);
 	if (!organs)
 		return fail(TOWNORG_ENOMEM, "out of memory");
@@ -426,6 +423,11 @@ static int label_township(sbuf *b, const townorg_version *v, const townorg_entit
 			places++;
 		else
 			subunits++;
+	}
+	*boxes += no; /* rows of the table; villages are only counted */
+	if (*boxes > TOWNORG_CHART_MAX_BOXES) {
+		free(organs);
+		return 0;
 	}
 	qsort(organs, no, sizeof *organs, cmp_organ);
 	int64_t tot = 0;

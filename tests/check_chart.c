@@ -231,6 +231,43 @@ START_TEST(escaping)
 }
 END_TEST
 
+/* A unit with more children than a chart can hold is refused, naming it. */
+START_TEST(too_large)
+{
+	townorg_repo *r;
+	OK(townorg_repo_new(&r));
+	townorg_txn *t;
+	OK(townorg_txn_new_on_branch(&t, r, "main"));
+	townorg_entity_builder *b;
+	OK(townorg_entity_builder_new(&b, "c", TOWNORG_KIND_COUNTY, "县", NULL));
+	OK(townorg_txn_put_builder(t, b));
+	townorg_entity_builder_free(b);
+	OK(townorg_entity_builder_new(&b, "t", TOWNORG_KIND_TOWN, "镇", "c"));
+	OK(townorg_txn_put_builder(t, b));
+	townorg_entity_builder_free(b);
+	for (int i = 0; i <= TOWNORG_CHART_MAX_BOXES; i++) {
+		char id[32];
+		snprintf(id, sizeof id, "t-v%04d", i);
+		OK(townorg_entity_builder_new(&b, id, TOWNORG_KIND_VILLAGE, "村", "t"));
+		OK(townorg_txn_put_builder(t, b));
+		townorg_entity_builder_free(b);
+	}
+	const townorg_version *v;
+	OK(townorg_txn_commit(&v, t));
+	townorg_txn_free(t);
+	unsigned char *out;
+	size_t len;
+	ck_assert_int_eq(townorg_chart_render(&out, &len, v, "t", TOWNORG_CHART_SVG, NULL), TOWNORG_EINVALID);
+	ck_assert_ptr_null(out);
+	ck_assert_ptr_nonnull(strstr(townorg_chart_error_last(), "too many"));
+	/* the county above it is one box with the villages counted */
+	char *dot = chart(v, "c", TOWNORG_CHART_DOT, NULL, NULL);
+	ck_assert_ptr_nonnull(strstr(dot, "村/社区 2001 个"));
+	townorg_chart_free(dot);
+	townorg_repo_free(r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("chart");
@@ -241,6 +278,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, png_and_english);
 	tcase_add_test(tc, bad_input);
 	tcase_add_test(tc, escaping);
+	tcase_add_test(tc, too_large);
 	suite_add_tcase(s, tc);
 	return s;
 }
