@@ -121,7 +121,7 @@ int cmd_chart(int argc, char **argv)
 	townorg_repo_free(repo);
 	return ec;
 #else
-	(void)pos;
+	(void)pos, (void)per_row;
 	cli_warn("%s", _("this townorg was built without Graphviz (configure --with-graphviz): no charts"));
 	return EXIT_BAD;
 #endif
