@@ -118,6 +118,9 @@ int cmd_validate(int argc, char **argv);
 int cmd_branch(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+/* org charts and the HTML report (cmd_chart.c; issue 21) */
+int cmd_chart(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* shared by show and as-of */
 int cli_show_version(const townorg_repo *repo, const townorg_version *v, const char *entity, int json);

@@ -24,3 +24,13 @@ locale/zh_CN/LC_MESSAGES/townorg.mo: $(srcdir)/po/zh_CN.po
 	$(MKDIR_P) locale/zh_CN/LC_MESSAGES
 	$(GMSGFMT) -o $@ $(srcdir)/po/zh_CN.po
 CLEANFILES += locale/zh_CN/LC_MESSAGES/townorg.mo
+
+# Org charts and the HTML report (issue 21): `townorg chart` and `townorg
+# report`; they link libtownorg-chart where Graphviz was found.
+cli_townorg_SOURCES += cli/outfile.h cli/outfile.c cli/cmd_chart.c cli/report_html.c
+if WITH_GRAPHVIZ
+cli_townorg_LDADD += render/libtownorg-chart.la
+endif
+TESTS += tests/cli/chart-report.sh
+dist_noinst_SCRIPTS += tests/cli/chart-report.sh
+tests/cli/chart-report.log: cli/townorg$(EXEEXT)

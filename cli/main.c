@@ -81,6 +81,20 @@ static const cli_command commands[] = {
 	     "  --json           print the outcome as JSON\n"
 	     "Conflicts (an entity changed differently on both sides) are listed,\n"
 	     "nothing is committed, and the exit status is 1.\n") },
+	{ "chart", cmd_chart, "REPO VERSION UNIT -o FILE.svg|FILE.png [--format svg|png|dot] [--lang zh|en]",
+	  N_("Draw the org chart of a unit (a township, a county) as SVG or PNG."),
+	  N_("  -o, --output FILE  the chart (written to a temporary file, then renamed)\n"
+	     "  --format F         svg, png or dot (default: from the file name)\n"
+	     "  --lang L           zh (default) or en: the language of the labels\n"
+	     "  --per-row N        boxes in a row (default 4)\n"
+	     "Needs a townorg built with Graphviz (configure --with-graphviz).\n") },
+	{ "report", cmd_report, "REPO FROM TO -o report.html [--policy FILE] [--under UNIT] [--lang zh|en]",
+	  N_("Write a reform report (org charts, changes, events, findings) as one HTML file."),
+	  N_("  -o, --output FILE  the report (one self-contained HTML file)\n"
+	     "  --policy FILE      validate the later version with this policy (default policy otherwise)\n"
+	     "  --under UNIT       the unit reported on (default: the one county of the version)\n"
+	     "  --lang L           zh (default) or en\n"
+	     "  --no-charts        list the structure as tables instead of charts\n") },
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

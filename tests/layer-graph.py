@@ -59,7 +59,7 @@ def check_includes(src):
                 problems.append(f"{rel}:{line}: #include \"{inc}\" names no layer (write it as LAYER/FILE)")
             elif RANK[top] > RANK[mine]:
                 problems.append(f"{rel}:{line}: #include \"{inc}\" reaches up from {mine} to {top}")
-    for d in ("cli", "bindings", "bench"):
+    for d in ("cli", "bindings", "bench", "render"):
         for f in sorted(glob.glob(os.path.join(src, d, "**", "*.[chi]"), recursive=True)):
             rel = os.path.relpath(f, src)
             text = open(f, encoding="utf-8", errors="replace").read()

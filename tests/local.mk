@@ -113,3 +113,18 @@ tests_check_base_SOURCES = tests/check_base.c tests/testutil.h
 tests_check_base_CFLAGS = $(TEST_CFLAGS)
 tests_check_base_LDADD = $(TEST_LIBS)
 TESTS += tests/check_base
+
+# Org charts (libtownorg-chart, where Graphviz was found) and the HTML
+# report in headless Chromium (issue 21).  check_chart links the installed
+# shape of the libraries (libtownorg + libtownorg-chart), not the core.
+if WITH_GRAPHVIZ
+check_PROGRAMS += tests/check_chart
+tests_check_chart_SOURCES = tests/check_chart.c
+tests_check_chart_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -DTEST_SRCDIR='"$(abs_top_srcdir)"'
+tests_check_chart_LDADD = render/libtownorg-chart.la lib/libtownorg.la $(CHECK_LIBS) $(PTHREAD_LIBS)
+TESTS += tests/check_chart
+endif
+TESTS += tests/check-report.sh
+dist_noinst_SCRIPTS += tests/check-report.sh tests/check-report-dom.py
+tests/check-report.log: cli/townorg$(EXEEXT)
+EXTRA_DIST += tests/valgrind-graphviz.supp

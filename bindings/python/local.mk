@@ -4,6 +4,8 @@
 # from a release needs no SWIG.
 PY_SWIG_WRAP = $(srcdir)/bindings/python/townorg_wrap.c
 PY_SWIG_SRC = bindings/python/townorg.i bindings/python/pyto_helpers.i
+# org charts (issue 21)
+PY_SWIG_SRC += bindings/python/pyto_chart.i
 EXTRA_DIST += $(PY_SWIG_SRC) $(PY_SWIG_WRAP)
 MAINTAINERCLEANFILES = $(PY_SWIG_WRAP)
 
@@ -56,4 +58,13 @@ tests/python/run-pytest.sh: $(srcdir)/tests/python/run-pytest.sh.in Makefile
 check_SCRIPTS = tests/python/run-pytest.sh
 CLEANFILES += tests/python/run-pytest.sh
 TESTS += tests/python/run-pytest.sh
+endif
+
+# Org charts (issue 21): the module links libtownorg-chart where Graphviz
+# was found; bindings/python/pyto_chart.i reads TOWNORG_WITH_CHART.
+if WITH_PYTHON
+if WITH_GRAPHVIZ
+bindings_python__townorg_c_la_CPPFLAGS += -DTOWNORG_WITH_CHART
+bindings_python__townorg_c_la_LIBADD += render/libtownorg-chart.la
+endif
 endif

@@ -372,3 +372,5 @@ PYTO_OUT_INT(size_t, new_versions)
 /* ------------------------------------------------------------ helpers */
 
 %include "pyto_helpers.i"
+/* org charts (libtownorg-chart, where built) */
+%include "pyto_chart.i"

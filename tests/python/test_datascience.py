@@ -56,11 +56,22 @@ def test_html(repo):
 def test_org_chart(small):
     g = small.head().org_chart("341023-002")
     assert g.dot.startswith("digraph") and "渔亭镇" in g.dot and "为民服务中心" in g.dot
-    assert "牌子: 计生所" in g.dot and "村/社区 1 个" in g.dot
     if townorg.Graph.can_render():
+        # drawn by libtownorg-chart (Graphviz's library): nameplates once each
+        assert g.dot.count("挂牌：计生所") == 1 and "村/社区 1 个" in g.dot
         svg = g.svg()
-        assert "<svg" in svg and "渔亭镇" in svg
+        assert svg.startswith("<svg") and "<?xml" not in svg and "<!DOCTYPE" not in svg and "渔亭镇" in svg
         assert g._repr_svg_() == svg
+        png = g.png()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and g._repr_png_() == png
+        assert "渔亭镇" in townorg.Graph("digraph { a -> \"渔亭镇\" }").svg()
+        with pytest.raises(townorg.Error):
+            townorg.Graph("digraph { a -> ; }").svg()
+    else:
+        assert "牌子: 计生所" in g.dot and "村/社区 1 个" in g.dot
+        assert g._repr_svg_() is None and g._repr_png_() is None
+        with pytest.raises(townorg.Error):
+            g.svg()
     with pytest.raises(townorg.NotFound):
         small.head().org_chart("nope")
 

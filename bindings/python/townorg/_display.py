@@ -1,8 +1,6 @@
 """Display helpers: DataFrames, HTML for Jupyter, Graphviz graphs."""
 
 import html
-import shutil
-import subprocess
 
 from . import _core
 
@@ -112,32 +110,40 @@ def totals_frame(rows):
 
 
 class Graph:
-    """A Graphviz graph: ``dot`` is the DOT text; ``svg()`` renders it with
-    the ``dot`` program where it is installed (Jupyter shows the SVG)."""
+    """A Graphviz graph: ``dot`` is the DOT text; ``svg()`` and ``png()``
+    draw it in-process with libtownorg-chart (Graphviz's library, no ``dot``
+    program), and Jupyter shows it.  The SVG starts with ``<svg`` (no XML
+    declaration), so it can be inlined in HTML and notebooks."""
 
-    def __init__(self, dot):
+    def __init__(self, dot, render=None):
         self.dot = dot
+        self._render = render  # callable(format) -> SVG str / PNG bytes (org charts)
 
     source = property(lambda self: self.dot, doc="The DOT text.")
 
     @staticmethod
     def can_render():
-        """True when Graphviz's ``dot`` program is installed."""
-        return shutil.which("dot") is not None
+        """True when this townorg was built with Graphviz (libtownorg-chart)."""
+        return bool(_core._c.pyto_chart_available())
+
+    def _draw(self, fmt):
+        if self._render is not None:
+            return self._render(fmt)
+        return _core._c.pyto_chart_dot(self.dot, fmt)
 
     def svg(self):
-        """The graph rendered as SVG text (needs Graphviz's ``dot``)."""
-        exe = shutil.which("dot")
-        if exe is None:
-            raise _core.Error("Graphviz 'dot' is not installed")
-        r = subprocess.run([exe, "-Tsvg"], input=self.dot.encode("utf-8"), stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, check=False)
-        if r.returncode != 0:
-            raise _core.Error("dot failed: " + r.stderr.decode("utf-8", "replace").strip())
-        return r.stdout.decode("utf-8")
+        """The graph drawn as SVG text (raises Error without Graphviz)."""
+        return self._draw(1)
+
+    def png(self):
+        """The graph drawn as a PNG image (bytes; raises Error without Graphviz)."""
+        return self._draw(2)
 
     def _repr_svg_(self):
         return self.svg() if self.can_render() else None
+
+    def _repr_png_(self):
+        return self.png() if self.can_render() else None
 
     def __str__(self):
         return self.dot
@@ -158,7 +164,12 @@ _KIND_ZH = {"office": "办公室", "center": "中心", "station": "站所", "tea
 def org_chart(version, id):
     """An org chart of a unit as a Graph: the unit at the top, its organs
     below it with their quotas, posts and nameplates; villages and
-    communities summarised in one box."""
+    communities summarised in one box.  Drawn by libtownorg-chart (the same
+    chart as ``townorg chart``) where this townorg was built with Graphviz;
+    otherwise only the DOT text, made here."""
+    if _core._c.pyto_chart_available():
+        dot = _core._c.pyto_chart(version._p, id, 3, 1, 0)
+        return Graph(dot, lambda fmt: _core._c.pyto_chart(version._p, id, fmt, 1, 0))
     root = version[id]
     kids = version.children(id)
     lines = ["digraph orgchart {", '  graph [rankdir=TB, fontname="Noto Sans CJK SC", charset="UTF-8"];',
