@@ -118,6 +118,7 @@ class Graph:
     def __init__(self, dot, render=None):
         self.dot = dot
         self._render = render  # callable(format) -> SVG str / PNG bytes (org charts)
+        self._drawn = {}  # format -> drawing: a graph is drawn once per format
 
     source = property(lambda self: self.dot, doc="The DOT text.")
 
@@ -127,9 +128,12 @@ class Graph:
         return bool(_core._c.pyto_chart_available())
 
     def _draw(self, fmt):
-        if self._render is not None:
-            return self._render(fmt)
-        return _core._c.pyto_chart_dot(self.dot, fmt)
+        if fmt not in self._drawn:
+            if self._render is not None:
+                self._drawn[fmt] = self._render(fmt)
+            else:
+                self._drawn[fmt] = _core._c.pyto_chart_dot(self.dot, fmt)
+        return self._drawn[fmt]
 
     def svg(self):
         """The graph drawn as SVG text (raises Error without Graphviz)."""
