@@ -24,3 +24,11 @@ locale/zh_CN/LC_MESSAGES/townorg.mo: $(srcdir)/po/zh_CN.po
 	$(MKDIR_P) locale/zh_CN/LC_MESSAGES
 	$(GMSGFMT) -o $@ $(srcdir)/po/zh_CN.po
 CLEANFILES += locale/zh_CN/LC_MESSAGES/townorg.mo
+
+# Bash completion of townorg (issue 21, Debian packages): installed by the
+# Debian package townorg (dh_bash-completion); tested here against the
+# built program.
+TESTS += tests/cli/completion.sh
+dist_noinst_SCRIPTS += tests/cli/completion.sh
+EXTRA_DIST += cli/townorg.bash-completion
+tests/cli/completion.log: cli/townorg$(EXEEXT)
