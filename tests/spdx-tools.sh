@@ -5,7 +5,7 @@
 # data and generated files are left alone, that a second run changes
 # nothing, that modes are kept, and that the check fails before and passes
 # after.  Prints TAP.
-top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_srcdir=$(cd "${top_srcdir:-$(dirname "$0")/..}" && pwd) || exit 99
 ADD="$top_srcdir/scripts/add-spdx.sh"
 CHECK="$top_srcdir/tests/check-spdx.sh"
 T=$(mktemp -d "${TMPDIR:-/tmp}/spdx-tools.XXXXXX") || exit 99
