@@ -169,8 +169,12 @@ repo="$T/demo/黟县.townorg"
 # the shipped policies and examples
 townorg validate "$repo" --policy /usr/share/libtownorg/policies/default.json >"$T/v.out" 2>&1 && fail "default.json: 渔亭镇 should be flagged"
 grep -q '渔亭镇' "$T/v.out" || fail "validate with /usr/share/libtownorg/policies/default.json"
-townorg validate "$repo" --policy /usr/share/doc/townorg/examples/yixian-waivers.json >/dev/null ||
-	fail "validate with the waivers installed in /usr/share/doc/townorg/examples"
+waivers=/usr/share/doc/townorg/examples/yixian-waivers.json
+if [ ! -f "$waivers" ] && grep -rqs 'path-exclude=/usr/share/doc' /etc/dpkg/dpkg.cfg.d/; then
+	echo "(this system's dpkg excludes /usr/share/doc: the waivers from the source tree)"
+	waivers="$WORK/src/examples/data/yixian-waivers.json"
+fi
+townorg validate "$repo" --policy "$waivers" >/dev/null || fail "validate with the waivers $waivers"
 echo "ok: the installed policies and examples"
 # the Chinese messages from the installed catalogue
 if locale -a 2>/dev/null | grep -qi '^zh_CN.utf8$'; then
