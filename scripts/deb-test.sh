@@ -90,7 +90,7 @@ if [ "$(git -C "$SRC" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$SRC" && 
 else
 	# not a git checkout: the files, without build trees
 	echo "(not a git checkout: copying the tree without build/ and fuzz-build/)"
-	tar -C "$SRC" --exclude=./build --exclude=./fuzz-build --exclude=./autom4te.cache -cf - . | tar -x -C "$WORK/src"
+	tar -C "$SRC" --exclude=./.git --exclude=./build --exclude=./fuzz-build --exclude=./autom4te.cache -cf - . | tar -x -C "$WORK/src"
 fi
 cd "$WORK/src"
 dpkg-checkbuilddeps || fail "build dependencies missing (bash scripts/install-deps.sh)"
