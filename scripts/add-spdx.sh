@@ -47,6 +47,7 @@ excluded() {
 	build-aux/* | autom4te.cache/* | m4/* | po/* | debian/* | build/* | build-*/* | _build/* | fuzz-build/*) return 0 ;;
 	*/.deps/* | */.libs/* | .deps/* | .libs/*) return 0 ;;
 	bindings/python/townorg_wrap.c | config.h | tests/examples/config.sh | tests/python/run-pytest.sh) return 0 ;;
+	configure | config.status | libtool | */Makefile.in | Makefile.in | aclocal.m4) return 0 ;; # autotools output
 	libtownorg-*/*) return 0 ;; # a `make dist` tree
 	esac
 	return 1
