@@ -34,3 +34,10 @@ endif
 TESTS += tests/cli/chart-report.sh
 dist_noinst_SCRIPTS += tests/cli/chart-report.sh
 tests/cli/chart-report.log: cli/townorg$(EXEEXT)
+# Bash completion of townorg (issue 21, Debian packages): installed by the
+# Debian package townorg (dh_bash-completion); tested here against the
+# built program.
+TESTS += tests/cli/completion.sh
+dist_noinst_SCRIPTS += tests/cli/completion.sh
+EXTRA_DIST += cli/townorg.bash-completion
+tests/cli/completion.log: cli/townorg$(EXEEXT)

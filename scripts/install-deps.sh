@@ -8,7 +8,8 @@ PKGS=(build-essential autoconf automake libtool autopoint gettext pkg-config
       swig python3 python3-dev python3-pytest python3-pandas python3-matplotlib python3-openpyxl
       valgrind clang libclang-rt-14-dev locales graphviz fonts-noto-cjk
       doxygen jupyter-nbconvert python3-ipykernel
-      libgraphviz-dev chromium)
+      libgraphviz-dev chromium
+      debhelper dh-python devscripts fakeroot lintian bash-completion dpkg-dev man-db)
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

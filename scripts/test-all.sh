@@ -1,7 +1,8 @@
 #!/bin/bash
 # Install dependencies, build, and run every test: the Check and Python
 # suites, the same suites under valgrind, an AddressSanitizer +
-# UndefinedBehaviorSanitizer build, and `make distcheck`.  Fails on any
+# UndefinedBehaviorSanitizer build, `make distcheck`, and the Debian
+# packages (scripts/deb-test.sh: build, lintian, install, use, purge).  Fails on any
 # failure.  Build trees go under build/ (or $BUILD_ROOT).
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
@@ -81,5 +82,8 @@ step "distcheck"
 cd "$BUILD_ROOT/main"
 make -j"$JOBS" distcheck >/dev/null 2>"$BUILD_ROOT/distcheck.err" || { tail -50 "$BUILD_ROOT/distcheck.err"; exit 1; }
 echo "distcheck passed"
+
+step "Debian packages: build, lintian, install, use the installed files, purge (scripts/deb-test.sh)"
+JOBS="$JOBS" bash "$SRC/scripts/deb-test.sh"
 echo
 echo "all tests passed"

@@ -32,6 +32,9 @@ from ._plot import cjk_font  # noqa: F401
 from ._excel import HEADERS_ZH, read_workbook  # noqa: F401
 
 __version__ = library_version()
+# The licence (SPDX identifier; the texts are in LICENSE).  There is no
+# setup.py or pyproject.toml: the package is installed by `make install`.
+__license__ = "MulanPSL-2.0"
 
 __all__ = [
     "Error", "NotFound", "Exists", "Invalid", "OutOfMemory", "IOFailure", "Corrupt", "Conflict", "ParseError",
