@@ -56,3 +56,8 @@ EXTRA_DIST += policies/embed.py
 # Real data importers (NBS township lists, MCA change tables)
 lib_libtownorg_core_la_SOURCES += lib/realdata_internal.h lib/realdata_csv.c lib/nbs.c lib/mca.c
 townorg_include_HEADERS += include/townorg/realdata.h
+# Workbooks (.xlsx, the 台账; issue 21): write with libxlsxwriter, read with minizip + expat
+lib_libtownorg_core_la_SOURCES += lib/xlsx_internal.h lib/xlsx_common.c lib/xlsx_write.c lib/xlsx_read.c lib/xlsx_import.c
+lib_libtownorg_core_la_CFLAGS += $(XLSX_CFLAGS)
+lib_libtownorg_core_la_LIBADD += $(XLSX_LIBS)
+townorg_include_HEADERS += include/townorg/xlsx.h
