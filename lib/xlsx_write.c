@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "internal.h"
 #include "xlsx_internal.h"
 #include "townorg/diff.h"
@@ -669,6 +670,29 @@ static int fsync_path(const char *path, int dir)
 	return r;
 }
 
+/* The mode a new file gets: the existing target's, else 0666 less the
+ * process's umask (read from /proc, since umask(2) cannot be read without
+ * being changed, which would race other threads), else 0644. */
+static mode_t new_file_mode(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) == 0)
+		return st.st_mode & 07777;
+	FILE *f = fopen("/proc/self/status", "r");
+	mode_t mode = 0644;
+	if (f) {
+		char line[128];
+		unsigned int um;
+		while (fgets(line, sizeof line, f))
+			if (sscanf(line, "Umask: %o", &um) == 1) {
+				mode = 0666 & ~(mode_t)um;
+				break;
+			}
+		fclose(f);
+	}
+	return mode;
+}
+
 static int write_book(wctx *c, const townorg_version *v, const townorg_xlsx_export_options *o,
 		      const townorg_diff *diff, const townorg_validation *res)
 {
@@ -769,6 +793,7 @@ int townorg_export_xlsx(const townorg_version *v, const char *path, const townor
 		tmp = NULL;
 		goto out;
 	}
+	fchmod(fd, new_file_mode(path));
 	close(fd);
 	lxw_workbook_options wo = { 0, NULL, 0 };
 	wctx c = { 0 };

@@ -102,3 +102,12 @@ EXTRA_DIST += docs/Doxyfile
 doxygen:
 	TOWNORG_SRCDIR='$(abs_top_srcdir)' TOWNORG_DOXYGEN_OUT='$(abs_top_builddir)/doc/api' doxygen '$(top_srcdir)/docs/Doxyfile'
 .PHONY: doxygen
+
+# Workbooks (.xlsx, the 台账; issue 21): export, import, Excel's retyping, bad workbooks
+if HAVE_XLSX
+check_PROGRAMS += tests/check_xlsx
+tests_check_xlsx_SOURCES = tests/check_xlsx.c tests/testutil.h
+tests_check_xlsx_CFLAGS = $(TEST_CFLAGS) $(XLSX_CFLAGS)
+tests_check_xlsx_LDADD = $(TEST_LIBS) $(XLSX_LIBS)
+TESTS += tests/check_xlsx
+endif
