@@ -24,3 +24,7 @@ locale/zh_CN/LC_MESSAGES/townorg.mo: $(srcdir)/po/zh_CN.po
 	$(MKDIR_P) locale/zh_CN/LC_MESSAGES
 	$(GMSGFMT) -o $@ $(srcdir)/po/zh_CN.po
 CLEANFILES += locale/zh_CN/LC_MESSAGES/townorg.mo
+# Workbooks (.xlsx, the 台账; issue 21)
+TESTS += tests/cli/xlsx.sh
+dist_noinst_SCRIPTS += tests/cli/xlsx.sh
+tests/cli/xlsx.log: cli/townorg$(EXEEXT)

@@ -99,6 +99,6 @@ const char *townorg__xlsx_book_name(const townorg_xlsx_book *book);
 
 /* Translation of the library's workbook messages (the "townorg" domain,
  * bound by the program that uses it). */
-const char *townorg__xlsx_tr(const char *msgid);
+const char *townorg__xlsx_tr(const char *msgid) __attribute__((format_arg(1)));
 
 #endif

@@ -32,6 +32,8 @@
 #include "internal.h"
 #include "xlsx_internal.h"
 
+#define _(s) townorg__xlsx_tr(s)
+
 int townorg_xlsx_cell_name(char *buf, size_t size, uint32_t row, uint32_t col)
 {
 	char letters[8];
@@ -244,7 +246,7 @@ static int read_part(const townorg_xlsx_book *b, unzFile uf, const char *part, c
 		rc = townorg__err(TOWNORG_EPARSE, "%s: %s: damaged zip entry (error %d)", b->name, part, n);
 	int cr = unzCloseCurrentFile(uf);
 	if (rc == 0 && cr == UNZ_CRCERROR)
-		rc = townorg__err(TOWNORG_EPARSE, "%s: %s: damaged zip entry (checksum mismatch)", b->name, part);
+		rc = townorg__err(TOWNORG_EPARSE, _("%s: %s: damaged zip entry (checksum mismatch)"), b->name, part);
 	if (rc == 0 && buf.failed)
 		rc = townorg__oom();
 	if (rc < 0) {
@@ -663,7 +665,7 @@ static int parse_xml(px *x, const char *part, const char *data, size_t len, XML_
 		int last = off + n == len;
 		if (XML_Parse(p, data + off, (int)n, last) == XML_STATUS_ERROR) {
 			if (x->rc == 0)
-				x->rc = townorg__err(TOWNORG_EPARSE, "%s: %s:%lu: malformed XML: %s", x->b->name, part,
+				x->rc = townorg__err(TOWNORG_EPARSE, _("%s: %s:%lu: malformed XML: %s"), x->b->name, part,
 						     (unsigned long)XML_GetCurrentLineNumber(p),
 						     XML_ErrorString(XML_GetErrorCode(p)));
 			break;
@@ -795,7 +797,7 @@ static int read_book(townorg_xlsx_book *b, unzFile uf)
 	}
 	if ((rc = read_part(b, uf, wbpart, &data, &len)) < 0) {
 		if (rc == TOWNORG_ENOTFOUND)
-			rc = townorg__err(TOWNORG_EPARSE, "%s: a zip archive without a workbook (no %s): not an .xlsx file",
+			rc = townorg__err(TOWNORG_EPARSE, _("%s: a zip archive without a workbook (no %s): not an .xlsx file"),
 					  b->name, wbpart);
 		goto out;
 	}
@@ -891,7 +893,7 @@ static int read_book(townorg_xlsx_book *b, unzFile uf)
 				if (sh->cells[k].row == sh->cells[k - 1].row && sh->cells[k].col == sh->cells[k - 1].col) {
 					char ref[16];
 					townorg_xlsx_cell_name(ref, sizeof ref, sh->cells[k].row, sh->cells[k].col);
-					rc = townorg__err(TOWNORG_EPARSE, "%s: %s!%s: the cell appears twice", b->name,
+					rc = townorg__err(TOWNORG_EPARSE, _("%s: %s!%s: the cell appears twice"), b->name,
 							  sh->name, ref);
 				}
 		}
@@ -921,7 +923,7 @@ int townorg_xlsx_open_memory(townorg_xlsx_book **out, const void *data, size_t l
 		return townorg__oom();
 	}
 	if (len < 4 || memcmp(data, "PK", 2) != 0 || len > LONG_MAX) {
-		rc = townorg__err(TOWNORG_EPARSE, "%s: not a workbook (.xlsx files are zip archives)", b->name);
+		rc = townorg__err(TOWNORG_EPARSE, _("%s: not a workbook (.xlsx files are zip archives)"), b->name);
 		townorg_xlsx_close(b);
 		return rc;
 	}
@@ -929,7 +931,7 @@ int townorg_xlsx_open_memory(townorg_xlsx_book **out, const void *data, size_t l
 	zlib_filefunc_def ff = { mz_open, mz_read, mz_write, mz_tell, mz_seek, mz_close, mz_error, &mz };
 	unzFile uf = unzOpen2(b->name, &ff);
 	if (!uf) {
-		rc = townorg__err(TOWNORG_EPARSE, "%s: not a workbook (a damaged zip archive)", b->name);
+		rc = townorg__err(TOWNORG_EPARSE, _("%s: not a workbook (a damaged zip archive)"), b->name);
 		townorg_xlsx_close(b);
 		return rc;
 	}
