@@ -542,6 +542,30 @@ static int entity_row(ient *e, const char *sheet, const icol *cols, size_t ncols
 	return rc;
 }
 
+#define HEADER_SEARCH_ROWS 10
+
+/* The index of the first cell of the header row: the first of the sheet's
+ * first HEADER_SEARCH_ROWS rows that holds 编码, 名称 and 类型 (an office's
+ * workbook often has a title row above it), or -1 when none does. */
+static long header_row(const rcell *cells, size_t n)
+{
+	size_t i = 0;
+	for (int rows = 0; i < n && rows < HEADER_SEARCH_ROWS; rows++) {
+		int have[XC_FIXED_COUNT] = { 0 };
+		size_t start = i;
+		uint32_t row = cells[i].row;
+		for (; i < n && cells[i].row == row; i++) {
+			icol ic;
+			if (match_header(cells[i].text, &ic) == 0 && ic.fixed)
+				have[ic.id] = 1;
+			townorg__free(ic.name);
+		}
+		if (have[XC_ID] && have[XC_NAME] && have[XC_KIND])
+			return (long)start;
+	}
+	return -1;
+}
+
 /* The cells of sheet s as rcells (borrowed text). */
 static rcell *sheet_cells(const townorg_xlsx_book *book, size_t s, size_t *n)
 {
@@ -559,6 +583,16 @@ static int entity_sheet(ient *e, const char *sheet, const rcell *cells, size_t n
 	ictx *c = e->c;
 	if (n == 0)
 		return 0;
+	long h0 = header_row(cells, n);
+	int rc0;
+	if (h0 > 0) {
+		char ref[16];
+		townorg_xlsx_cell_name(ref, sizeof ref, cells[h0].row, 0);
+		if ((rc0 = note(c, _("%s: the header is row %s; the rows above it are ignored"), sheet, ref + 1)) < 0)
+			return rc0;
+		cells += h0;
+		n -= (size_t)h0;
+	}
 	uint32_t hrow = cells[0].row, maxcol = 0;
 	size_t i = 0;
 	while (i < n && cells[i].row == hrow) {
@@ -629,19 +663,6 @@ static int entity_sheet(ient *e, const char *sheet, const rcell *cells, size_t n
 		townorg__free(cols[k].name);
 	townorg__free(cols);
 	return rc;
-}
-
-/* Does a sheet's first row hold the required headers? */
-static int looks_like_entities(const rcell *cells, size_t n)
-{
-	int have[XC_FIXED_COUNT] = { 0 };
-	for (size_t i = 0; i < n && cells[i].row == cells[0].row; i++) {
-		icol ic;
-		if (match_header(cells[i].text, &ic) == 0 && ic.fixed)
-			have[ic.id] = 1;
-		townorg__free(ic.name);
-	}
-	return have[XC_ID] && have[XC_NAME] && have[XC_KIND];
 }
 
 /* ------------------------------------------------------------ 说明, 事件 */
@@ -821,7 +842,7 @@ int townorg_import_xlsx_book(const townorg_version **out, townorg_xlsx_report **
 		} else if (strcmp(name, XLSX_SHEET_CHANGES) == 0 || strcmp(name, XLSX_SHEET_RATES) == 0 ||
 			   strcmp(name, XLSX_SHEET_FINDINGS) == 0) {
 			continue; /* derived from the entities: nothing to read */
-		} else if (group_sheet(name) >= 0 || (counts[s] && looks_like_entities(all[s], counts[s]))) {
+		} else if (group_sheet(name) >= 0 || header_row(all[s], counts[s]) >= 0) {
 			entity_sheets++;
 			if (group_sheet(name) < 0)
 				rc = note(&c, _("sheet '%s' read as an entity sheet (its header has 编码, 名称 and 类型)"),

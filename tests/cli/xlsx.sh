@@ -2,7 +2,7 @@
 # The 台账 workbook from the command line: export --format xlsx (with
 # --changes-since and --policy), import FILE.xlsx as a snapshot with the
 # same state hash, bad workbooks refused naming the file and the cell, in
-# Chinese under zh_CN.  Skipped (visibly) without workbook support.
+# Chinese under zh_CN.  A visible TAP skip without workbook support.
 . "${top_srcdir:-.}/tests/cli/lib.sh"
 R="$TMP/r.db"
 "$TOWNORG" init "$R" >/dev/null && "$TOWNORG" import "$R" "$top_srcdir/examples/data/yixian.json" >/dev/null ||
@@ -11,8 +11,9 @@ state() { "$TOWNORG" show "$1" "$2" --json | "$PY" -c 'import json,sys; print(js
 
 run export "$R" main --format xlsx -o "$TMP/台账.xlsx"
 if [ "$rc" -ne 0 ] && grep -q "without workbook support" "$TMP/err"; then
-	echo "1..0 # SKIP built without workbook support"
-	exit 77
+	# visible in the TAP log as a skip (the tap driver takes exit 0)
+	echo "1..0 # SKIP built without workbook support (configure --with-xlsx)"
+	exit 0
 fi
 if [ "$rc" -eq 0 ]; then ok "export --format xlsx -o 台账.xlsx"; else not_ok "export --format xlsx (exit $rc)"; fi
 check "a zip archive" sh -c "head -c 2 '$TMP/台账.xlsx' | grep -q PK"
