@@ -421,8 +421,55 @@ static int parse_area(const rcell *cl, int64_t *out)
 	return 0;
 }
 
-static int entity_row(ient *e, const char *sheet, const icol *cols, size_t ncols, const rcell *cells, size_t n,
+/* A cell's text without the spaces around it (an office's typing: "镇 ",
+ * " 21000"): the text itself, or a trimmed copy kept in e. */
+static const char *trimmed(ient *e, const char *s)
+{
+	size_t n = strlen(s);
+	int inner = n && s[0] != ' ' && s[0] != '\t' && s[n - 1] != ' ' && s[n - 1] != '\t' && s[0] != '\n' &&
+		    s[n - 1] != '\n' && s[n - 1] != '\r' && strncmp(s, "\xe3\x80\x80", 3) != 0 &&
+		    (n < 3 || strcmp(s + n - 3, "\xe3\x80\x80") != 0);
+	if (inner)
+		return s;
+	char *copy = keep(e, townorg__strdup(s));
+	return copy ? trim(copy) : NULL;
+}
+
+static int entity_row_cells(ient *e, const char *sheet, const icol *cols, size_t ncols, const rcell *cells,
+			    size_t n, uint32_t row, uint32_t idcol);
+
+static int entity_row(ient *e, const char *sheet, const icol *cols, size_t ncols, const rcell *in, size_t n,
 		      uint32_t row, uint32_t idcol)
+{
+	/* Trim every cell but free text and lists (names, ranks, functions
+	 * keep their exact text); a cell of spaces only is empty. */
+	rcell *cells = townorg__calloc(n ? n : 1, sizeof *cells);
+	size_t m = 0;
+	if (!cells)
+		return townorg__oom();
+	for (size_t i = 0; i < n; i++) {
+		rcell cl = in[i];
+		const icol *ic = cl.col < ncols ? &cols[cl.col] : NULL;
+		int exact = !ic || ic->id == XC_UNKNOWN || ic->id == XC_TEXT || ic->id == XC_LIST ||
+			    (ic->fixed && (ic->fixed->type == XT_TEXT || ic->fixed->type == XT_LIST) &&
+			     ic->fixed->id != XC_PARENT);
+		if (!exact) {
+			if (!(cl.text = trimmed(e, cl.text))) {
+				townorg__free(cells);
+				return townorg__oom();
+			}
+			if (!*cl.text)
+				continue;
+		}
+		cells[m++] = cl;
+	}
+	int rc = entity_row_cells(e, sheet, cols, ncols, cells, m, row, idcol);
+	townorg__free(cells);
+	return rc;
+}
+
+static int entity_row_cells(ient *e, const char *sheet, const icol *cols, size_t ncols, const rcell *cells,
+			    size_t n, uint32_t row, uint32_t idcol)
 {
 	ictx *c = e->c;
 	const rcell *by[XC_FIXED_COUNT] = { 0 };

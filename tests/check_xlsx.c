@@ -465,7 +465,7 @@ static const char *const towns =
 	"编码|名称|类型|上级编码|类别|区域面积（平方公里）|职能\n"
 	"#341023|黟县|县\n"
 	"#3.41023100E8|碧阳镇|镇|#341023|大|#146.69999999999999|农技推广\n"
-	"#341023101|宏村镇|镇|341023|中|#96";
+	"#341023101|宏村镇| 镇 |341023 |中　|#96";
 
 /* What Excel and WPS do: ids as numbers (3.41023100E8), areas with binary
  * noise, dates as serials, shared strings with runs and phonetics, an
