@@ -1449,6 +1449,13 @@ done:
 }
 /* ---- workbooks (issue 21): lib/xlsx_*.c ---- */
 
+/* Whether workbook support is built in (an int return would go through
+ * the error-code typemap). */
+PyObject *pyto_xlsx_available(void)
+{
+	return PyBool_FromLong(townorg_xlsx_available());
+}
+
 /* Write the 台账 workbook of a version (since: add 变更表 and 精简率;
  * policy: add 核查结果). */
 PyObject *pyto_xlsx_export(const townorg_version *v, const char *path, const townorg_version *since,

@@ -351,6 +351,7 @@ PYTO_OUT_INT(size_t, new_versions)
 %ignore townorg_verify_report_counts;
 %ignore townorg_mca_reason_kind;
 /* Workbooks (issue 21): replaced by pyto_xlsx_* below. */
+%ignore townorg_xlsx_available;
 %ignore townorg_xlsx_export_options;
 %ignore townorg_xlsx_import_options;
 %ignore townorg_export_xlsx;

@@ -5,7 +5,7 @@ import pytest
 import townorg
 
 
-needs_xlsx = pytest.mark.skipif(not townorg._core._c.townorg_xlsx_available(),
+needs_xlsx = pytest.mark.skipif(not townorg.xlsx_available(),
                                 reason="libtownorg built without workbook support (configure --with-xlsx)")
 
 

@@ -29,7 +29,7 @@ from ._core import (  # noqa: F401
 )
 from ._display import Graph  # noqa: F401
 from ._plot import cjk_font  # noqa: F401
-from ._excel import HEADERS_ZH, read_workbook  # noqa: F401
+from ._excel import HEADERS_ZH, read_workbook, xlsx_available  # noqa: F401
 
 __version__ = library_version()
 

@@ -122,6 +122,13 @@ def _cell(value, column):
     return s
 
 
+def xlsx_available():
+    """Whether the library was built with workbook support (libxlsxwriter,
+    minizip, expat): without it, export_excel and import_excel raise
+    townorg.Invalid."""
+    return bool(_core._c.pyto_xlsx_available())
+
+
 def _sheets(path):
     """[(sheet name, [(row, col, text, is_number)])] from the C reader."""
     return _core._c.pyto_xlsx_read(path)
