@@ -155,6 +155,15 @@ START_TEST(roundtrip_examples_and_fixtures)
 		roundtrip_all_versions(r);
 		townorg_repo_free(r);
 	}
+	/* the CSV table fixture, every version */
+	townorg_repo *rt;
+	townorg_tables_import_options to = TOWNORG_TABLES_IMPORT_OPTIONS_INIT;
+	to.recorded_at = "2024-01-01T00:00:00Z";
+	OK(townorg_repo_new(&rt));
+	OK(townorg_tables_import(NULL, rt, TEST_SRCDIR "/tests/data/tables/mini", &to));
+	ck_assert_uint_gt(townorg_repo_version_count(rt), 1);
+	roundtrip_all_versions(rt);
+	townorg_repo_free(rt);
 	/* the snapshot fixture */
 	townorg_repo *r;
 	const townorg_version *v;
