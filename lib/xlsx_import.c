@@ -224,7 +224,7 @@ static const char *serial_date(const char *num, char *buf, size_t size)
 	return buf;
 }
 
-/* A date cell: YYYY-MM-DD, YYYY/M/D, YYYY.M.D, or a serial number. */
+/* A date cell: YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYY年M月D日, or a serial number. */
 static int read_date(const rcell *cl, char *buf, size_t size)
 {
 	if (cl->number)
@@ -233,6 +233,11 @@ static int read_date(const rcell *cl, char *buf, size_t size)
 	char s1, s2, extra;
 	if (sscanf(cl->text, "%4u%c%2u%c%2u%c", &y, &s1, &m, &s2, &d, &extra) == 5 && s1 == s2 &&
 	    (s1 == '-' || s1 == '/' || s1 == '.')) {
+		snprintf(buf, size, "%04u-%02u-%02u", y, m, d);
+		return townorg_date_check(buf) == 0 ? 0 : -1;
+	}
+	/* 2008年6月1日 */
+	if (sscanf(cl->text, "%4u年%2u月%2u日%c", &y, &m, &d, &extra) == 3) {
 		snprintf(buf, size, "%04u-%02u-%02u", y, m, d);
 		return townorg_date_check(buf) == 0 ? 0 : -1;
 	}

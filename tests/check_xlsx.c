@@ -485,7 +485,7 @@ START_TEST(excel_retyped)
 			  "<si><t>生效日期</t></si><si><r><t>黟编〔2008〕</t></r><r><t>5号</t></r><rPh><t>ふりがな</t></rPh></si>"
 			  "<si><t>文号</t></si></sst>";
 	const msheet s[] = {
-		{ "说明", "项目|内容\n$0|#39600\n$2|$1" },
+		{ "说明", "项目|内容\n$0|#39600\n$2|$1\n发文日期|2008年5月20日" },
 		{ "乡镇", towns },
 		{ "统计", "随便|什么\n#1|#2" },
 		{ "机构表", "黟县乡镇机构编制台账（2008年）\n机构编码|单位名称|机构类型|所属编码|行政编制|备注\n"
@@ -510,6 +510,7 @@ START_TEST(excel_retyped)
 	ck_assert_str_eq(townorg_entity_parent_id(e), "341023100");
 	ck_assert_str_eq(townorg_version_meta(v)->effective_date, "2008-06-01");
 	ck_assert_str_eq(townorg_version_meta(v)->doc_number, "黟编〔2008〕5号");
+	ck_assert_str_eq(townorg_version_meta(v)->doc_date, "2008-05-20");
 	ck_assert_uint_eq(townorg_xlsx_report_entity_count(rep), 4);
 	/* notes: 统计 ignored, 机构表 read by its header (in row 2, below a
 	 * title), 备注 ignored */
