@@ -272,9 +272,12 @@ static int write_entity_sheet(wctx *c, const char *sheet, const townorg_entity *
 	}
 	if (rc < 0)
 		goto out;
-	qsort(quotas, nq, sizeof *quotas, cmp_str);
-	qsort(texts, nt, sizeof *texts, cmp_str);
-	qsort(lists, nl, sizeof *lists, cmp_str);
+	if (nq > 1) /* (qsort must not be given NULL, even for nothing) */
+		qsort(quotas, nq, sizeof *quotas, cmp_str);
+	if (nt > 1)
+		qsort(texts, nt, sizeof *texts, cmp_str);
+	if (nl > 1)
+		qsort(lists, nl, sizeof *lists, cmp_str);
 	size_t cap = XC_FIXED_COUNT + nq + nt + nl;
 	cols = townorg__calloc(cap, sizeof *cols);
 	headers = townorg__calloc(cap, sizeof *headers);
