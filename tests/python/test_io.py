@@ -122,9 +122,16 @@ def test_excel_roundtrip(repo, tmp_path):
         rep = r2.import_excel(path)
         assert rep["version"].state_hash == v.state_hash and r2.head().state_hash == v.state_hash
         assert rep["entities"] == len(v) and rep["notes"] == []
-    # onto a branch with a head: a new version whose parent is that head
+    # the keywords of the older export_excel
+    with pytest.warns(DeprecationWarning):
+        repo.export_excel(path, to="v2", chinese=True)
+    assert townorg.Repository().import_excel(path)["version"].state_hash == repo["v2"].state_hash
+    with pytest.raises(TypeError):
+        repo.export_excel(path, from_="v0")
+    # onto a branch with a head (v5): a new version whose parent is that
+    # head, with v2's state (what v5 has and v2 lacks is removed)
     rep = repo.import_excel(path, branch="main", message="re-imported")
-    assert rep["version"].state_hash == repo["v5"].state_hash and rep["version"].parents[0] == repo["v5"]
+    assert rep["version"].state_hash == repo["v2"].state_hash and rep["version"].parents[0] == repo["v5"]
     assert rep["version"].message == "re-imported"
 
 

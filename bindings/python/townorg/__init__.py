@@ -39,7 +39,7 @@ __all__ = [
     "KINDS", "ORGAN_KINDS", "TOWNSHIP_KINDS", "INT_FIELDS", "EVENT_KINDS", "SEVERITIES",
     "Entity", "Event", "Version", "Repository", "Transaction", "Diff", "Delta", "FieldChange", "Blame",
     "BlameEntry", "HistoryEntry", "Lineage", "Policy", "RuleContext", "Finding", "Validation", "Graph",
-    "library_version", "make_entity", "verify", "builtin_rules", "cjk_font", "read_workbook", "HEADERS_ZH",
+    "library_version", "make_entity", "verify", "builtin_rules", "cjk_font", "read_workbook", "xlsx_available", "HEADERS_ZH",
     "open", "memory",
 ]
 

@@ -892,13 +892,25 @@ class Repository:
         from ._excel import import_workbook
         return import_workbook(self, path, branch=branch, **options)
 
-    def export_excel(self, path, version="main", changes_since=None, policy=None, to=None):
+    def export_excel(self, path, version="main", changes_since=None, policy=None, to=None, **old):
         """Write the 台账 workbook (.xlsx) of a version with the library's
         townorg_export_xlsx: a sheet per kind group with every attribute,
         Chinese headers and values; ``changes_since`` (a version) adds the
         sheets 变更表 and 精简率, ``policy`` (a Policy) the sheet 核查结果.
-        ``to`` is an older name of ``version``."""
+        ``to`` is an older name of ``version``; the older keywords
+        ``chinese`` and ``lossy`` are accepted and have no effect (headers
+        are always Chinese, nothing is dropped); ``from_`` is refused (the
+        workbook holds one version: use ``export_tables`` for a line)."""
+        import warnings
         from ._excel import export_workbook
+        if old.get("from_") is not None:
+            raise TypeError("export_excel writes one version; from_= applies to export_tables (CSV tables)")
+        unknown = set(old) - {"chinese", "lossy", "from_"}
+        if unknown:
+            raise TypeError("export_excel() got unexpected keyword arguments: %s" % ", ".join(sorted(unknown)))
+        if set(old) - {"from_"}:
+            warnings.warn("export_excel: chinese= and lossy= no longer apply (the 台账 has Chinese headers and "
+                          "drops nothing)", DeprecationWarning, stacklevel=2)
         export_workbook(self, path, version=to if to is not None else version, changes_since=changes_since,
                         policy=policy)
 
