@@ -8,10 +8,11 @@
  * the state hash of the version it was exported from, compared at the end
  * — a difference is a note, since offices edit their workbooks); 事件 the
  * events (taken only when asked); 变更表, 精简率, 核查结果 are derived and
- * skipped; a sheet named after a kind group, or any sheet whose first row
- * holds 编码, 名称 and 类型, is an entity sheet; anything else is ignored
- * with a note.  In an entity sheet the first non-empty row is the header:
- * each header is matched (parentheses and spaces dropped) against the
+ * skipped; a sheet named after a kind group, or any sheet one of whose
+ * first ten rows holds 编码, 名称 and 类型, is an entity sheet; anything
+ * else is ignored with a note.  In an entity sheet the header is the first
+ * such row (rows above it, an office's title, are skipped with a note),
+ * else the first row; each header is matched (parentheses and spaces dropped) against the
  * column table of xlsx_common.c, its other accepted names and its token,
  * or is a made-up "编制：/属性：/列表：" column; unknown headers are
  * ignored with a note.  Each later row with any cell in a known column is
@@ -20,8 +21,9 @@
  * head held and the workbook lacks, so the new state is exactly the
  * workbook's and the same workbook gives the same state hash.
  *
- * Cells come as text.  An id, parent id, code or supervisor that Excel or
- * WPS retyped as a number ("341023100", "3.41023100E8") is read back as
+ * Cells come as text; all but free text and lists are trimmed of spaces
+ * (ASCII and U+3000), and a cell of spaces only is empty.  An id, parent
+ * id, code or supervisor that Excel or WPS retyped as a number ("341023100", "3.41023100E8") is read back as
  * the integer's text; a date typed as a serial number becomes YYYY-MM-DD.
  * Every error names the file and the cell, "台账.xlsx: 乡镇!C7: …", and
  * its wording goes through gettext (domain "townorg"), so the program
