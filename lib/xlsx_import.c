@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "internal.h"
 #include "strmap.h"
 #include "xlsx_internal.h"
@@ -910,6 +911,16 @@ int townorg_import_xlsx_book(const townorg_version **out, townorg_xlsx_report **
 	if (rc < 0)
 		goto out;
 	if (!entity_sheets) {
+		static const char *const table_set[] = { "versions", "base", "版本", "基础" };
+		for (size_t s = 0; s < nsheets; s++)
+			for (size_t k = 0; k < 4; k++)
+				if (strcasecmp(townorg_xlsx_sheet_name(book, s), table_set[k]) == 0) {
+					rc = townorg__err(TOWNORG_EPARSE, "%s: %s", c.file,
+							  _("a workbook of CSV tables (sheets versions, base, changes, "
+							    "events), not a 台账: save its sheets as CSV files and import "
+							    "the folder, or use Python's import_excel"));
+					goto out;
+				}
 		rc = townorg__err(TOWNORG_EPARSE, "%s: %s", c.file,
 				  _("no entity sheet (区划, 县直部门, 乡镇, 机构, 村社区, or a sheet with the columns 编码, "
 				    "名称 and 类型)"));

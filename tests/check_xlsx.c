@@ -569,8 +569,9 @@ START_TEST(bad_workbooks)
 	ck_assert_int_eq(stat(tmp("good.xlsx"), &st), 0);
 	ck_assert_int_eq(truncate(tmp("good.xlsx"), st.st_size / 2), 0);
 	bad(tmp("good.xlsx"), TOWNORG_EPARSE, "good.xlsx");
-	/* no entity sheet */
+	/* no entity sheet; a workbook of the CSV tables */
 	bad_sheet("统计", "a|b\n#1|#2", TOWNORG_EPARSE, "no entity sheet");
+	bad_sheet("versions", "version|parent|effective_date\n#0||2020-01-01", TOWNORG_EPARSE, "a workbook of CSV tables");
 	/* bad cells */
 	bad_sheet("乡镇", "编码|名称|类型\n341023|黟县|县\n341023100|碧阳镇|twon", TOWNORG_EPARSE, "乡镇!C3: unknown kind 'twon'");
 	bad_sheet("乡镇", "编码|名称|类型|类别\n341023100|碧阳镇|镇|特大", TOWNORG_EPARSE, "乡镇!D2");
