@@ -240,3 +240,38 @@ def test_excel_errors(tmp_path, repo):
     with pytest.raises(townorg.NotFound) as ei:
         townorg.Repository().import_excel(path)
     assert "events" in str(ei.value)
+
+@needs_xlsx
+def test_excel_office_workbook(tmp_path):
+    """An office's own 台账 written by another program (openpyxl): a title
+    row above the header, its own header wording and extra columns, ids and
+    a date typed as numbers and a datetime, an extra sheet."""
+    openpyxl = pytest.importorskip("openpyxl")
+    import datetime
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "全县机构"
+    ws.append(["黟县乡镇机构编制台账"])
+    ws.append(["序号", "机构编码", "单位名称", "机构类型", "上级编码", "类别", "面积（平方公里）", "事业编制", "经费形式",
+               "职能"])
+    ws.append([1, 341023, "黟县", "县"])
+    ws.append([2, 341023100, "碧阳镇", "镇", 341023, "大", 146.7])
+    ws.append([3, "341023100-C1", "为民服务中心", "事业单位", 341023100, None, None, 21, "全额拨款", "农技推广\n文化广播"])
+    info = wb.create_sheet("说明")
+    info.append(["项目", "内容"])
+    info.append(["生效日期", datetime.datetime(2008, 6, 1)])
+    info.append(["文号", "黟编〔2008〕5号"])
+    wb.create_sheet("填表说明").append(["请按要求填写"])
+    path = tmp_path / "黟县台账.xlsx"
+    wb.save(path)
+    r = townorg.Repository()
+    rep = r.import_excel(path)
+    v = rep["version"]
+    assert rep["entities"] == 3 and v.effective_date == "2008-06-01" and v.doc_number == "黟编〔2008〕5号"
+    town = v["341023100"]
+    assert (town.kind, town.cls, town.area_km2, town.parent_id) == ("town", "large", 146.7, "341023")
+    c1 = v["341023100-C1"]
+    assert (c1.kind, c1.inst_quota, c1.parent_id) == ("center", 21, "341023100")
+    assert c1.funding == "full" and c1.functions == ["农技推广", "文化广播"]
+    notes = "\n".join(rep["notes"])
+    assert "填表说明" in notes and "全县机构" in notes and "序号" in notes and "row 2" in notes
