@@ -148,6 +148,13 @@ def test_excel_layout(repo, tmp_path):
     assert all(isinstance(row[0].value, str) for row in ws.iter_rows(min_row=2))
     assert {row[2].value for row in ws.iter_rows(min_row=2)} <= {"镇", "乡", "街道", "类似乡级单位"}
     assert ws.column_dimensions["B"].width > 8
+    # edited in a spreadsheet program: imported, with a note
+    ws["B2"] = ws["B2"].value + "（改）"
+    wb.save(path)
+    rep = townorg.Repository().import_excel(path)
+    assert rep["version"].state_hash != repo["v5"].state_hash
+    assert any("the workbook was edited" in n for n in rep["notes"])
+    assert rep["version"][ws["A2"].value].name.endswith("（改）")
 
 
 @needs_xlsx
