@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include "cli.h"
 
@@ -78,6 +79,8 @@ static const char *detect_format(const char *source)
 	size_t n = strlen(source);
 	if (n > 5 && strcmp(source + n - 5, ".json") == 0)
 		return "json";
+	if (n > 5 && strcasecmp(source + n - 5, ".xlsx") == 0)
+		return "xlsx";
 	return NULL;
 }
 
@@ -197,6 +200,29 @@ static int import_tables(townorg_repo *repo, const char *src, const char *branch
 	return EXIT_OK;
 }
 
+/* A 台账 workbook: one new version on the branch (lib/xlsx_import.c). */
+static int import_xlsx(townorg_repo *repo, const char *src, const char *branch, const char *author)
+{
+	townorg_xlsx_import_options o = TOWNORG_XLSX_IMPORT_OPTIONS_INIT;
+	townorg_meta m = TOWNORG_META_INIT;
+	townorg_xlsx_report *rep = NULL;
+	const townorg_version *v = NULL;
+	m.author = author;
+	o.branch = branch;
+	o.meta = &m;
+	int rc = townorg_import_xlsx(&v, &rep, repo, src, &o);
+	if (rc < 0)
+		return cli_lib_error(rc);
+	if (!quiet_flag) {
+		printf(_("Imported %zu entities from %s as version %s on branch '%s'.\n"),
+		       townorg_xlsx_report_entity_count(rep), src, cli_short_id(v), branch);
+		for (size_t i = 0; i < townorg_xlsx_report_note_count(rep); i++)
+			printf(_("note: %s\n"), townorg_xlsx_report_note(rep, i));
+	}
+	townorg_xlsx_report_free(rep);
+	return EXIT_OK;
+}
+
 static int import_nbs(townorg_repo *repo, const char *src, const char *branch, const char *events,
 	const char *author)
 {
@@ -305,10 +331,11 @@ int cmd_import(int argc, char **argv)
 	if (!format) {
 		format = detect_format(src);
 		if (!format)
-			return cli_usage_error(_("cannot tell the format of %s: give --format json|tables|nbs"), src);
+			return cli_usage_error(_("cannot tell the format of %s: give --format json|tables|nbs|xlsx"), src);
 	}
-	if (strcmp(format, "json") != 0 && strcmp(format, "tables") != 0 && strcmp(format, "nbs") != 0)
-		return cli_usage_error(_("unknown format '%s' (json, tables or nbs)"), format);
+	if (strcmp(format, "json") != 0 && strcmp(format, "tables") != 0 && strcmp(format, "nbs") != 0 &&
+	    strcmp(format, "xlsx") != 0)
+		return cli_usage_error(_("unknown format '%s' (json, tables, nbs or xlsx)"), format);
 	if (events && strcmp(format, "nbs") != 0)
 		return cli_usage_error(_("--events applies to --format nbs only"));
 
@@ -320,6 +347,10 @@ int cmd_import(int argc, char **argv)
 		branch = "main";
 	if (strcmp(format, "tables") == 0) {
 		ec = import_tables(repo, src, branch, onto, author);
+	} else if (strcmp(format, "xlsx") == 0) {
+		ec = onto ? prepare_onto(repo, branch, onto) : EXIT_OK;
+		if (ec == EXIT_OK)
+			ec = import_xlsx(repo, src, branch, author);
 	} else {
 		ec = onto ? prepare_onto(repo, branch, onto) : EXIT_OK;
 		if (ec == EXIT_OK)
@@ -332,14 +363,50 @@ int cmd_import(int argc, char **argv)
 
 /* ------------------------------------------------------------ export */
 
+/* The 台账 workbook of one version (lib/xlsx_write.c). */
+static int export_xlsx(const char *repo_path, const char *version, const char *output, const char *since,
+		       const char *policy_path)
+{
+	townorg_repo *repo;
+	townorg_policy *policy = NULL;
+	const townorg_version *v = NULL, *from = NULL;
+	int ec;
+	if (!output || strcmp(output, "-") == 0)
+		return cli_usage_error(_("--format xlsx needs -o FILE.xlsx"));
+	if ((ec = cli_open(&repo, repo_path, 0)) != 0)
+		return ec;
+	if (version ? (ec = cli_lookup(&v, repo, version)) != 0 : (ec = cli_branch_head(&v, repo, "main")) != 0)
+		goto done;
+	if (since && (ec = cli_lookup(&from, repo, since)) != 0)
+		goto done;
+	if (policy_path) {
+		int rc = townorg_policy_load(&policy, policy_path);
+		if (rc < 0) {
+			ec = cli_lib_error(rc);
+			goto done;
+		}
+	}
+	townorg_xlsx_export_options o = TOWNORG_XLSX_EXPORT_OPTIONS_INIT;
+	o.changes_since = from;
+	o.policy = policy;
+	int rc = townorg_export_xlsx(v, output, &o);
+	ec = rc < 0 ? cli_lib_error(rc) : EXIT_OK;
+done:
+	townorg_policy_free(policy);
+	townorg_repo_free(repo);
+	return ec;
+}
+
 int cmd_export(int argc, char **argv)
 {
-	const char *format = NULL, *output = NULL, *from = NULL;
+	const char *format = NULL, *output = NULL, *from = NULL, *since = NULL, *policy_path = NULL;
 	int lossy = 0, compact = 0;
 	const cli_option opts[] = {
 		{ "format", 'f', 1, &format, NULL },
 		{ "output", 'o', 1, &output, NULL },
 		{ "from", 0, 1, &from, NULL },
+		{ "changes-since", 0, 1, &since, NULL },
+		{ "policy", 0, 1, &policy_path, NULL },
 		{ "lossy", 0, 0, NULL, &lossy },
 		{ "compact", 0, 0, NULL, &compact },
 		{ NULL, 0, 0, NULL, NULL }
@@ -349,10 +416,14 @@ int cmd_export(int argc, char **argv)
 	if (cli_parse(argc, argv, opts, pos, 2, &npos, 1, &ec) < 0)
 		return ec;
 	if (!format)
-		return cli_usage_error(_("--format json|tables is required"));
+		return cli_usage_error(_("--format json|tables|xlsx is required"));
+	if (strcmp(format, "xlsx") == 0)
+		return export_xlsx(pos[0], npos > 1 ? pos[1] : NULL, output, since, policy_path);
+	if (since || policy_path)
+		return cli_usage_error(_("--changes-since and --policy apply to --format xlsx only"));
 	int json = strcmp(format, "json") == 0;
 	if (!json && strcmp(format, "tables") != 0)
-		return cli_usage_error(_("unknown format '%s' (json or tables)"), format);
+		return cli_usage_error(_("unknown format '%s' (json, tables or xlsx)"), format);
 	if (!json && !output)
 		return cli_usage_error(_("--format tables needs -o FOLDER"));
 	if (json && from)

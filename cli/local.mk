@@ -41,3 +41,7 @@ TESTS += tests/cli/completion.sh
 dist_noinst_SCRIPTS += tests/cli/completion.sh
 EXTRA_DIST += cli/townorg.bash-completion
 tests/cli/completion.log: cli/townorg$(EXEEXT)
+# Workbooks (.xlsx, the 台账; issue 21)
+TESTS += tests/cli/xlsx.sh
+dist_noinst_SCRIPTS += tests/cli/xlsx.sh
+tests/cli/xlsx.log: cli/townorg$(EXEEXT)

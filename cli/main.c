@@ -12,11 +12,12 @@ static const cli_command commands[] = {
 	{ "init", cmd_init, "REPO",
 	  N_("Create an empty repository file."),
 	  NULL },
-	{ "import", cmd_import, "REPO SOURCE [--format json|tables|nbs] [--branch B] [--onto VERSION] [--events MCA_SOURCE]",
-	  N_("Import a JSON document, a CSV table set or NBS township lists."),
-	  N_("  --format F       json, tables or nbs (default: detected from SOURCE:\n"
+	{ "import", cmd_import, "REPO SOURCE [--format json|tables|nbs|xlsx] [--branch B] [--onto VERSION] [--events MCA_SOURCE]",
+	  N_("Import a JSON document, a CSV table set, NBS township lists or a 台账 workbook."),
+	  N_("  --format F       json, tables, nbs or xlsx (default: detected from SOURCE:\n"
 	     "                   a folder with versions.csv is tables, a folder of NBS\n"
-	     "                   editions or one edition is nbs, a .json file is json)\n"
+	     "                   editions or one edition is nbs, a .json file is json,\n"
+	     "                   an .xlsx file is xlsx: one new version on the branch)\n"
 	     "  --branch B       branch to import into (default main; created if missing)\n"
 	     "  --onto VERSION   the version the imported history continues from\n"
 	     "  --events DIR     MCA change tables whose rows become events (nbs)\n"
@@ -53,12 +54,15 @@ static const cli_command commands[] = {
 	     "  --family         the whole connected family\n"
 	     "  --json           print JSON\n"
 	     "  --dot            print a Graphviz DOT digraph\n") },
-	{ "export", cmd_export, "REPO [VERSION] --format json|tables [-o OUT]",
-	  N_("Write the repository (or one version) as JSON, or a branch line as CSV tables."),
-	  N_("  --format F       json or tables\n"
-	     "  -o, --output OUT file (json; default standard output) or folder (tables)\n"
+	{ "export", cmd_export, "REPO [VERSION] --format json|tables|xlsx [-o OUT]",
+	  N_("Write the repository (or one version) as JSON, a branch line as CSV tables, or a version as a 台账 workbook."),
+	  N_("  --format F       json, tables or xlsx\n"
+	     "  -o, --output OUT file (json; default standard output), folder (tables)\n"
+	     "                   or .xlsx file (xlsx)\n"
 	     "  --from VERSION   tables: first version written (default: the root)\n"
 	     "  --lossy          tables: drop what the tables have no column for\n"
+	     "  --changes-since VERSION  xlsx: add the sheets 变更表 and 精简率\n"
+	     "  --policy FILE    xlsx: add the sheet 核查结果 (findings under the policy)\n"
 	     "Without VERSION, json writes the whole repository; with it, a snapshot.\n") },
 	{ "verify", cmd_verify, "REPO",
 	  N_("Recompute every hash of a repository file and check the branch log."),

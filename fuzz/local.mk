@@ -9,6 +9,8 @@ FUZZ_SECONDS = 10
 FUZZ_TARGETS = fuzz/fuzz_docnum.c fuzz/fuzz_entity_json.c fuzz/fuzz_json_repo.c fuzz/fuzz_json_snapshot.c \
 	fuzz/fuzz_mca.c fuzz/fuzz_nbs.c fuzz/fuzz_policy.c fuzz/fuzz_store.c fuzz/fuzz_tables.c \
 	fuzz/fuzz_version_name.c
+# Workbooks (issue 21): the .xlsx reader and importer
+FUZZ_TARGETS += fuzz/fuzz_xlsx.c
 EXTRA_DIST += $(FUZZ_TARGETS) fuzz/fuzz_util.h fuzz/corpus docs/reliability.md
 dist_noinst_SCRIPTS += fuzz/build.sh fuzz/run.sh fuzz/make_corpus.sh scripts/soak.sh
 fuzz:

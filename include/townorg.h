@@ -18,6 +18,7 @@
 #include "townorg/history.h"
 #include "townorg/merge.h"
 #include "townorg/tables.h"
+#include "townorg/xlsx.h"
 
 #include "townorg/realdata.h"
 

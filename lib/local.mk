@@ -68,3 +68,8 @@ policiesdir = $(pkgdatadir)/policies
 dist_policies_DATA = policies/default.json policies/2020.json
 EXTRA_DIST += policies/embed.py
 townorg_include_HEADERS += include/townorg/realdata.h
+# Workbooks (.xlsx, the 台账; issue 21): write with libxlsxwriter, read with minizip + expat
+lib_libtownorg_core_la_SOURCES += lib/io/xlsx_internal.h lib/io/xlsx_common.c lib/io/xlsx_write.c lib/io/xlsx_read.c lib/io/xlsx_import.c
+lib_libtownorg_core_la_CFLAGS += $(XLSX_CFLAGS)
+lib_libtownorg_core_la_LIBADD += $(XLSX_LIBS)
+townorg_include_HEADERS += include/townorg/xlsx.h

@@ -5,6 +5,7 @@
 set -euo pipefail
 PKGS=(build-essential autoconf automake libtool autopoint gettext pkg-config
       check libjansson-dev libcsv-dev libsqlite3-dev nettle-dev zlib1g-dev
+      libxlsxwriter-dev libminizip-dev libexpat1-dev
       swig python3 python3-dev python3-pytest python3-pandas python3-matplotlib python3-openpyxl
       valgrind clang libclang-rt-14-dev locales graphviz fonts-noto-cjk
       doxygen jupyter-nbconvert python3-ipykernel

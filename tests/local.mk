@@ -134,3 +134,12 @@ EXTRA_DIST += tests/valgrind-graphviz.supp
 # check until every file has its line: run scripts/add-spdx.sh first.)
 TESTS += tests/spdx-tools.sh
 dist_noinst_SCRIPTS += tests/spdx-tools.sh tests/check-spdx.sh scripts/add-spdx.sh
+
+# Workbooks (.xlsx, the 台账; issue 21): export, import, Excel's retyping, bad workbooks
+if HAVE_XLSX
+check_PROGRAMS += tests/check_xlsx
+tests_check_xlsx_SOURCES = tests/check_xlsx.c tests/testutil.h
+tests_check_xlsx_CFLAGS = $(TEST_CFLAGS) $(XLSX_CFLAGS)
+tests_check_xlsx_LDADD = $(TEST_LIBS) $(XLSX_LIBS)
+TESTS += tests/check_xlsx
+endif

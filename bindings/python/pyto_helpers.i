@@ -1447,4 +1447,112 @@ done:
 	Py_XDECREF(ks);
 	return cols;
 }
+/* ---- workbooks (issue 21): lib/xlsx_*.c ---- */
+
+/* Whether workbook support is built in (an int return would go through
+ * the error-code typemap). */
+PyObject *pyto_xlsx_available(void)
+{
+	return PyBool_FromLong(townorg_xlsx_available());
+}
+
+/* Write the 台账 workbook of a version (since: add 变更表 and 精简率;
+ * policy: add 核查结果). */
+PyObject *pyto_xlsx_export(const townorg_version *v, const char *path, const townorg_version *since,
+	const townorg_policy *policy)
+{
+	townorg_xlsx_export_options o = TOWNORG_XLSX_EXPORT_OPTIONS_INIT;
+	int rc;
+	PYTO_NEED(v, "version");
+	PYTO_NEED(path, "path");
+	o.changes_since = since;
+	o.policy = policy;
+	Py_BEGIN_ALLOW_THREADS
+	rc = townorg_export_xlsx(v, path, &o);
+	Py_END_ALLOW_THREADS
+	if (rc < 0)
+		return pyto_raise(rc);
+	Py_RETURN_NONE;
+}
+
+/* Import a 台账 workbook as one version on a branch: a dict with the
+ * version (pointer), the entity count and the notes. */
+PyObject *pyto_xlsx_import(townorg_repo *repo, const char *path, const char *branch, int with_events,
+	const char *author, const char *recorded_at, const char *effective_date, const char *message)
+{
+	townorg_xlsx_import_options o = TOWNORG_XLSX_IMPORT_OPTIONS_INIT;
+	townorg_meta m = TOWNORG_META_INIT;
+	townorg_xlsx_report *r = NULL;
+	const townorg_version *v = NULL;
+	PyObject *d, *notes;
+	size_t i, n;
+	int rc;
+	PYTO_NEED(repo, "repository");
+	PYTO_NEED(path, "path");
+	m.author = author;
+	m.recorded_at = recorded_at;
+	m.effective_date = effective_date;
+	m.message = message;
+	o.branch = branch;
+	o.meta = &m;
+	o.with_events = with_events;
+	if ((rc = townorg_import_xlsx(&v, &r, repo, path, &o)) < 0)
+		return pyto_raise(rc);
+	n = townorg_xlsx_report_note_count(r);
+	notes = PyList_New((Py_ssize_t)n);
+	for (i = 0; notes && i < n; i++)
+		PyList_SET_ITEM(notes, (Py_ssize_t)i, pyto_str(townorg_xlsx_report_note(r, i)));
+	d = PyDict_New();
+	if (d && notes) {
+		pyto_set(d, "version", pyto_ptr(v, SWIGTYPE_p_townorg_version));
+		pyto_set(d, "entities", PyLong_FromSize_t(townorg_xlsx_report_entity_count(r)));
+		pyto_set(d, "notes", notes);
+		notes = NULL;
+	}
+	Py_XDECREF(notes);
+	townorg_xlsx_report_free(r);
+	return d;
+}
+
+/* Read a workbook's cells: a list of (sheet name, [(row, col, text,
+ * is_number), ...]) in workbook order. */
+PyObject *pyto_xlsx_read(const char *path)
+{
+	townorg_xlsx_book *b = NULL;
+	PyObject *out;
+	int rc;
+	PYTO_NEED(path, "path");
+	Py_BEGIN_ALLOW_THREADS
+	rc = townorg_xlsx_open(&b, path);
+	Py_END_ALLOW_THREADS
+	if (rc < 0)
+		return pyto_raise(rc);
+	size_t ns = townorg_xlsx_sheet_count(b);
+	out = PyList_New((Py_ssize_t)ns);
+	for (size_t s = 0; out && s < ns; s++) {
+		size_t nc = townorg_xlsx_cell_count(b, s);
+		PyObject *cells = PyList_New((Py_ssize_t)nc);
+		for (size_t i = 0; cells && i < nc; i++) {
+			uint32_t row, col;
+			const char *text;
+			int num;
+			townorg_xlsx_cell_at(b, s, i, &row, &col, &text, &num);
+			PyObject *t = Py_BuildValue("(kkNO)", (unsigned long)row, (unsigned long)col, pyto_str(text),
+						    num ? Py_True : Py_False);
+			if (!t) {
+				Py_CLEAR(cells);
+				break;
+			}
+			PyList_SET_ITEM(cells, (Py_ssize_t)i, t);
+		}
+		PyObject *pair = cells ? Py_BuildValue("(NN)", pyto_str(townorg_xlsx_sheet_name(b, s)), cells) : NULL;
+		if (!pair) {
+			Py_CLEAR(out);
+			break;
+		}
+		PyList_SET_ITEM(out, (Py_ssize_t)s, pair);
+	}
+	townorg_xlsx_close(b);
+	return out;
+}
 %}

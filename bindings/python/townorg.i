@@ -350,6 +350,18 @@ PYTO_OUT_INT(size_t, new_versions)
 %ignore townorg_verify_report_problem;
 %ignore townorg_verify_report_counts;
 %ignore townorg_mca_reason_kind;
+/* Workbooks (issue 21): replaced by pyto_xlsx_* below. */
+%ignore townorg_xlsx_available;
+%ignore townorg_xlsx_export_options;
+%ignore townorg_xlsx_import_options;
+%ignore townorg_export_xlsx;
+%ignore townorg_import_xlsx;
+%ignore townorg_import_xlsx_book;
+%ignore townorg_xlsx_open;
+%ignore townorg_xlsx_open_memory;
+%ignore townorg_xlsx_cell_at;
+%ignore townorg_xlsx_cell_name;
+%ignore townorg_xlsx_report_note;
 
 #define TOWNORG_EXTERN(type) extern type
 #define TOWNORG_BEGIN_DECLS
@@ -366,6 +378,7 @@ PYTO_OUT_INT(size_t, new_versions)
 %include "townorg/history.h"
 %include "townorg/tables.h"
 %include "townorg/realdata.h"
+%include "townorg/xlsx.h"
 
 %mutable;
 

@@ -877,17 +877,42 @@ class Repository:
         _c.pyto_tables_export(self._p, from_._p if from_ else None, to._p, _path(dir), 1 if lossy else 0)
 
     def import_excel(self, path, branch="main", **options):
-        """Import a county office's Excel workbook (.xlsx) with the sheets
-        versions, base, changes, events (Chinese headers accepted).  Options
-        as for ``import_tables``."""
+        """Import a workbook (.xlsx), read by the library's C reader.
+
+        A 台账 workbook (what ``export_excel`` writes, or an office's own
+        with the same headers) becomes one new version on ``branch`` whose
+        state is exactly the workbook's entities; keyword options
+        ``with_events``, ``author``, ``recorded_at``, ``effective_date``,
+        ``message``.  Returns a dict: version, entities, notes.
+
+        A workbook in the older table-set layout (sheets versions, base,
+        changes, events, or 版本, 基础, 变更, 事件; Chinese headers
+        accepted) is imported as ``import_tables`` would import the CSV
+        tables, with its options, and returns that report."""
         from ._excel import import_workbook
         return import_workbook(self, path, branch=branch, **options)
 
-    def export_excel(self, path, to="main", from_=None, chinese=False, lossy=False):
-        """Write the table set as an Excel workbook (.xlsx); ``chinese``
-        writes Chinese headers."""
+    def export_excel(self, path, version="main", changes_since=None, policy=None, to=None, **old):
+        """Write the 台账 workbook (.xlsx) of a version with the library's
+        townorg_export_xlsx: a sheet per kind group with every attribute,
+        Chinese headers and values; ``changes_since`` (a version) adds the
+        sheets 变更表 and 精简率, ``policy`` (a Policy) the sheet 核查结果.
+        ``to`` is an older name of ``version``; the older keywords
+        ``chinese`` and ``lossy`` are accepted and have no effect (headers
+        are always Chinese, nothing is dropped); ``from_`` is refused (the
+        workbook holds one version: use ``export_tables`` for a line)."""
+        import warnings
         from ._excel import export_workbook
-        export_workbook(self, path, to=to, from_=from_, chinese=chinese, lossy=lossy)
+        if old.get("from_") is not None:
+            raise TypeError("export_excel writes one version; from_= applies to export_tables (CSV tables)")
+        unknown = set(old) - {"chinese", "lossy", "from_"}
+        if unknown:
+            raise TypeError("export_excel() got unexpected keyword arguments: %s" % ", ".join(sorted(unknown)))
+        if set(old) - {"from_"}:
+            warnings.warn("export_excel: chinese= and lossy= no longer apply (the 台账 has Chinese headers and "
+                          "drops nothing)", DeprecationWarning, stacklevel=2)
+        export_workbook(self, path, version=to if to is not None else version, changes_since=changes_since,
+                        policy=policy)
 
     def export_json(self, path=None, compact=False):
         """The repository document (every version, branch and tag): written

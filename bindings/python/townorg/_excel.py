@@ -1,10 +1,20 @@
-"""Excel workbooks (.xlsx) in the layout of the CSV tables.
+"""Excel workbooks (.xlsx).
 
-A workbook holds four sheets — versions, base, changes, events (or 版本,
-基础, 变更, 事件) — with the columns of the CSV tables (docs/tables.md).
-Headers may be the English column names or the Chinese ones below, and the
-kind, class, op and event-kind cells may be tokens or Chinese words.  The
-mapping is documented in docs/python.md.
+Two layouts are read, both through the library's C reader (minizip +
+expat, lib/xlsx_read.c; no openpyxl or pandas needed):
+
+- the 台账 of one version (docs/format.md, "Workbooks"): what
+  ``Repository.export_excel`` writes (the library's townorg_export_xlsx,
+  libxlsxwriter), imported by the library's townorg_import_xlsx as one new
+  version on a branch;
+- the older table-set layout that export_excel wrote with openpyxl before
+  (up to libtownorg 0.1): four sheets — versions, base, changes, events (or
+  版本, 基础, 变更, 事件) — with the columns of the CSV tables
+  (docs/tables.md).  Headers may be the English column names or the
+  Chinese ones below, and the kind, class, op and event-kind cells may be
+  tokens or Chinese words; such a workbook is turned into a CSV table set
+  and imported with ``import_tables`` (many versions).  The mapping is
+  documented in docs/python.md.
 """
 
 import csv
@@ -112,27 +122,68 @@ def _cell(value, column):
     return s
 
 
-def read_workbook(path):
-    """Read a workbook into {table: (columns, rows)} with canonical column
-    names and normalised cells (text)."""
-    import pandas as pd
+def xlsx_available():
+    """Whether the library was built with workbook support (libxlsxwriter,
+    minizip, expat): without it, export_excel and import_excel raise
+    townorg.Invalid."""
+    return bool(_core._c.pyto_xlsx_available())
+
+
+def _sheets(path):
+    """[(sheet name, [(row, col, text, is_number)])] from the C reader."""
+    return _core._c.pyto_xlsx_read(path)
+
+
+def _number_cell(text, column):
+    """A number cell's text as the CSV column wants it."""
     try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=object, header=0)
-    except FileNotFoundError:
-        raise _core.NotFound("%s: no such file" % path, _core.NotFound.code)
-    except Exception as e:
-        raise _core.ParseError("%s: not a readable Excel workbook (%s)" % (path, e), _core.ParseError.code)
-    by_name = {str(k).strip().lower(): v for k, v in sheets.items()}
+        value = float(text)
+    except ValueError:
+        return text
+    if column == "effective_date":
+        if 60 < value < 2958466:
+            return (datetime.date(1899, 12, 30) + datetime.timedelta(days=int(value))).strftime("%Y-%m-%d")
+        return text
+    if column == "area_km2":
+        return ("%.1f" % value) if round(value, 1) == value else repr(value)
+    if value.is_integer():
+        return str(int(value))
+    return repr(value)
+
+
+def is_table_set(sheet_names):
+    """Whether a workbook is in the table-set layout (versions, base, changes,
+    events) rather than the 台账 of one version."""
+    names = {str(n).strip().lower() for n in sheet_names}
+    return all(any(n.lower() in names for n in SHEETS[t]) for t in ("versions", "base"))
+
+
+def read_workbook(path):
+    """Read a table-set workbook into {table: (columns, rows)} with canonical
+    column names and normalised cells (text)."""
+    path = _core._path(path)
+    by_name = {}
+    for name, cells in _sheets(path):
+        grid = {}
+        for row, col, text, number in cells:
+            grid.setdefault(row, {})[col] = (text, number)
+        by_name[str(name).strip().lower()] = grid
     out = {}
     for table, names in SHEETS.items():
-        df = next((by_name[n.lower()] for n in names if n.lower() in by_name), None)
-        if df is None:
+        grid = next((by_name[n.lower()] for n in names if n.lower() in by_name), None)
+        if grid is None:
             raise _core.NotFound("%s: no sheet '%s' (or %s)" % (path, table, "/".join(names[1:])),
                                  _core.NotFound.code)
-        cols = [_norm_header(c) for c in df.columns]
+        rows_in = [grid[r] for r in sorted(grid)]
+        header = rows_in[0] if rows_in else {}
+        colidx = sorted(header)
+        cols = [_norm_header(header[c][0]) for c in colidx]
         rows = []
-        for rec in df.itertuples(index=False, name=None):
-            row = [_cell(v, c) for v, c in zip(rec, cols)]
+        for rec in rows_in[1:]:
+            row = []
+            for c, name in zip(colidx, cols):
+                text, number = rec.get(c, ("", False))
+                row.append(_number_cell(text, name) if number else _cell(text, name))
             if any(row):
                 rows.append(row)
         out[table] = (cols, rows)
@@ -146,9 +197,21 @@ def _write_csv(dirname, table, cols, rows):
         w.writerows(rows)
 
 
-def import_workbook(repo, path, branch="main", **options):
+def import_workbook(repo, path, branch="main", with_events=False, author=None, recorded_at=None,
+                    effective_date=None, message=None, **options):
     """Import a workbook into a repository (see Repository.import_excel)."""
     path = _core._path(path)
+    names = [name for name, _ in _sheets(path)]
+    if is_table_set(names):
+        return _import_table_set(repo, path, branch=branch, author=author, recorded_at=recorded_at, **options)
+    if options:
+        raise TypeError("options %s apply to table-set workbooks only" % ", ".join(sorted(options)))
+    r = _core._c.pyto_xlsx_import(repo._p, path, branch, 1 if with_events else 0, author, recorded_at,
+                                  effective_date, message)
+    return {"version": repo._v(r["version"]), "entities": r["entities"], "notes": r["notes"]}
+
+
+def _import_table_set(repo, path, branch="main", **options):
     tables = read_workbook(path)
     with tempfile.TemporaryDirectory(prefix="townorg-xlsx-") as tmp:
         for table, (cols, rows) in tables.items():
@@ -160,30 +223,11 @@ def import_workbook(repo, path, branch="main", **options):
             raise type(e)("%s: %s" % (path, msg), e.code) from None
 
 
-def export_workbook(repo, path, to="main", from_=None, chinese=False, lossy=False):
-    """Write a repository's table set as a workbook (see Repository.export_excel)."""
-    import pandas as pd
-    path = _core._path(path)
-    with tempfile.TemporaryDirectory(prefix="townorg-xlsx-") as tmp:
-        repo.export_tables(tmp, to=to, from_=from_, lossy=lossy)
-        frames = {}
-        for table in SHEETS:
-            with open(os.path.join(tmp, table + ".csv"), encoding="utf-8", newline="") as f:
-                rows = list(csv.reader(f))
-            cols, body = rows[0], rows[1:]
-            data = {}
-            for i, c in enumerate(cols):
-                vals = [r[i] if i < len(r) else "" for r in body]
-                if c in _INT_COLS or (c == "version" and all(v.isdigit() for v in vals)):
-                    data[c] = pd.array([int(v) if v != "" else None for v in vals], dtype="Int64")
-                elif c == "area_km2":
-                    data[c] = pd.array([float(v) if v != "" else None for v in vals], dtype="Float64")
-                else:
-                    data[c] = vals
-            df = pd.DataFrame(data, columns=cols)
-            if chinese:
-                df.columns = [HEADERS_ZH[c][0] if c in HEADERS_ZH else c for c in cols]
-            frames[table] = df
-    with pd.ExcelWriter(path, engine="openpyxl") as xw:
-        for table, df in frames.items():
-            df.to_excel(xw, sheet_name=table, index=False)
+def export_workbook(repo, path, version="main", changes_since=None, policy=None):
+    """Write the 台账 workbook of a version (see Repository.export_excel)."""
+    v = repo._version(version)
+    since = repo._version(changes_since)
+    if policy is not None and not isinstance(policy, _core.Policy):
+        raise TypeError("policy must be a townorg.Policy")
+    _core._c.pyto_xlsx_export(v._p, _core._path(path), since._p if since is not None else None,
+                              policy._p if policy is not None else None)
