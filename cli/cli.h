@@ -119,6 +119,13 @@ int cmd_branch(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
+/* ---- reliability and signed heads (cli/cmd_sign.c) */
+/* Take the options every command accepts (--max-input SIZE) out of argv
+ * and apply them; -1 with *exit_code on a bad value. */
+int cli_global_options(int *argc, char **argv, int *exit_code);
+int cmd_keygen(int argc, char **argv);
+int cmd_sign_head(int argc, char **argv);
+
 /* shared by show and as-of */
 int cli_show_version(const townorg_repo *repo, const townorg_version *v, const char *entity, int json);
 

@@ -24,3 +24,8 @@ locale/zh_CN/LC_MESSAGES/townorg.mo: $(srcdir)/po/zh_CN.po
 	$(MKDIR_P) locale/zh_CN/LC_MESSAGES
 	$(GMSGFMT) -o $@ $(srcdir)/po/zh_CN.po
 CLEANFILES += locale/zh_CN/LC_MESSAGES/townorg.mo
+
+# Reliability and signed log heads (issue 23): --max-input, keygen, sign-head
+cli_townorg_SOURCES += cli/cmd_sign.c
+CLI_TESTS += tests/cli/reliability.sh
+tests/cli/reliability.log: cli/townorg$(EXEEXT)

@@ -116,6 +116,8 @@ static void usage(FILE *out)
 	fputs(_("\nVersions are named by branch, tag, version id or a unique prefix of at\n"
 		"least 4 hex digits, NAME@YYYY-MM-DD (in effect on that date) or NAME~N.\n"
 		"Run 'townorg COMMAND --help' for the options of a command.\n"
+		"Every command takes --max-input SIZE: the largest input file read\n"
+		"(bytes, or with K, M or G; default 512M).\n"
 		"Exit status: 0 success, 1 the answer is no, 2 bad usage or bad data.\n"), out);
 }
 
@@ -137,6 +139,9 @@ static void setup_locale(void)
 int main(int argc, char **argv)
 {
 	setup_locale();
+	int ec;
+	if (cli_global_options(&argc, argv, &ec) < 0)
+		return ec;
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_BAD;

@@ -56,3 +56,6 @@ EXTRA_DIST += policies/embed.py
 # Real data importers (NBS township lists, MCA change tables)
 lib_libtownorg_core_la_SOURCES += lib/realdata_internal.h lib/realdata_csv.c lib/nbs.c lib/mca.c
 townorg_include_HEADERS += include/townorg/realdata.h
+# Reliability (issue 23): atomic output files, bounded input files
+lib_libtownorg_core_la_SOURCES += lib/files_internal.h lib/files.c lib/store_init.c
+townorg_include_HEADERS += include/townorg/files.h

@@ -78,41 +78,9 @@ static const char schema_sql[] =
 	"CREATE TRIGGER reflog_no_update BEFORE UPDATE ON reflog BEGIN SELECT RAISE(ABORT, 'townorg: reflog is append-only'); END;"
 	"CREATE TRIGGER reflog_no_delete BEFORE DELETE ON reflog BEGIN SELECT RAISE(ABORT, 'townorg: reflog is append-only'); END;";
 
-int townorg_repo_init(const char *path)
-{
-	if (!path || !*path)
-		return townorg__err(TOWNORG_EINVALID, "no repository path given");
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			return townorg__err(TOWNORG_EEXISTS, "%s: the file already exists", path);
-		return townorg__err(TOWNORG_EIO, "%s: cannot create: %s", path, strerror(errno));
-	}
-	close(fd);
-	townorg__store tmp = { 0 };
-	tmp.path = (char *)path;
-	int rc = sqlite3_open_v2(path, &tmp.db, SQLITE_OPEN_READWRITE, NULL);
-	if (rc != SQLITE_OK) {
-		rc = townorg__store_sqlerr(&tmp, rc, "creating");
-		goto out;
-	}
-	char now[21], sql[512];
-	townorg__now(now);
-	snprintf(sql, sizeof sql,
-		 "PRAGMA application_id=%d; PRAGMA journal_mode=WAL; BEGIN;"
-		 "INSERT INTO meta VALUES('format','" TOWNORG__STORE_FORMAT "'),('hash','sha256'),"
-		 "('created','%s'),('library','%s'); COMMIT;",
-		 TOWNORG__STORE_APP_ID, now, TOWNORG_VERSION);
-	if ((rc = exec(&tmp, "BEGIN")) < 0 || (rc = exec(&tmp, schema_sql)) < 0 || (rc = exec(&tmp, "COMMIT")) < 0 ||
-	    (rc = exec(&tmp, sql)) < 0)
-		goto out;
-	rc = 0;
-out:
-	sqlite3_close(tmp.db);
-	if (rc < 0)
-		unlink(path);
-	return rc;
-}
+/* Atomically, in a temporary file put in place when complete; a
+ * half-made file is redone (store_init.c). */
+int townorg_repo_init(const char *path) { return townorg__store_init(path, schema_sql); }
 
 /* ------------------------------------------------------------ versions */
 
@@ -1106,8 +1074,11 @@ int townorg__store_open(townorg_repo **out, const char *path, unsigned flags, st
 	}
 	sqlite3_busy_timeout(s->db, 30000);
 	sqlite3_extended_result_codes(s->db, 0);
-	if ((rc = check_format(s)) < 0)
+	if ((rc = check_format(s)) < 0) {
+		if (townorg__store_half_made(path))
+			rc = townorg__store_half_made_err(path);
 		goto fail;
+	}
 	if (!ro && (rc = exec(s, "PRAGMA synchronous=FULL")) < 0)
 		goto fail;
 	if ((rc = exec(s, "BEGIN")) < 0)

@@ -119,4 +119,10 @@ uint64_t townorg__rd_varint(townorg__rd *r);
  * string or on error (r->bad, or *oom). */
 char *townorg__rd_str(townorg__rd *r, bool *oom);
 
+/* Creating a repository file atomically from the schema's SQL, and
+ * recognising a half-made one (store_init.c). */
+int townorg__store_init(const char *path, const char *schema_sql);
+bool townorg__store_half_made(const char *path);
+int townorg__store_half_made_err(const char *path); /* ECORRUPT "half-made repository" */
+
 #endif
