@@ -418,6 +418,8 @@ static const char *verify_kind_token(townorg_verify_kind k)
 	case TOWNORG_VERIFY_OBJECT: return "object";
 	case TOWNORG_VERIFY_VERSION: return "version";
 	case TOWNORG_VERIFY_REFLOG: return "reflog";
+	case TOWNORG_VERIFY_SCHEMA: return "schema";
+	case TOWNORG_VERIFY_UNCHECKED: return "unchecked";
 	default: return "?";
 	}
 }

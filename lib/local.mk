@@ -57,5 +57,5 @@ EXTRA_DIST += policies/embed.py
 lib_libtownorg_core_la_SOURCES += lib/realdata_internal.h lib/realdata_csv.c lib/nbs.c lib/mca.c
 townorg_include_HEADERS += include/townorg/realdata.h
 # Reliability (issue 23): atomic output files, bounded input files
-lib_libtownorg_core_la_SOURCES += lib/files_internal.h lib/files.c lib/store_init.c
+lib_libtownorg_core_la_SOURCES += lib/files_internal.h lib/files.c lib/store_init.c lib/store_verify_schema.c
 townorg_include_HEADERS += include/townorg/files.h

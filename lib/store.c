@@ -82,6 +82,8 @@ static const char schema_sql[] =
  * half-made file is redone (store_init.c). */
 int townorg_repo_init(const char *path) { return townorg__store_init(path, schema_sql); }
 
+const char *townorg__store_schema(void) { return schema_sql; }
+
 /* ------------------------------------------------------------ versions */
 
 /* The strings of one event of a version row, copied out of the row with a

@@ -119,6 +119,20 @@ uint64_t townorg__rd_varint(townorg__rd *r);
  * string or on error (r->bad, or *oom). */
 char *townorg__rd_str(townorg__rd *r, bool *oom);
 
+/* The optional table of signed log heads (lib/sign.c), made by the first
+ * townorg_head_sign that stores one; append-only like the others. */
+#define TOWNORG__STORE_SIGNED_SCHEMA \
+	"CREATE TABLE signed_head(seq INTEGER PRIMARY KEY, log_seq INTEGER NOT NULL, log_head BLOB NOT NULL," \
+	" at TEXT NOT NULL, public_key BLOB NOT NULL, signature BLOB NOT NULL);" \
+	"CREATE TRIGGER signed_head_no_update BEFORE UPDATE ON signed_head BEGIN SELECT RAISE(ABORT, 'townorg: signed_head is append-only'); END;" \
+	"CREATE TRIGGER signed_head_no_delete BEFORE DELETE ON signed_head BEGIN SELECT RAISE(ABORT, 'townorg: signed_head is append-only'); END;"
+/* The schema SQL the library creates (store.c). */
+const char *townorg__store_schema(void);
+/* Verify's schema pass and its check of version.depth / n_entities
+ * (store_verify_schema.c); problems go to r; <0 only for out of memory. */
+int townorg__verify_schema(townorg__store *s, struct townorg_verify_report *r, const char *schema_sql);
+int townorg__verify_version_rows(townorg__store *s, struct townorg_verify_report *r);
+
 /* Creating a repository file atomically from the schema's SQL, and
  * recognising a half-made one (store_init.c). */
 int townorg__store_init(const char *path, const char *schema_sql);

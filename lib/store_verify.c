@@ -273,6 +273,11 @@ int townorg_repo_verify(townorg_verify_report **out, const char *path, townorg_v
 		rc = check_versions(&c);
 	if (rc == 0 && !c.cancelled)
 		rc = check_log(&c);
+	/* what the hashes do not cover (store_verify_schema.c) */
+	if (rc == 0 && !c.cancelled)
+		rc = townorg__verify_schema(c.s, r, townorg__store_schema());
+	if (rc == 0 && !c.cancelled)
+		rc = townorg__verify_version_rows(c.s, r);
 	townorg_repo_free(repo);
 	if (rc == 0 && c.cancelled)
 		rc = townorg__err(TOWNORG_ERROR, "%s: verify cancelled", path);
