@@ -427,7 +427,12 @@ static const char *verify_kind_token(townorg_verify_kind k)
 int cmd_verify(int argc, char **argv)
 {
 	int json = 0;
-	const cli_option opts[] = { { "json", 0, 0, NULL, &json }, { NULL, 0, 0, NULL, NULL } };
+	const char *expect = NULL, *key = NULL, *signature = NULL;
+	const cli_option opts[] = { { "json", 0, 0, NULL, &json },
+				    { "expect-head", 0, 1, &expect, NULL },
+				    { "key", 'k', 1, &key, NULL },
+				    { "signature", 0, 1, &signature, NULL },
+				    { NULL, 0, 0, NULL, NULL } };
 	const char *pos[1];
 	int npos, ec;
 	if (cli_parse(argc, argv, opts, pos, 1, &npos, 1, &ec) < 0)
@@ -437,6 +442,16 @@ int cmd_verify(int argc, char **argv)
 	cli_progress_end();
 	if (rc < 0)
 		return cli_lib_error(rc);
+	/* rollback detection: a head kept elsewhere (cmd_sign.c) */
+	cli_head_result *heads = NULL;
+	size_t nheads = 0;
+	if ((ec = cli_check_heads(pos[0], expect, key, signature, &heads, &nheads)) != EXIT_OK) {
+		townorg_verify_report_free(rep);
+		return ec;
+	}
+	int heads_ok = 1;
+	for (size_t i = 0; i < nheads; i++)
+		heads_ok &= heads[i].ok;
 	size_t objects = 0, versions = 0, records = 0;
 	townorg_verify_report_counts(rep, &objects, &versions, &records);
 	size_t n = townorg_verify_report_problem_count(rep);
@@ -470,7 +485,24 @@ int cmd_verify(int argc, char **argv)
 			cli_json_str(stdout, msg);
 			fputc('}', stdout);
 		}
-		fputs("]}\n", stdout);
+		fputc(']', stdout);
+		if (nheads) {
+			cli_json_key(stdout, &f, "heads");
+			fputc('[', stdout);
+			for (size_t i = 0; i < nheads; i++) {
+				int g = 1;
+				fputs(i ? ", {" : "{", stdout);
+				cli_json_key(stdout, &g, "ok");
+				fputs(heads[i].ok ? "true" : "false", stdout);
+				cli_json_key(stdout, &g, "what");
+				cli_json_str(stdout, heads[i].what);
+				cli_json_key(stdout, &g, "message");
+				cli_json_str(stdout, heads[i].message);
+				fputc('}', stdout);
+			}
+			fputc(']', stdout);
+		}
+		fputs("}\n", stdout);
 	} else {
 		printf(_("Checked %zu objects, %zu versions and %zu log records.\n"), objects, versions, records);
 		for (size_t i = 0; i < n; i++) {
@@ -483,7 +515,12 @@ int cmd_verify(int argc, char **argv)
 			printf(_("OK: every hash matches.\n"));
 		else
 			printf(_("%zu problems found.\n"), n);
+		for (size_t i = 0; i < nheads; i++)
+			printf("%s %s: %s\n", heads[i].ok ? "head-ok" : "head", heads[i].what, heads[i].message);
+		if (nheads && !heads_ok)
+			printf(_("The log head does not match the head kept elsewhere.\n"));
 	}
+	cli_head_results_free(heads, nheads);
 	townorg_verify_report_free(rep);
-	return ok ? EXIT_OK : EXIT_NO;
+	return ok && heads_ok ? EXIT_OK : EXIT_NO;
 }

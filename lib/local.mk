@@ -59,3 +59,8 @@ townorg_include_HEADERS += include/townorg/realdata.h
 # Reliability (issue 23): atomic output files, bounded input files
 lib_libtownorg_core_la_SOURCES += lib/files_internal.h lib/files.c lib/store_init.c lib/store_verify_schema.c
 townorg_include_HEADERS += include/townorg/files.h
+# Signed and pinned log heads (issue 23): Ed25519 through nettle's hogweed
+lib_libtownorg_core_la_SOURCES += lib/sign.c
+lib_libtownorg_core_la_CFLAGS += $(HOGWEED_CFLAGS)
+lib_libtownorg_core_la_LIBADD += $(HOGWEED_LIBS)
+townorg_include_HEADERS += include/townorg/sign.h
