@@ -29,3 +29,5 @@ CLEANFILES += locale/zh_CN/LC_MESSAGES/townorg.mo
 cli_townorg_SOURCES += cli/cmd_sign.c
 CLI_TESTS += tests/cli/reliability.sh
 tests/cli/reliability.log: cli/townorg$(EXEEXT)
+CLI_TESTS += tests/cli/security.sh
+tests/cli/security.log: cli/townorg$(EXEEXT)
