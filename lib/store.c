@@ -370,6 +370,13 @@ static int read_versions(townorg__store *s, size_t *added)
 			(*added)++;
 	}
 	rc = src == SQLITE_DONE ? 0 : townorg__store_sqlerr(s, src, "reading versions");
+	if (rc < 0 && rc != TOWNORG_ENOMEM && s->report) {
+		/* verify: report what could not be read, check the rest */
+		townorg__verify_add(s->report, TOWNORG_VERIFY_UNCHECKED, "version",
+				    "the versions after row %lld could not be read: %s", (long long)s->last_version_seq,
+				    townorg_error_last());
+		rc = 0;
+	}
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -456,6 +463,12 @@ static int read_log(townorg__store *s)
 		townorg__verify_add(s->report, TOWNORG_VERIFY_REFLOG, what, "%s", townorg_error_last());
 	}
 	rc = src == SQLITE_DONE ? 0 : townorg__store_sqlerr(s, src, "reading the branch log");
+	if (rc < 0 && rc != TOWNORG_ENOMEM && s->report) {
+		townorg__verify_add(s->report, TOWNORG_VERIFY_UNCHECKED, "reflog",
+				    "the branch log after record %lld could not be read: %s", (long long)s->last_log_seq,
+				    townorg_error_last());
+		rc = 0;
+	}
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -617,6 +630,12 @@ static int log_append(townorg__store *s, int kind, const char *name, int op, con
 
 static int begin_write(townorg__store *s)
 {
+	/* a damaged file is not written to (issue 23) */
+	if (__atomic_load_n(&s->damaged, __ATOMIC_ACQUIRE))
+		return townorg__err(TOWNORG_ECORRUPT,
+				    "%s: refusing to write: objects of this repository failed their hash check when loaded; "
+				    "run 'townorg verify' on it",
+				    s->path);
 	return exec(s, s->in_batch ? "SAVEPOINT townorg_commit" : "BEGIN IMMEDIATE");
 }
 
@@ -991,6 +1010,12 @@ static int check_format(townorg__store *s)
 	sqlite3_finalize(st);
 	if (oom) {
 		rc = townorg__oom();
+	} else if (rc != SQLITE_DONE && s->report && (rc == SQLITE_CORRUPT || rc == SQLITE_IOERR)) {
+		/* verify of a damaged file with townorg's application id: go on */
+		townorg__verify_add(s->report, TOWNORG_VERIFY_UNCHECKED, "meta",
+				    "the format marker could not be read (%s): the rest is checked as " TOWNORG__STORE_FORMAT,
+				    sqlite3_errmsg(s->db));
+		rc = 0;
 	} else if (rc != SQLITE_DONE) {
 		rc = townorg__store_sqlerr(s, rc, "reading the format");
 	} else if (!format || !hash) {
@@ -1089,8 +1114,13 @@ int townorg__store_open(townorg_repo **out, const char *path, unsigned flags, st
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		goto fail;
 	}
-	if ((rc = exec(s, "COMMIT")) < 0)
-		goto fail;
+	if ((rc = exec(s, "COMMIT")) < 0) {
+		if (!report || rc == TOWNORG_ENOMEM)
+			goto fail;
+		/* verify of a damaged file: what could be read was reported */
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		rc = 0;
+	}
 	*out = r;
 	return 0;
 fail:

@@ -60,6 +60,7 @@ struct townorg__store {
 	/* statistics (tests, benchmarks) */
 	uint64_t stat_decoded;  /* entity records decoded from packs */
 	uint64_t stat_loads;    /* versions materialised */
+	int damaged;            /* atomic: a load found objects failing their hashes; writes are refused */
 };
 
 /* Open a store file (flags as townorg_repo_open).  With report non-NULL
@@ -132,6 +133,8 @@ const char *townorg__store_schema(void);
  * (store_verify_schema.c); problems go to r; <0 only for out of memory. */
 int townorg__verify_schema(townorg__store *s, struct townorg_verify_report *r, const char *schema_sql);
 int townorg__verify_version_rows(townorg__store *s, struct townorg_verify_report *r);
+/* Verify's report of a townorg file too damaged to open (store_verify.c). */
+int townorg__verify_salvage(struct townorg_verify_report *r, const char *path);
 
 /* Creating a repository file atomically from the schema's SQL, and
  * recognising a half-made one (store_init.c). */

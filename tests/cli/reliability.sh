@@ -74,6 +74,38 @@ check "at the input limit" err_has "input limit of 1048576 bytes"
 check "the repository is unchanged" test "$before" = "$(sum "$R")"
 expect 0 "a pipe within the limit is read" import "$R" /dev/stdin --format json <"$TMP/all.json"
 
+# ---- verify of damaged pages reports what it checked and what it could not
+# damage PAGE-OF TABLE: overwrite the root page of TABLE (or page 1 past
+# SQLite's header with "header") in a copy of the repository
+damage() {
+	cp "$R" "$TMP/d.db"
+	rm -f "$TMP/d.db-wal" "$TMP/d.db-shm"
+	"$PY" -c 'import sqlite3, sys
+path, what = sys.argv[1], sys.argv[2]
+db = sqlite3.connect(path)
+size = db.execute("PRAGMA page_size").fetchone()[0]
+page = 1 if what == "header" else db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (what,)).fetchone()[0]
+db.close()
+with open(path, "r+b") as f:
+    f.seek((page - 1) * size + (100 if page == 1 else 0))
+    f.write(b"\xde\xad\xbe\xef" * ((size - 100) // 4))' "$TMP/d.db" "$1"
+}
+for t in pack version reflog meta; do
+	damage $t
+	expect 1 "verify of a damaged $t page gives a report (exit 1, not 2)" verify "$TMP/d.db"
+	check "saying what it checked" out_has "Checked "
+	check "and what it could not" grep -q "^unchecked $t: " "$TMP/out"
+	check "and counting the problems" out_has "problems found"
+done
+damage version
+expect 1 "verify --json of a damaged file" verify "$TMP/d.db" --json
+check "lists the unchecked part" json 'not d["ok"] and any(p["kind"] == "unchecked" for p in d["problems"])'
+damage header
+expect 1 "verify of a damaged schema page gives a report" verify "$TMP/d.db"
+check "saying the repository cannot be opened" out_has "the repository cannot be opened"
+check "and what was not checked" out_has "objects, versions, the branch log and the schema could not be checked"
+expect 2 "other commands still refuse the damaged file" log "$TMP/d.db"
+
 # ---- a half-made repository
 : >"$TMP/half.db"
 expect 2 "an empty file is reported as a half-made repository" log "$TMP/half.db"
