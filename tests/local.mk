@@ -102,3 +102,10 @@ EXTRA_DIST += docs/Doxyfile
 doxygen:
 	TOWNORG_SRCDIR='$(abs_top_srcdir)' TOWNORG_DOXYGEN_OUT='$(abs_top_builddir)/doc/api' doxygen '$(top_srcdir)/docs/Doxyfile'
 .PHONY: doxygen
+# Reliability and security (issue 23): output and input files, init,
+# signed and pinned log heads
+check_PROGRAMS += tests/check_security
+tests_check_security_SOURCES = tests/check_security.c tests/testutil.h
+tests_check_security_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS)
+tests_check_security_LDADD = $(TEST_LIBS) $(SQLITE_LIBS)
+TESTS += tests/check_security
