@@ -31,3 +31,4 @@ CLI_TESTS += tests/cli/reliability.sh
 tests/cli/reliability.log: cli/townorg$(EXEEXT)
 CLI_TESTS += tests/cli/security.sh
 tests/cli/security.log: cli/townorg$(EXEEXT)
+EXTRA_DIST += docs/security.md
