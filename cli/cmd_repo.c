@@ -82,15 +82,22 @@ static const char *detect_format(const char *source)
 }
 
 /* Is a JSON document a snapshot?  The writer puts "format" and "type"
- * first; look in the first few kilobytes. */
-static int json_is_snapshot(const char *path)
+ * first; look in the first few kilobytes (of `text` when given: a pipe,
+ * read once). */
+static int json_is_snapshot(const char *path, const char *text)
 {
 	char buf[8192];
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return 0;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
+	size_t n;
+	if (text) {
+		n = strnlen(text, sizeof buf - 1);
+		memcpy(buf, text, n);
+	} else {
+		FILE *f = fopen(path, "rb");
+		if (!f)
+			return 0;
+		n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+	}
 	buf[n] = '\0';
 	const char *p = strstr(buf, "\"type\"");
 	if (!p)
@@ -253,12 +260,22 @@ static int import_json(townorg_repo *repo, const char *src, const char *branch, 
 {
 	townorg_json_options o = TOWNORG_JSON_OPTIONS_INIT;
 	o.progress = json_progress;
+	o.source_name = src;
 	int rc;
-	if (json_is_snapshot(src)) {
+	/* a pipe (/dev/stdin) can be read only once: read it whole, within
+	 * the input limit, and import from memory */
+	struct stat st;
+	char *text = NULL;
+	size_t len = 0;
+	if (stat(src, &st) == 0 && S_ISFIFO(st.st_mode) && (rc = townorg_input_read(&text, &len, src)) < 0)
+		return cli_lib_error(rc);
+	if (json_is_snapshot(src, text)) {
 		townorg_meta m = TOWNORG_META_INIT;
 		const townorg_version *v = NULL;
 		m.author = author;
-		rc = townorg_json_import_snapshot_file(&v, repo, branch, &m, src, &o);
+		rc = text ? townorg_json_import_snapshot(&v, repo, branch, &m, text, len, &o)
+			  : townorg_json_import_snapshot_file(&v, repo, branch, &m, src, &o);
+		townorg_free(text);
 		cli_progress_end();
 		if (rc < 0)
 			return cli_lib_error(rc);
@@ -269,7 +286,8 @@ static int import_json(townorg_repo *repo, const char *src, const char *branch, 
 	if (branch_given)
 		cli_warn(_("--branch does not apply to a repository document; its own branches are used"));
 	size_t before = townorg_repo_version_count(repo);
-	rc = townorg_json_import_repo_file(repo, src, &o);
+	rc = text ? townorg_json_import_repo(repo, text, len, &o) : townorg_json_import_repo_file(repo, src, &o);
+	townorg_free(text);
 	cli_progress_end();
 	if (rc < 0)
 		return cli_lib_error(rc);

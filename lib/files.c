@@ -239,6 +239,13 @@ static int too_large(const char *path, uint64_t limit)
 			    path, (unsigned long long)limit);
 }
 
+int townorg_input_read(char **out, size_t *len, const char *path)
+{
+	if (!out || !len)
+		return townorg__err(TOWNORG_EINVALID, "townorg_input_read: no place for the result");
+	return townorg__read_input(path, out, len);
+}
+
 int townorg__read_input(const char *path, char **data, size_t *len)
 {
 	*data = NULL;

@@ -40,6 +40,16 @@ TOWNORG_EXTERN(void) townorg_set_max_input(uint64_t bytes);
 TOWNORG_EXTERN(uint64_t) townorg_max_input(void);
 
 /**
+ * Read a whole input file the way the library reads its own: a regular
+ * file or a pipe, at most the input limit, stopping at a read error
+ * (TOWNORG_EINVALID / TOWNORG_EIO / TOWNORG_ENOTFOUND naming the path).
+ * *out is NUL-terminated (*len excludes the NUL); free it with
+ * townorg_free.  A pipe can be read only once: read it with this, then
+ * use the in-memory import functions.
+ */
+TOWNORG_EXTERN(int) townorg_input_read(char **out, size_t *len, const char *path);
+
+/**
  * Check that `path` may be written as an output file: 0, or
  * TOWNORG_EINVALID with a message when it is a townorg repository (by its
  * content, so also through another name, a hard or symbolic link), or the

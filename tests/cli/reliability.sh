@@ -72,7 +72,15 @@ rc=$?
 check "a 1 GB string through a pipe is refused (exit $rc)" test "$rc" -eq 2
 check "at the input limit" err_has "input limit of 1048576 bytes"
 check "the repository is unchanged" test "$before" = "$(sum "$R")"
-expect 0 "a pipe within the limit is read" import "$R" /dev/stdin --format json <"$TMP/all.json"
+expect 0 "a file as /dev/stdin is read" import "$R" /dev/stdin --format json <"$TMP/all.json"
+cat "$TMP/all.json" | "$TOWNORG" import "$R" /dev/stdin --format json >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "a pipe within the limit is read whole (exit $rc)" test "$rc" -eq 0
+"$TOWNORG" export "$R" v2 --format json -o "$TMP/v2.json"
+cat "$TMP/v2.json" | "$TOWNORG" import "$R" /dev/stdin --format json --branch piped >"$TMP/out" 2>"$TMP/err"
+rc=$?
+check "a snapshot through a pipe is imported (exit $rc)" test "$rc" -eq 0
+check "as a snapshot" out_has "Imported a snapshot"
 
 # ---- verify of damaged pages reports what it checked and what it could not
 # damage PAGE-OF TABLE: overwrite the root page of TABLE (or page 1 past
@@ -130,6 +138,7 @@ db.executescript("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) W
 db.close()' "$TMP/foreign.db"
 expect 2 "a file with a table of its own is not half-made" init "$TMP/foreign.db"
 check "init says it exists" err_has "already exists"
+before=$(sum "$R")
 expect 2 "init still refuses a real repository" init "$R"
 check "the repository is unchanged" test "$before" = "$(sum "$R")"
 expect 2 "init refuses a file that is not a repository" init "$DATA/not-a-repo.db"
