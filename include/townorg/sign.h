@@ -48,7 +48,7 @@ TOWNORG_BEGIN_DECLS
 /** Bytes of an Ed25519 signature. */
 #define TOWNORG_SIGNATURE_SIZE 64
 /** Room for a signed head as text (townorg_signed_head_format), NUL included. */
-#define TOWNORG_SIGNED_HEAD_TEXT_MAX 320
+#define TOWNORG_SIGNED_HEAD_TEXT_MAX 400
 
 /** An Ed25519 public key. */
 typedef struct {
