@@ -280,6 +280,45 @@ START_TEST(init_is_atomic_and_redoes_half_made)
 }
 END_TEST
 
+/* init killed at random moments: every repository path is either absent
+ * or a complete repository, never a half-made one */
+START_TEST(killed_init_leaves_nothing_half_made)
+{
+	int complete = 0, absent = 0;
+	srand(23);
+	for (int round = 0; round < 12; round++) {
+		pid_t pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			char p[160];
+			for (int i = 0; i < 50; i++) {
+				snprintf(p, sizeof p, "%s/r%d-%d.townorg", dir, round, i);
+				townorg_repo_init(p);
+			}
+			_exit(0);
+		}
+		usleep((useconds_t)(50000 + rand() % 250000)); /* an init takes ~0.1 s (fsync) */
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		for (int i = 0; i < 50; i++) {
+			char p[160];
+			snprintf(p, sizeof p, "%s/r%d-%d.townorg", dir, round, i);
+			if (access(p, F_OK) != 0) {
+				absent++;
+				continue;
+			}
+			townorg_repo *r;
+			int rc = townorg_repo_open(&r, p, TOWNORG_OPEN_READONLY);
+			ck_assert_msg(rc == 0, "round %d, repository %d: %s", round, i, townorg_error_last());
+			townorg_repo_free(r);
+			complete++;
+		}
+	}
+	ck_assert_int_gt(complete, 0);
+	ck_assert_int_gt(absent, 0);
+}
+END_TEST
+
 /* ------------------------------------------------------------ keys and signed heads */
 
 START_TEST(keys_round_trip)
@@ -475,6 +514,7 @@ int main(void)
 	tcase_add_test(tc, failed_write_keeps_the_previous_file);
 	tcase_add_test(tc, input_is_bounded);
 	tcase_add_test(tc, init_is_atomic_and_redoes_half_made);
+	tcase_add_test(tc, killed_init_leaves_nothing_half_made);
 	tcase_add_test(tc, keys_round_trip);
 	tcase_add_test(tc, sign_and_check_heads);
 	tcase_add_test(tc, verify_knows_signed_heads);
