@@ -122,6 +122,24 @@ int cmd_merge(int argc, char **argv);
 int cmd_chart(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
+/* ---- reliability and signed heads (cli/cmd_sign.c) */
+/* Take the options every command accepts (--max-input SIZE) out of argv
+ * and apply them; -1 with *exit_code on a bad value. */
+int cli_global_options(int *argc, char **argv, int *exit_code);
+/* verify --expect-head / --key / --signature: one result per check
+ * (ok or not, what it is about, message).  EXIT_BAD for an unreadable key
+ * or signature file or a malformed head (message printed), else EXIT_OK
+ * with the results (free with cli_head_results_free). */
+typedef struct {
+	int ok;
+	char *what, *message;
+} cli_head_result;
+int cli_check_heads(const char *repo_path, const char *expect, const char *key, const char *signature,
+	cli_head_result **out, size_t *n);
+void cli_head_results_free(cli_head_result *r, size_t n);
+int cmd_keygen(int argc, char **argv);
+int cmd_sign_head(int argc, char **argv);
+
 /* shared by show and as-of */
 int cli_show_version(const townorg_repo *repo, const townorg_version *v, const char *entity, int json);
 

@@ -85,15 +85,22 @@ static const char *detect_format(const char *source)
 }
 
 /* Is a JSON document a snapshot?  The writer puts "format" and "type"
- * first; look in the first few kilobytes. */
-static int json_is_snapshot(const char *path)
+ * first; look in the first few kilobytes (of `text` when given: a pipe,
+ * read once). */
+static int json_is_snapshot(const char *path, const char *text)
 {
 	char buf[8192];
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return 0;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
+	size_t n;
+	if (text) {
+		n = strnlen(text, sizeof buf - 1);
+		memcpy(buf, text, n);
+	} else {
+		FILE *f = fopen(path, "rb");
+		if (!f)
+			return 0;
+		n = fread(buf, 1, sizeof buf - 1, f);
+		fclose(f);
+	}
 	buf[n] = '\0';
 	const char *p = strstr(buf, "\"type\"");
 	if (!p)
@@ -279,12 +286,22 @@ static int import_json(townorg_repo *repo, const char *src, const char *branch, 
 {
 	townorg_json_options o = TOWNORG_JSON_OPTIONS_INIT;
 	o.progress = json_progress;
+	o.source_name = src;
 	int rc;
-	if (json_is_snapshot(src)) {
+	/* a pipe (/dev/stdin) can be read only once: read it whole, within
+	 * the input limit, and import from memory */
+	struct stat st;
+	char *text = NULL;
+	size_t len = 0;
+	if (stat(src, &st) == 0 && S_ISFIFO(st.st_mode) && (rc = townorg_input_read(&text, &len, src)) < 0)
+		return cli_lib_error(rc);
+	if (json_is_snapshot(src, text)) {
 		townorg_meta m = TOWNORG_META_INIT;
 		const townorg_version *v = NULL;
 		m.author = author;
-		rc = townorg_json_import_snapshot_file(&v, repo, branch, &m, src, &o);
+		rc = text ? townorg_json_import_snapshot(&v, repo, branch, &m, text, len, &o)
+			  : townorg_json_import_snapshot_file(&v, repo, branch, &m, src, &o);
+		townorg_free(text);
 		cli_progress_end();
 		if (rc < 0)
 			return cli_lib_error(rc);
@@ -295,7 +312,8 @@ static int import_json(townorg_repo *repo, const char *src, const char *branch, 
 	if (branch_given)
 		cli_warn(_("--branch does not apply to a repository document; its own branches are used"));
 	size_t before = townorg_repo_version_count(repo);
-	rc = townorg_json_import_repo_file(repo, src, &o);
+	rc = text ? townorg_json_import_repo(repo, text, len, &o) : townorg_json_import_repo_file(repo, src, &o);
+	townorg_free(text);
 	cli_progress_end();
 	if (rc < 0)
 		return cli_lib_error(rc);
@@ -489,6 +507,8 @@ static const char *verify_kind_token(townorg_verify_kind k)
 	case TOWNORG_VERIFY_OBJECT: return "object";
 	case TOWNORG_VERIFY_VERSION: return "version";
 	case TOWNORG_VERIFY_REFLOG: return "reflog";
+	case TOWNORG_VERIFY_SCHEMA: return "schema";
+	case TOWNORG_VERIFY_UNCHECKED: return "unchecked";
 	default: return "?";
 	}
 }
@@ -496,7 +516,12 @@ static const char *verify_kind_token(townorg_verify_kind k)
 int cmd_verify(int argc, char **argv)
 {
 	int json = 0;
-	const cli_option opts[] = { { "json", 0, 0, NULL, &json }, { NULL, 0, 0, NULL, NULL } };
+	const char *expect = NULL, *key = NULL, *signature = NULL;
+	const cli_option opts[] = { { "json", 0, 0, NULL, &json },
+				    { "expect-head", 0, 1, &expect, NULL },
+				    { "key", 'k', 1, &key, NULL },
+				    { "signature", 0, 1, &signature, NULL },
+				    { NULL, 0, 0, NULL, NULL } };
 	const char *pos[1];
 	int npos, ec;
 	if (cli_parse(argc, argv, opts, pos, 1, &npos, 1, &ec) < 0)
@@ -506,6 +531,16 @@ int cmd_verify(int argc, char **argv)
 	cli_progress_end();
 	if (rc < 0)
 		return cli_lib_error(rc);
+	/* rollback detection: a head kept elsewhere (cmd_sign.c) */
+	cli_head_result *heads = NULL;
+	size_t nheads = 0;
+	if ((ec = cli_check_heads(pos[0], expect, key, signature, &heads, &nheads)) != EXIT_OK) {
+		townorg_verify_report_free(rep);
+		return ec;
+	}
+	int heads_ok = 1;
+	for (size_t i = 0; i < nheads; i++)
+		heads_ok &= heads[i].ok;
 	size_t objects = 0, versions = 0, records = 0;
 	townorg_verify_report_counts(rep, &objects, &versions, &records);
 	size_t n = townorg_verify_report_problem_count(rep);
@@ -539,7 +574,24 @@ int cmd_verify(int argc, char **argv)
 			cli_json_str(stdout, msg);
 			fputc('}', stdout);
 		}
-		fputs("]}\n", stdout);
+		fputc(']', stdout);
+		if (nheads) {
+			cli_json_key(stdout, &f, "heads");
+			fputc('[', stdout);
+			for (size_t i = 0; i < nheads; i++) {
+				int g = 1;
+				fputs(i ? ", {" : "{", stdout);
+				cli_json_key(stdout, &g, "ok");
+				fputs(heads[i].ok ? "true" : "false", stdout);
+				cli_json_key(stdout, &g, "what");
+				cli_json_str(stdout, heads[i].what);
+				cli_json_key(stdout, &g, "message");
+				cli_json_str(stdout, heads[i].message);
+				fputc('}', stdout);
+			}
+			fputc(']', stdout);
+		}
+		fputs("}\n", stdout);
 	} else {
 		printf(_("Checked %zu objects, %zu versions and %zu log records.\n"), objects, versions, records);
 		for (size_t i = 0; i < n; i++) {
@@ -552,7 +604,12 @@ int cmd_verify(int argc, char **argv)
 			printf(_("OK: every hash matches.\n"));
 		else
 			printf(_("%zu problems found.\n"), n);
+		for (size_t i = 0; i < nheads; i++)
+			printf("%s %s: %s\n", heads[i].ok ? "head-ok" : "head", heads[i].what, heads[i].message);
+		if (nheads && !heads_ok)
+			printf(_("The log head does not match the head kept elsewhere.\n"));
 	}
+	cli_head_results_free(heads, nheads);
 	townorg_verify_report_free(rep);
-	return ok ? EXIT_OK : EXIT_NO;
+	return ok && heads_ok ? EXIT_OK : EXIT_NO;
 }

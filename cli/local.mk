@@ -45,3 +45,10 @@ tests/cli/completion.log: cli/townorg$(EXEEXT)
 TESTS += tests/cli/xlsx.sh
 dist_noinst_SCRIPTS += tests/cli/xlsx.sh
 tests/cli/xlsx.log: cli/townorg$(EXEEXT)
+# Reliability and signed log heads (issue 23): --max-input, keygen, sign-head
+cli_townorg_SOURCES += cli/cmd_sign.c
+CLI_TESTS += tests/cli/reliability.sh
+tests/cli/reliability.log: cli/townorg$(EXEEXT)
+CLI_TESTS += tests/cli/security.sh
+tests/cli/security.log: cli/townorg$(EXEEXT)
+EXTRA_DIST += docs/security.md

@@ -64,10 +64,25 @@ static const cli_command commands[] = {
 	     "  --changes-since VERSION  xlsx: add the sheets 变更表 and 精简率\n"
 	     "  --policy FILE    xlsx: add the sheet 核查结果 (findings under the policy)\n"
 	     "Without VERSION, json writes the whole repository; with it, a snapshot.\n") },
-	{ "verify", cmd_verify, "REPO",
+	{ "verify", cmd_verify, "REPO [--expect-head HASH] [--key PUBLIC_KEY [--signature FILE]]",
 	  N_("Recompute every hash of a repository file and check the branch log."),
 	  N_("  --json           print JSON\n"
+	     "  --expect-head H  the log must hold head H (kept from an earlier verify\n"
+	     "                   or sync): catches a history rolled back or rewritten\n"
+	     "  --key PUB        check the heads signed with this key (kept in the\n"
+	     "                   repository, and the --signature file) against the log\n"
+	     "  --signature F    a signed head published by the signer (sign-head -o)\n"
+	     "Also checks the schema, the append-only triggers, depth and n_entities.\n"
 	     "Exit status 1 when any problem is found.\n") },
+	{ "keygen", cmd_keygen, "SECRET_KEY_FILE [PUBLIC_KEY_FILE]",
+	  N_("Make an Ed25519 key pair for signing log heads."),
+	  N_("The public key goes to PUBLIC_KEY_FILE (default SECRET_KEY_FILE.pub).\n"
+	     "The secret key file is created with mode 0600 and never overwritten.\n") },
+	{ "sign-head", cmd_sign_head, "REPO --key SECRET_KEY_FILE [-o FILE]",
+	  N_("Sign the head of the branch log; print the signed head and keep it."),
+	  N_("  -k, --key FILE   secret key file (townorg keygen)\n"
+	     "  -o, --output F   also write the signed head to F (to publish it)\n"
+	     "  --no-store       do not keep it in the repository (read-only use)\n") },
 	{ "branch", cmd_branch, "REPO [NAME [FROM]]",
 	  N_("List branches, or create one at a version (default: head of main)."),
 	  N_("  -d, --delete     delete branch NAME (its versions stay)\n"
@@ -134,6 +149,8 @@ static void usage(FILE *out)
 	fputs(_("\nVersions are named by branch, tag, version id or a unique prefix of at\n"
 		"least 4 hex digits, NAME@YYYY-MM-DD (in effect on that date) or NAME~N.\n"
 		"Run 'townorg COMMAND --help' for the options of a command.\n"
+		"Every command takes --max-input SIZE: the largest input file read\n"
+		"(bytes, or with K, M or G; default 512M).\n"
 		"Exit status: 0 success, 1 the answer is no, 2 bad usage or bad data.\n"), out);
 }
 
@@ -155,6 +172,9 @@ static void setup_locale(void)
 int main(int argc, char **argv)
 {
 	setup_locale();
+	int ec;
+	if (cli_global_options(&argc, argv, &ec) < 0)
+		return ec;
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_BAD;

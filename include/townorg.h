@@ -14,6 +14,8 @@
 #include "townorg/validate.h"
 #include "townorg/json.h"
 #include "townorg/store.h"
+#include "townorg/files.h"
+#include "townorg/sign.h"
 #include "townorg/diff.h"
 #include "townorg/history.h"
 #include "townorg/merge.h"

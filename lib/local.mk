@@ -73,3 +73,11 @@ lib_libtownorg_core_la_SOURCES += lib/io/xlsx_internal.h lib/io/xlsx_common.c li
 lib_libtownorg_core_la_CFLAGS += $(XLSX_CFLAGS)
 lib_libtownorg_core_la_LIBADD += $(XLSX_LIBS)
 townorg_include_HEADERS += include/townorg/xlsx.h
+# Reliability (issue 23): atomic output files, bounded input files
+lib_libtownorg_core_la_SOURCES += lib/base/files_internal.h lib/base/files.c lib/store/store_init.c lib/store/store_verify_schema.c
+townorg_include_HEADERS += include/townorg/files.h
+# Signed and pinned log heads (issue 23): Ed25519 through nettle's hogweed
+lib_libtownorg_core_la_SOURCES += lib/store/sign.c
+lib_libtownorg_core_la_CFLAGS += $(HOGWEED_CFLAGS)
+lib_libtownorg_core_la_LIBADD += $(HOGWEED_LIBS)
+townorg_include_HEADERS += include/townorg/sign.h

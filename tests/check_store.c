@@ -448,8 +448,10 @@ START_TEST(verify_tampered_object)
 	OK(townorg_repo_verify(&rep, path, NULL, NULL));
 	ck_assert_int_eq(townorg_verify_report_ok(rep), 0);
 	ck_assert_msg(find_problem(rep, TOWNORG_VERIFY_OBJECT, want), "tampered object %s not listed", want);
-	/* every version holds the county, so none can be rebuilt */
-	ck_assert_uint_eq(townorg_verify_report_problem_count(rep), 1 + 3);
+	/* every version holds the county, so none can be rebuilt; and the
+	 * trigger dropped to tamper is missing (issue 23) */
+	ck_assert_uint_eq(townorg_verify_report_problem_count(rep), 1 + 3 + 1);
+	ck_assert_msg(find_problem(rep, TOWNORG_VERIFY_SCHEMA, "pack_no_update"), "the dropped trigger is not listed");
 	townorg_verify_report_free(rep);
 
 	/* a normal open works (metadata), reading the content fails cleanly */
@@ -464,6 +466,17 @@ START_TEST(verify_tampered_object)
 	ck_assert_uint_eq(townorg_version_entity_count(v), 0);
 	townorg_txn *t;
 	ck_assert_int_eq(townorg_txn_new_on_branch(&t, r, "main"), TOWNORG_ECORRUPT);
+	/* nothing more is written through this handle, and it says why (issue 23) */
+	const townorg_version *root;
+	OK(townorg_repo_lookup(&root, r, "main~1"));
+	ck_assert_int_eq(townorg_repo_tag_create(r, "after-damage", root), TOWNORG_ECORRUPT);
+	ck_assert_ptr_nonnull(strstr(townorg_error_last(), "refusing to write"));
+	ck_assert_ptr_nonnull(strstr(townorg_error_last(), "failed their hash check"));
+	ck_assert_int_eq(townorg_repo_branch_create(r, "after-damage", root), TOWNORG_ECORRUPT);
+	townorg_repo_free(r);
+	/* and nothing was written */
+	OK(townorg_repo_open(&r, path, TOWNORG_OPEN_READONLY));
+	ck_assert_int_eq(townorg_repo_tag_lookup(&v, r, "after-damage"), TOWNORG_ENOTFOUND);
 	townorg_repo_free(r);
 }
 END_TEST

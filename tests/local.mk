@@ -143,3 +143,10 @@ tests_check_xlsx_CFLAGS = $(TEST_CFLAGS) $(XLSX_CFLAGS)
 tests_check_xlsx_LDADD = $(TEST_LIBS) $(XLSX_LIBS)
 TESTS += tests/check_xlsx
 endif
+# Reliability and security (issue 23): output and input files, init,
+# signed and pinned log heads
+check_PROGRAMS += tests/check_security
+tests_check_security_SOURCES = tests/check_security.c tests/testutil.h
+tests_check_security_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS)
+tests_check_security_LDADD = $(TEST_LIBS) $(SQLITE_LIBS)
+TESTS += tests/check_security

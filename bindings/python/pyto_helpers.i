@@ -1370,7 +1370,7 @@ PyObject *pyto_nbs_import(townorg_repo *repo, const char *source, const char *br
 /* Verify a repository file; the report as a dict. */
 PyObject *pyto_verify(const char *path)
 {
-	static const char *const kinds[] = { "?", "file", "object", "version", "reflog" };
+	static const char *const kinds[] = { "?", "file", "object", "version", "reflog", "schema", "unchecked" };
 	townorg_verify_report *r = NULL;
 	PyObject *probs, *d = NULL;
 	size_t i, n, no = 0, nv = 0, nl = 0;
@@ -1385,7 +1385,7 @@ PyObject *pyto_verify(const char *path)
 		const char *what = NULL, *msg = NULL;
 		PyObject *t;
 		townorg_verify_report_problem(r, i, &k, &what, &msg);
-		t = Py_BuildValue("(sNN)", (unsigned)k <= 4 ? kinds[k] : "?", pyto_str(what), pyto_str(msg));
+		t = Py_BuildValue("(sNN)", (unsigned)k <= 6 ? kinds[k] : "?", pyto_str(what), pyto_str(msg));
 		if (!t) {
 			Py_CLEAR(probs);
 			break;

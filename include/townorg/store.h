@@ -70,7 +70,9 @@ typedef enum {
 	TOWNORG_VERIFY_FILE = 1, /**< the file itself (SQLite integrity, format) */
 	TOWNORG_VERIFY_OBJECT,   /**< an entity object; `what` is its hash (hex) */
 	TOWNORG_VERIFY_VERSION,  /**< a version; `what` is its id (hex) */
-	TOWNORG_VERIFY_REFLOG    /**< a branch/tag log record; `what` is its number */
+	TOWNORG_VERIFY_REFLOG,   /**< a branch/tag log record; `what` is its number */
+	TOWNORG_VERIFY_SCHEMA,   /**< a table, column, index or trigger; `what` is its name */
+	TOWNORG_VERIFY_UNCHECKED /**< a part that could not be checked (damaged pages); `what` names it */
 } townorg_verify_kind;
 
 /** The findings of townorg_repo_verify. */

@@ -3,6 +3,7 @@
  * string checks shared by every part of the library.
  */
 #include "base/internal.h"
+#include "base/files_internal.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,33 +282,10 @@ void townorg__buf_free(townorg__buf *b)
 
 /* ------------------------------------------------------------------ files */
 
+/* Within the input limit, regular files and pipes only: lib/files.c. */
 int townorg__read_file(const char *path, char **data, size_t *len)
 {
-	*data = NULL;
-	*len = 0;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return townorg__err(errno == ENOENT ? TOWNORG_ENOTFOUND : TOWNORG_EIO, "%s: cannot open: %s", path,
-				    strerror(errno));
-	townorg__buf b = { 0 };
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		townorg__buf_put(&b, chunk, n);
-	int err = ferror(f);
-	fclose(f);
-	if (err) {
-		townorg__buf_free(&b);
-		return townorg__err(TOWNORG_EIO, "%s: read error", path);
-	}
-	townorg__buf_putc(&b, 0);
-	if (b.failed) {
-		townorg__buf_free(&b);
-		return townorg__oom();
-	}
-	*data = b.data;
-	*len = b.len - 1;
-	return 0;
+	return townorg__read_input(path, data, len);
 }
 
 /* ------------------------------------------------------------------ strings */

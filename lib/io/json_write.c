@@ -576,20 +576,10 @@ int townorg_json_export_snapshot(char **out, size_t *len, const townorg_version 
 	return finish(out, len, &b, rc);
 }
 
+/* Atomically, never over a repository (lib/files.c). */
 static int write_file(const char *path, const char *data, size_t len)
 {
-	if (!path || !*path)
-		return townorg__err(TOWNORG_EINVALID, "no file name to write to");
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return townorg__err(TOWNORG_EIO, "%s: cannot open for writing: %s", path, strerror(errno));
-	size_t n = fwrite(data, 1, len, f);
-	int err = n == len ? 0 : errno;
-	if (fclose(f) != 0 && !err)
-		err = errno ? errno : EIO;
-	if (n != len || err)
-		return townorg__err(TOWNORG_EIO, "%s: write failed: %s", path, strerror(err ? err : EIO));
-	return 0;
+	return townorg_write_file_atomic(path, data, len);
 }
 
 int townorg_json_export_repo_file(const char *path, const townorg_repo *r, const townorg_json_options *opts)

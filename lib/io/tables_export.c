@@ -17,6 +17,7 @@
  */
 #include "io/tables_internal.h"
 #include "core/repo_internal.h"
+#include "base/files_internal.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,6 +233,8 @@ static int open_outputs(exp_state *x, const char *dir)
 		    (size_t)snprintf(x->tmp[f], sizeof x->tmp[f], "%s/.%s.%ld.tmp", dir, out_names[f], (long)getpid()) >=
 			    sizeof x->tmp[f])
 			return townorg__err(TOWNORG_EINVALID, "directory path too long");
+		if (townorg_output_path_check(x->final[f]) < 0)
+			return TOWNORG_EINVALID;
 		if (!(x->f[f] = fopen(x->tmp[f], "w")))
 			return townorg__err(TOWNORG_EIO, "%s: cannot create %s: %s", out_names[f], x->tmp[f], strerror(errno));
 	}
@@ -250,6 +253,9 @@ static int close_outputs(exp_state *x, bool ok)
 	for (int f = 0; f < F_N; f++) {
 		if (ok && rc == 0)
 			rc = flush(x, f, true);
+		/* on disk before the rename (lib/files.c does the same) */
+		if (x->f[f] && ok && rc == 0 && (fflush(x->f[f]) != 0 || fsync(fileno(x->f[f])) != 0))
+			rc = townorg__err(TOWNORG_EIO, "%s: write error: %s", out_names[f], strerror(errno));
 		if (x->f[f] && fclose(x->f[f]) != 0 && ok && rc == 0)
 			rc = townorg__err(TOWNORG_EIO, "%s: write error: %s", out_names[f], strerror(errno));
 		x->f[f] = NULL;
@@ -266,6 +272,8 @@ static int close_outputs(exp_state *x, bool ok)
 		if (!ok)
 			unlink(x->tmp[f]);
 	}
+	if (ok)
+		(void)townorg__fsync_dir(x->final[0]);
 	return rc;
 }
 

@@ -33,6 +33,7 @@
  * there (CR LF counts once), plus the newlines inside quoted cells.
  */
 #include "io/tables_internal.h"
+#include "townorg/files.h"
 #include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -470,6 +471,11 @@ static int read_file(const char *dir, const char *name, char **data, size_t *len
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 		close(fd);
 		return townorg__err(TOWNORG_EIO, "%s: %s is not a regular file", name, path);
+	}
+	if ((uint64_t)sb.st_size > townorg_max_input()) {
+		close(fd);
+		return townorg__err(TOWNORG_EINVALID, "%s: larger than the input limit of %llu bytes (raise it with --max-input)",
+				    path, (unsigned long long)townorg_max_input());
 	}
 	size_t cap = (size_t)sb.st_size + 1, n = 0;
 	char *buf = townorg__malloc(cap);

@@ -78,41 +78,11 @@ static const char schema_sql[] =
 	"CREATE TRIGGER reflog_no_update BEFORE UPDATE ON reflog BEGIN SELECT RAISE(ABORT, 'townorg: reflog is append-only'); END;"
 	"CREATE TRIGGER reflog_no_delete BEFORE DELETE ON reflog BEGIN SELECT RAISE(ABORT, 'townorg: reflog is append-only'); END;";
 
-int townorg_repo_init(const char *path)
-{
-	if (!path || !*path)
-		return townorg__err(TOWNORG_EINVALID, "no repository path given");
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			return townorg__err(TOWNORG_EEXISTS, "%s: the file already exists", path);
-		return townorg__err(TOWNORG_EIO, "%s: cannot create: %s", path, strerror(errno));
-	}
-	close(fd);
-	townorg__store tmp = { 0 };
-	tmp.path = (char *)path;
-	int rc = sqlite3_open_v2(path, &tmp.db, SQLITE_OPEN_READWRITE, NULL);
-	if (rc != SQLITE_OK) {
-		rc = townorg__store_sqlerr(&tmp, rc, "creating");
-		goto out;
-	}
-	char now[21], sql[512];
-	townorg__now(now);
-	snprintf(sql, sizeof sql,
-		 "PRAGMA application_id=%d; PRAGMA journal_mode=WAL; BEGIN;"
-		 "INSERT INTO meta VALUES('format','" TOWNORG__STORE_FORMAT "'),('hash','sha256'),"
-		 "('created','%s'),('library','%s'); COMMIT;",
-		 TOWNORG__STORE_APP_ID, now, TOWNORG_VERSION);
-	if ((rc = exec(&tmp, "BEGIN")) < 0 || (rc = exec(&tmp, schema_sql)) < 0 || (rc = exec(&tmp, "COMMIT")) < 0 ||
-	    (rc = exec(&tmp, sql)) < 0)
-		goto out;
-	rc = 0;
-out:
-	sqlite3_close(tmp.db);
-	if (rc < 0)
-		unlink(path);
-	return rc;
-}
+/* Atomically, in a temporary file put in place when complete; a
+ * half-made file is redone (store_init.c). */
+int townorg_repo_init(const char *path) { return townorg__store_init(path, schema_sql); }
+
+const char *townorg__store_schema(void) { return schema_sql; }
 
 /* ------------------------------------------------------------ versions */
 
@@ -394,6 +364,13 @@ static int read_versions(townorg__store *s, size_t *added)
 			(*added)++;
 	}
 	rc = src == SQLITE_DONE ? 0 : townorg__store_sqlerr(s, src, "reading versions");
+	if (rc < 0 && rc != TOWNORG_ENOMEM && s->report) {
+		/* verify: report what could not be read, check the rest */
+		townorg__verify_add(s->report, TOWNORG_VERIFY_UNCHECKED, "version",
+				    "the versions after row %lld could not be read: %s", (long long)s->last_version_seq,
+				    townorg_error_last());
+		rc = 0;
+	}
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -480,6 +457,12 @@ static int read_log(townorg__store *s)
 		townorg__verify_add(s->report, TOWNORG_VERIFY_REFLOG, what, "%s", townorg_error_last());
 	}
 	rc = src == SQLITE_DONE ? 0 : townorg__store_sqlerr(s, src, "reading the branch log");
+	if (rc < 0 && rc != TOWNORG_ENOMEM && s->report) {
+		townorg__verify_add(s->report, TOWNORG_VERIFY_UNCHECKED, "reflog",
+				    "the branch log after record %lld could not be read: %s", (long long)s->last_log_seq,
+				    townorg_error_last());
+		rc = 0;
+	}
 out:
 	sqlite3_finalize(st);
 	return rc;
@@ -635,6 +618,12 @@ static int log_append(townorg__store *s, int kind, const char *name, int op, con
 
 static int begin_write(townorg__store *s)
 {
+	/* a damaged file is not written to (issue 23) */
+	if (__atomic_load_n(&s->damaged, __ATOMIC_ACQUIRE))
+		return townorg__err(TOWNORG_ECORRUPT,
+				    "%s: refusing to write: objects of this repository failed their hash check when loaded; "
+				    "run 'townorg verify' on it",
+				    s->path);
 	return exec(s, s->in_batch ? "SAVEPOINT townorg_commit" : "BEGIN IMMEDIATE");
 }
 
@@ -1003,6 +992,12 @@ static int check_format(townorg__store *s)
 	sqlite3_finalize(st);
 	if (oom) {
 		rc = townorg__oom();
+	} else if (rc != SQLITE_DONE && s->report && (rc == SQLITE_CORRUPT || rc == SQLITE_IOERR)) {
+		/* verify of a damaged file with townorg's application id: go on */
+		townorg__verify_add(s->report, TOWNORG_VERIFY_UNCHECKED, "meta",
+				    "the format marker could not be read (%s): the rest is checked as " TOWNORG__STORE_FORMAT,
+				    sqlite3_errmsg(s->db));
+		rc = 0;
 	} else if (rc != SQLITE_DONE) {
 		rc = townorg__store_sqlerr(s, rc, "reading the format");
 	} else if (!format || !hash) {
@@ -1088,8 +1083,11 @@ int townorg__store_open(townorg_repo **out, const char *path, unsigned flags, st
 	}
 	sqlite3_busy_timeout(s->db, 30000);
 	sqlite3_extended_result_codes(s->db, 0);
-	if ((rc = check_format(s)) < 0)
+	if ((rc = check_format(s)) < 0) {
+		if (townorg__store_half_made(path))
+			rc = townorg__store_half_made_err(path);
 		goto fail;
+	}
 	if (!ro && (rc = exec(s, "PRAGMA synchronous=FULL")) < 0)
 		goto fail;
 	if ((rc = exec(s, "BEGIN")) < 0)
@@ -1098,8 +1096,13 @@ int townorg__store_open(townorg_repo **out, const char *path, unsigned flags, st
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		goto fail;
 	}
-	if ((rc = exec(s, "COMMIT")) < 0)
-		goto fail;
+	if ((rc = exec(s, "COMMIT")) < 0) {
+		if (!report || rc == TOWNORG_ENOMEM)
+			goto fail;
+		/* verify of a damaged file: what could be read was reported */
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		rc = 0;
+	}
 	*out = r;
 	return 0;
 fail:

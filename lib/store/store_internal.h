@@ -60,6 +60,7 @@ struct townorg__store {
 	/* statistics (tests, benchmarks) */
 	uint64_t stat_decoded;  /* entity records decoded from packs */
 	uint64_t stat_loads;    /* versions materialised */
+	int damaged;            /* atomic: a load found objects failing their hashes; writes are refused */
 };
 
 /* Open a store file (flags as townorg_repo_open).  With report non-NULL
@@ -110,5 +111,27 @@ int townorg__store_loader(townorg_version *v, void *ctx);
 
 /* The decoders read varints and strings with base/codec.h. */
 #include "base/codec.h"
+
+/* The optional table of signed log heads (lib/sign.c), made by the first
+ * townorg_head_sign that stores one; append-only like the others. */
+#define TOWNORG__STORE_SIGNED_SCHEMA \
+	"CREATE TABLE signed_head(seq INTEGER PRIMARY KEY, log_seq INTEGER NOT NULL, log_head BLOB NOT NULL," \
+	" at TEXT NOT NULL, public_key BLOB NOT NULL, signature BLOB NOT NULL);" \
+	"CREATE TRIGGER signed_head_no_update BEFORE UPDATE ON signed_head BEGIN SELECT RAISE(ABORT, 'townorg: signed_head is append-only'); END;" \
+	"CREATE TRIGGER signed_head_no_delete BEFORE DELETE ON signed_head BEGIN SELECT RAISE(ABORT, 'townorg: signed_head is append-only'); END;"
+/* The schema SQL the library creates (store.c). */
+const char *townorg__store_schema(void);
+/* Verify's schema pass and its check of version.depth / n_entities
+ * (store_verify_schema.c); problems go to r; <0 only for out of memory. */
+int townorg__verify_schema(townorg__store *s, struct townorg_verify_report *r, const char *schema_sql);
+int townorg__verify_version_rows(townorg__store *s, struct townorg_verify_report *r);
+/* Verify's report of a townorg file too damaged to open (store_verify.c). */
+int townorg__verify_salvage(struct townorg_verify_report *r, const char *path);
+
+/* Creating a repository file atomically from the schema's SQL, and
+ * recognising a half-made one (store_init.c). */
+int townorg__store_init(const char *path, const char *schema_sql);
+bool townorg__store_half_made(const char *path);
+int townorg__store_half_made_err(const char *path); /* ECORRUPT "half-made repository" */
 
 #endif

@@ -361,6 +361,8 @@ int townorg__store_loader(townorg_version *v, void *ctx)
 		return townorg__err(TOWNORG_ECORRUPT, "%s: version %s has neither a delta nor a snapshot", vi->s->path,
 				    v->id);
 	int rc = townorg__store_materialise(vi->s, v, vi, via_delta, v);
+	if (rc == TOWNORG_ECORRUPT) /* no more writes through this handle (store.c) */
+		__atomic_store_n(&vi->s->damaged, 1, __ATOMIC_RELEASE);
 #ifdef HAVE_MALLOC_TRIM
 	/* the snapshot's inflated bytes and the decoding's scratch leave holes
 	 * in the heap that glibc keeps: give them back (8 MiB nationally) */

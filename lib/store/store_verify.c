@@ -163,6 +163,67 @@ static int check_log(vctx *c)
 	return rc;
 }
 
+/* A file that cannot be opened as a repository at all: when it is a
+ * townorg file by its header (SQLite header, application id "TOWN") and
+ * not a half-made one, report why it could not be opened, run SQLite's
+ * integrity check on it if SQLite can, and say that the objects, versions
+ * and log were not checked.  0 with the report filled, -1 when the file is
+ * not a townorg file (the caller returns the open's error). */
+int townorg__verify_salvage(struct townorg_verify_report *r, const char *path)
+{
+	unsigned char h[72];
+	char why[1024];
+	snprintf(why, sizeof why, "%s", townorg_error_last() ? townorg_error_last() : "cannot be opened");
+	FILE *f = fopen(path, "rb");
+	size_t n = f ? fread(h, 1, sizeof h, f) : 0;
+	if (f)
+		fclose(f);
+	if (n < 72 || memcmp(h, "SQLite format 3", 16) || memcmp(h + 68, "TOWN", 4) || townorg__store_half_made(path))
+		return -1;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st;
+	bool ran = false, sound = false;
+	size_t before = r->n;
+	townorg__verify_add(r, TOWNORG_VERIFY_FILE, path, "the repository cannot be opened: %s", why);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) == SQLITE_OK) {
+		int rc;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *t = (const char *)sqlite3_column_text(st, 0);
+			ran = true;
+			if (t && !strcmp(t, "ok"))
+				sound = true;
+			else if (t)
+				townorg__verify_add(r, TOWNORG_VERIFY_FILE, path, "SQLite integrity check: %s", t);
+		}
+		if (sound && rc == SQLITE_DONE) {
+			/* sound pages: the open failed on the format or schema,
+			 * which is not damage; the caller reports that error */
+			sqlite3_finalize(st);
+			sqlite3_close(db);
+			while (r->n > before) {
+				r->n--;
+				townorg__free(r->p[r->n].what);
+				townorg__free(r->p[r->n].msg);
+			}
+			townorg__err(TOWNORG_ECORRUPT, "%s", why);
+			return -1;
+		}
+		if (ran && rc != SQLITE_DONE)
+			townorg__verify_add(r, TOWNORG_VERIFY_UNCHECKED, "file", "SQLite's integrity check stopped early: %s",
+					    sqlite3_errmsg(db));
+		ran = ran || rc == SQLITE_DONE;
+		sqlite3_finalize(st);
+	}
+	if (!ran)
+		townorg__verify_add(r, TOWNORG_VERIFY_UNCHECKED, "file", "SQLite's integrity check could not run: %s",
+				    db ? sqlite3_errmsg(db) : "cannot open");
+	sqlite3_close(db);
+	townorg__verify_add(r, TOWNORG_VERIFY_UNCHECKED, "repository",
+			    "objects, versions, the branch log and the schema could not be checked");
+	return r->oom ? -1 : 0;
+}
+
 int townorg_repo_verify(townorg_verify_report **out, const char *path, townorg_verify_progress_cb cb, void *payload)
 {
 	if (!out)
@@ -174,6 +235,11 @@ int townorg_repo_verify(townorg_verify_report **out, const char *path, townorg_v
 	townorg_repo *repo = NULL;
 	int rc = townorg__store_open(&repo, path, TOWNORG_OPEN_READONLY, r);
 	if (rc < 0) {
+		/* a townorg file too damaged to open still gets a report */
+		if ((rc == TOWNORG_ECORRUPT || rc == TOWNORG_EIO) && townorg__verify_salvage(r, path) == 0) {
+			*out = r;
+			return 0;
+		}
 		townorg_verify_report_free(r);
 		return rc;
 	}
@@ -185,11 +251,30 @@ int townorg_repo_verify(townorg_verify_report **out, const char *path, townorg_v
 		rc = townorg__store_each_object(c.s, object_cb, &c);
 		if (c.cancelled)
 			rc = 0;
+		if (rc < 0 && rc != TOWNORG_ENOMEM) {
+			/* damaged pages: the objects after them are not checked */
+			townorg__verify_add(r, TOWNORG_VERIFY_UNCHECKED, "pack",
+					    "%zu objects were checked; the rest could not be read: %s", r->objects,
+					    townorg_error_last());
+			rc = 0;
+		}
 	}
 	if (rc == 0 && !c.cancelled)
 		rc = check_versions(&c);
-	if (rc == 0 && !c.cancelled)
+	if (rc == 0 && !c.cancelled) {
 		rc = check_log(&c);
+		if (rc < 0 && rc != TOWNORG_ENOMEM) {
+			townorg__verify_add(r, TOWNORG_VERIFY_UNCHECKED, "reflog",
+					    "%zu log records were checked; the rest could not be read: %s", r->log_records,
+					    townorg_error_last());
+			rc = 0;
+		}
+	}
+	/* what the hashes do not cover (store_verify_schema.c) */
+	if (rc == 0 && !c.cancelled)
+		rc = townorg__verify_schema(c.s, r, townorg__store_schema());
+	if (rc == 0 && !c.cancelled)
+		rc = townorg__verify_version_rows(c.s, r);
 	townorg_repo_free(repo);
 	if (rc == 0 && c.cancelled)
 		rc = townorg__err(TOWNORG_ERROR, "%s: verify cancelled", path);
