@@ -3,7 +3,6 @@
  * string checks shared by every part of the library.
  */
 #include "base/internal.h"
-#include "base/files_internal.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,14 +277,6 @@ void townorg__buf_free(townorg__buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 	b->failed = false;
-}
-
-/* ------------------------------------------------------------------ files */
-
-/* Within the input limit, regular files and pipes only: lib/files.c. */
-int townorg__read_file(const char *path, char **data, size_t *len)
-{
-	return townorg__read_input(path, data, len);
 }
 
 /* ------------------------------------------------------------------ strings */

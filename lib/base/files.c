@@ -306,3 +306,10 @@ int townorg__read_input(const char *path, char **data, size_t *len)
 	*len = b.len - 1;
 	return 0;
 }
+
+/* The library's readers read files within the input limit, regular files
+ * and pipes only. */
+int townorg__read_file(const char *path, char **data, size_t *len)
+{
+	return townorg__read_input(path, data, len);
+}

@@ -237,12 +237,3 @@ size_t townorg__xlsx_display_width(const char *s)
 	}
 	return w > best ? w : best;
 }
-
-const char *townorg__xlsx_tr(const char *msgid)
-{
-#ifdef ENABLE_NLS
-	return dgettext("townorg", msgid);
-#else
-	return msgid;
-#endif
-}

@@ -42,8 +42,6 @@
 #include "io/xlsx_internal.h"
 #include "townorg/transaction.h"
 
-#define _(s) townorg__xlsx_tr(s)
-#define N_(s) (s)
 
 struct townorg_xlsx_report {
 	size_t entities;

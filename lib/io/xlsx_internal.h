@@ -97,8 +97,6 @@ size_t townorg__xlsx_display_width(const char *s);
 /* The name a book was opened under (its path), for messages. */
 const char *townorg__xlsx_book_name(const townorg_xlsx_book *book);
 
-/* Translation of the library's workbook messages (the "townorg" domain,
- * bound by the program that uses it). */
-const char *townorg__xlsx_tr(const char *msgid) __attribute__((format_arg(1)));
+/* Messages are translated with the library's _() (base/i18n.c). */
 
 #endif

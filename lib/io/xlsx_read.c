@@ -32,7 +32,6 @@
 #include "base/internal.h"
 #include "io/xlsx_internal.h"
 
-#define _(s) townorg__xlsx_tr(s)
 
 int townorg_xlsx_cell_name(char *buf, size_t size, uint32_t row, uint32_t col)
 {

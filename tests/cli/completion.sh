@@ -48,8 +48,11 @@ offers "a command prefix" "import" im
 offers "a prefix shared by commands" "blame branch" b
 offers "help COMMAND" "diff" help di
 offers "options of diff" "--field --help --json --kind --under" diff "$R" --
-offers "the formats of import's synopsis" "json nbs tables" import "$R" x --format ""
-offers "the formats of export's synopsis" "json tables" export "$R" --format ""
+# xlsx is offered where townorg was built with workbook support (its help says so)
+X=
+"$TOWNORG" export --help 2>&1 | grep -q xlsx && X=" xlsx"
+offers "the formats of import's synopsis" "json nbs tables$X" import "$R" x --format ""
+offers "the formats of export's synopsis" "json tables$X" export "$R" --format ""
 offers_has "a repository file name" log "${R%.townorg}" -- "$R"
 offers "branch and tag names for FROM" "2007-baseline 2008-reform main" diff "$R" ""
 offers "a version prefix" "2008-reform" diff "$R" 2008
