@@ -3,7 +3,7 @@
 # generated into the source tree and shipped in the tarball, so building
 # from a release needs no SWIG.
 PY_SWIG_WRAP = $(srcdir)/bindings/python/townorg_wrap.c
-PY_SWIG_SRC = bindings/python/townorg.i bindings/python/pyto_helpers.i
+PY_SWIG_SRC = bindings/python/townorg.i bindings/python/pyto_helpers.i bindings/python/pyto_merge.i
 EXTRA_DIST += $(PY_SWIG_SRC) $(PY_SWIG_WRAP)
 MAINTAINERCLEANFILES = $(PY_SWIG_WRAP)
 
@@ -14,7 +14,8 @@ PY_PACKAGE_FILES = \
 	bindings/python/townorg/_core.py \
 	bindings/python/townorg/_display.py \
 	bindings/python/townorg/_plot.py \
-	bindings/python/townorg/_excel.py
+	bindings/python/townorg/_excel.py \
+	bindings/python/townorg/_merge.py
 EXTRA_DIST += $(PY_PACKAGE_FILES) docs/python.md
 
 # Python tests (pytest, run by tests/python/run-pytest.sh).
@@ -25,7 +26,8 @@ PY_TEST_FILES = \
 	tests/python/test_validate.py \
 	tests/python/test_io.py \
 	tests/python/test_datascience.py \
-	tests/python/test_misuse.py
+	tests/python/test_misuse.py \
+	tests/python/test_merge.py
 EXTRA_DIST += $(PY_TEST_FILES) tests/python/run-pytest.sh.in
 
 if WITH_PYTHON

@@ -228,6 +228,7 @@ PYTO_OUT_PTR(townorg_iterator, out)
 PYTO_OUT_PTR(townorg_policy, out)
 PYTO_OUT_PTR(townorg_validation, out)
 PYTO_OUT_PTR(townorg_diff, out)
+PYTO_OUT_PTR(townorg_merge_result, out)
 
 /* Owned strings returned through `char **out`: converted, then freed. */
 %typemap(in, numinputs=0) char **out (char *tmp = NULL) {
@@ -350,6 +351,18 @@ PYTO_OUT_INT(size_t, new_versions)
 %ignore townorg_verify_report_problem;
 %ignore townorg_verify_report_counts;
 %ignore townorg_mca_reason_kind;
+/* merge.h: read through pyto_merge.i's helpers. */
+%ignore townorg_merge_conflict;
+%ignore townorg_merge_options;
+%ignore townorg_patch_options;
+%ignore townorg_merge;
+%ignore townorg_merge_result_status;
+%ignore townorg_merge_result_is_fast_forward;
+%ignore townorg_merge_result_base;
+%ignore townorg_merge_result_target;
+%ignore townorg_merge_result_conflict_at;
+%ignore townorg_merge_result_commit;
+%ignore townorg_patch_apply;
 
 #define TOWNORG_EXTERN(type) extern type
 #define TOWNORG_BEGIN_DECLS
@@ -366,9 +379,11 @@ PYTO_OUT_INT(size_t, new_versions)
 %include "townorg/history.h"
 %include "townorg/tables.h"
 %include "townorg/realdata.h"
+%include "townorg/merge.h"
 
 %mutable;
 
 /* ------------------------------------------------------------ helpers */
 
 %include "pyto_helpers.i"
+%include "pyto_merge.i"

@@ -27,6 +27,7 @@ from ._core import (  # noqa: F401
     Lineage, Policy, RuleContext, Finding, Validation,
     library_version, make_entity, verify, builtin_rules,
 )
+from ._merge import Merge, MergeConflict  # noqa: F401
 from ._display import Graph  # noqa: F401
 from ._plot import cjk_font  # noqa: F401
 from ._excel import HEADERS_ZH, read_workbook  # noqa: F401
@@ -39,6 +40,7 @@ __all__ = [
     "KINDS", "ORGAN_KINDS", "TOWNSHIP_KINDS", "INT_FIELDS", "EVENT_KINDS", "SEVERITIES",
     "Entity", "Event", "Version", "Repository", "Transaction", "Diff", "Delta", "FieldChange", "Blame",
     "BlameEntry", "HistoryEntry", "Lineage", "Policy", "RuleContext", "Finding", "Validation", "Graph",
+    "Merge", "MergeConflict",
     "library_version", "make_entity", "verify", "builtin_rules", "cjk_font", "read_workbook", "HEADERS_ZH",
     "open", "memory",
 ]

@@ -168,6 +168,31 @@ def _path(p):
     return None if p is None else os.fsdecode(os.fspath(p))
 
 
+META_KEYS = ("effective_date", "recorded_at", "author", "doc_issuer", "doc_number", "doc_date", "doc_title",
+             "message")
+
+
+def _closest(name, valid):
+    """The valid name closest to a misspelt one (or None)."""
+    import difflib
+    m = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.5)
+    return m[0] if m else None
+
+
+def _unknown_kwarg(fn, name, valid):
+    """A TypeError for an unknown keyword argument naming the closest valid one."""
+    near = _closest(name, valid)
+    hint = ("; did you mean %s=?" % near) if near else ("; valid: %s" % ", ".join(sorted(valid)))
+    return TypeError("%s() got an unexpected keyword argument '%s'%s" % (fn, name, hint))
+
+
+def _check_meta(meta, fn):
+    """Refuse unknown metadata keywords (TypeError naming the closest valid one)."""
+    for k in meta:
+        if k not in META_KEYS:
+            raise _unknown_kwarg(fn, k, META_KEYS)
+
+
 class _Scope:
     """The owner of pointers valid only for a while (a custom rule's call)."""
 
@@ -857,6 +882,40 @@ class Repository:
                                _kinds(kinds), None if fields is None else list(fields), 0)
         return Diff._adopt(self, p)
 
+    # ---- merge, patch and log
+
+    def merge(self, theirs, into="main"):
+        """Merge ``theirs`` (a Version or name) into ``into`` (a branch name,
+        a Version or name, or None for the empty state) and return a Merge:
+        its ``status``, ``conflicts`` and ``commit(**meta)``, which moves the
+        branch ``into`` names.  Nothing is recorded until ``commit``."""
+        from ._merge import Merge
+        theirs = self._version(theirs)
+        if theirs is None:
+            raise TypeError("theirs must be a Version or a version name, not None")
+        branch = None
+        if isinstance(into, str) and into in _c.pyto_repo_branches(self._p):
+            branch, ours = into, self.head(into)
+        else:
+            ours = self._version(into)
+        return Merge(self, ours, theirs, into=branch)
+
+    def merge_base(self, a, b):
+        """The best common ancestor of two versions (Versions or names), or
+        None when they share none."""
+        from ._merge import merge_base
+        return merge_base(self, a, b)
+
+    def log(self, ref="main", all=False, max_count=None):
+        """The versions as a DataFrame, newest first: id, date (effective,
+        a datetime), document (the document number), message, author,
+        parents (a list of ids) and refs (a list of the branches and
+        ``tag:NAME`` tags pointing at it).  From ``ref`` (a branch, tag or
+        version) through every parent; ``all=True``: every version in the
+        repository; ``max_count``: only the newest N."""
+        from ._merge import log
+        return log(self, ref=ref, all=all, max_count=max_count)
+
     # ---- import / export
 
     def import_tables(self, dir, branch="main", onto=None, tag_prefix=None, author=None, recorded_at=None,
@@ -962,7 +1021,10 @@ class Transaction:
     commits when the block ends normally and discards on an exception.
     """
 
+    _borrowed = False
+
     def __init__(self, repo, branch=None, parent=None, **meta):
+        _check_meta(meta, "transaction")
         self._repo = repo
         self._ptr = None
         self._version = None
@@ -999,9 +1061,17 @@ class Transaction:
                               else "the repository is closed")
         return self._ptr
 
+    @classmethod
+    def _borrow(cls, repo, p):
+        """A Transaction over a pointer someone else owns (a merge's)."""
+        t = cls.__new__(cls)
+        t._repo, t._ptr, t._version, t._meta, t._new_branch, t.branch = repo, p, None, {}, None, None
+        t._borrowed = True
+        return t
+
     def _release(self):
         p, self._ptr = self._ptr, None
-        if p is not None:
+        if p is not None and not self._borrowed:
             _c.townorg_txn_free(p)
 
     def __del__(self):
@@ -1018,6 +1088,7 @@ class Transaction:
     def set_meta(self, **meta):
         """Set (merge) metadata: effective_date, recorded_at, author,
         doc_issuer, doc_number, doc_date, doc_title, message."""
+        _check_meta(meta, "set_meta")
         merged = dict(self._meta)
         merged.update(meta)
         _c.pyto_txn_set_meta(self._p, merged)
@@ -1090,6 +1161,18 @@ class Transaction:
         _c.pyto_txn_add_event(self._p, _text(kind, "kind"), event_id, _ids(from_ids, "from_ids"),
                               _ids(to_ids, "to_ids"), _ids(documents, "documents"), date, wording)
 
+    def apply(self, diff, events=False):
+        """Apply a Diff (a patch) to the transaction's state: added entities
+        are put, removed ones removed, changed fields set.  Every change is
+        checked first against the diff's "before" values; on a mismatch
+        Conflict names the entity and field and nothing changes.
+        ``events``: also record the diff's events."""
+        if not isinstance(diff, Diff):
+            raise TypeError("diff must be a townorg.Diff, not %s" % type(diff).__name__)
+        if self._borrowed:
+            self._p
+        _c.pyto_patch_apply(self._p, diff._p, 1 if events else 0)
+
     def add_parent(self, version):
         """Add a further parent (a merge of branches)."""
         _c.townorg_txn_add_parent(self._p, self._repo._version(version)._p)
@@ -1109,6 +1192,8 @@ class Transaction:
     def commit(self, **meta):
         """Check and commit (with extra metadata); returns the new Version.
         On failure nothing changed and the transaction stays open."""
+        if self._borrowed:
+            raise Invalid("this is a merge's transaction: commit the Merge", Invalid.code)
         if meta:
             self.set_meta(**meta)
         p = _c.townorg_txn_commit(self._p)

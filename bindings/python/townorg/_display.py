@@ -191,3 +191,15 @@ def org_chart(version, id):
         lines.append("  %s -> \"_places\";" % _q(root.id))
     lines.append("}")
     return Graph("\n".join(lines) + "\n")
+
+
+def merge_html(m):
+    """HTML of a merge: its status, and its conflicts (first rows)."""
+    head = "<p>合并 merge: <b>%s</b>%s</p>" % (_e(m.status), "，冲突 %d conflicts" % len(m.conflicts)
+                                                if m.conflicts else "")
+    if not m.conflicts:
+        return "<div>" + head + "</div>"
+    rows = [(c.id, c.field, c.base, c.ours, c.theirs, c.ours_did, c.theirs_did) for c in m.conflicts[:_HTML_ROWS]]
+    more = "" if len(m.conflicts) <= _HTML_ROWS else "<p>… %d more</p>" % (len(m.conflicts) - _HTML_ROWS)
+    return "<div>" + head + _table(("id", "field", "base", "ours", "theirs", "ours did", "theirs did"), rows) + \
+        more + "</div>"
