@@ -15,7 +15,9 @@ PY_PACKAGE_FILES = \
 	bindings/python/townorg/_display.py \
 	bindings/python/townorg/_plot.py \
 	bindings/python/townorg/_excel.py \
-	bindings/python/townorg/_merge.py
+	bindings/python/townorg/_merge.py \
+	bindings/python/townorg/_frame.py \
+	bindings/python/townorg/_write.py
 EXTRA_DIST += $(PY_PACKAGE_FILES) docs/python.md
 
 # Python tests (pytest, run by tests/python/run-pytest.sh).
@@ -27,7 +29,8 @@ PY_TEST_FILES = \
 	tests/python/test_io.py \
 	tests/python/test_datascience.py \
 	tests/python/test_misuse.py \
-	tests/python/test_merge.py
+	tests/python/test_merge.py \
+	tests/python/test_write_frame.py
 EXTRA_DIST += $(PY_TEST_FILES) tests/python/run-pytest.sh.in
 
 if WITH_PYTHON

@@ -12,10 +12,17 @@ pd = pytest.importorskip("pandas")
 def test_version_frame(repo):
     v = repo.head()
     df = v.to_frame()
-    assert len(df) == len(v) and list(df["id"]) == sorted(e.id for e in v)
+    assert len(df) == len(v) and df.index.name == "id" and list(df.index) == sorted(e.id for e in v)
+    assert "id" not in df.columns
     assert str(df["admin_quota"].dtype) == "Int64" and str(df["area_km2"].dtype) == "Float64"
-    row = df.set_index("id").loc["110121-001"]
+    assert str(df["kind"].dtype) == "category" and str(df["class"].dtype) == "category"
+    assert list(df["kind"].cat.categories) == list(townorg.KINDS)
+    assert str(df["name"].dtype) == "string" and str(df["parent_id"].dtype) == "string"
+    row = df.loc["110121-001"]
     assert row["name"] == "下滩镇" and row["area_km2"] == 146.7 and pd.isna(row["admin_quota"])
+    assert row["kind"] == "town"
+    top = df[df["kind"] == "county"].iloc[0]
+    assert top["parent_id"] is pd.NA and top["funding"] is pd.NA
     organs = v.to_frame(under="110121-001", kinds=townorg.ORGAN_KINDS)
     assert set(organs["parent_id"]) == {"110121-001"}
     assert organs["quota_total"].sum() == v.quota_total("110121-001")
@@ -24,12 +31,40 @@ def test_version_frame(repo):
         v.to_frame(under="nope")
     with pytest.raises(townorg.Invalid):
         v.to_frame(kinds=["twon"])
+    with pytest.raises(townorg.Invalid, match="labels"):
+        v.to_frame(labels="fr")
 
 
-def test_lists_in_frame(small):
-    df = small.head().to_frame().set_index("id")
-    assert df.loc["341023-002-03", "nameplates"] == "计生所" and df.loc["341023-002-01", "functions"] == "党务; 政务"
+def test_frame_matches_entities(small):
+    v = small.head()
+    df = v.to_frame()
+    for e in v:
+        r = df.loc[e.id]
+        assert r["name"] == e.name and r["kind"] == e.kind
+        for f in townorg.INT_FIELDS:
+            assert (pd.isna(r[f]) and e.get(f) is None) or r[f] == e.get(f), (e.id, f)
+        assert r["nameplates"] == e.nameplates and r["functions"] == e.functions
+
+
+def test_lists_in_frame_and_chinese_labels(small):
+    df = small.head().to_frame()
+    assert df.loc["341023-002-03", "nameplates"] == ["计生所"]
+    assert df.loc["341023-002-01", "functions"] == ["党务", "政务"]
+    assert df.loc["341023-002-10", "functions"] == []
     assert df.loc["341023-002-03", "funding"] == "full"
+    assert df.loc["341023-002", "class"] == "small" and pd.isna(df.loc["341023-002-01", "class"])
+    zh = small.head().to_frame(labels="zh")
+    assert zh.index.name == "编码" and "行政编制" in zh.columns and "名称" in zh.columns
+    assert zh.loc["341023-002-01", "行政编制"] == 10 and zh.loc["341023-002-01", "牌子"] == []
+
+
+def test_empty_frame():
+    r = townorg.Repository()
+    with r.transaction(branch="main") as tx:
+        tx.create("1", "county", "空县")
+    df = r.head().to_frame(kinds=["office"])
+    assert len(df) == 0 and "admin_quota" in df.columns
+    r.close()
 
 
 def test_diff_and_validation_frames(repo):

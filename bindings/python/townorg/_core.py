@@ -552,11 +552,13 @@ class Version:
 
     def descendants(self, id):
         """Every entity below ``id``, breadth first."""
-        out, queue = [], [id]
-        while queue:
-            kids = self.children(queue.pop(0))
-            out.extend(kids)
-            queue.extend(k.id for k in kids)
+        out, head = [], 0
+        self[_text(id, "id")]  # NotFound names the id
+        kids = self.children(id)
+        out.extend(kids)
+        while head < len(out):
+            out.extend(self.children(out[head].id))
+            head += 1
         return out
 
     def find(self, name, kind=None):
@@ -619,13 +621,16 @@ class Version:
         """Validate against a Policy (None: the library's default policy)."""
         return Validation._run(policy, lambda pp: _c.townorg_validate(self._p, pp), self)
 
-    def to_frame(self, under=None, kinds=None):
-        """The entities as a pandas DataFrame, one row per entity sorted by
-        id, built from columns filled in C.  ``under``: only that entity and
-        what is below it; ``kinds``: only those kinds."""
-        from ._display import frame_from_columns
-        cols = _c.pyto_version_columns(self._p, _opt_text(under, "under"), _kinds(kinds))
-        return frame_from_columns(cols)
+    def to_frame(self, under=None, kinds=None, labels="en"):
+        """The entities as a pandas DataFrame indexed by id, one row per
+        entity sorted by id, built from arrays filled in C: ``kind`` and
+        ``class`` categorical, numbers nullable (Int64; area_km2 Float64 in
+        km²), text columns of the ``string`` dtype with pd.NA when unset,
+        ``nameplates``/``functions``/``colocated_with`` lists.  ``under``:
+        only that entity and what is below it; ``kinds``: only those kinds;
+        ``labels="zh"``: Chinese column labels (``townorg.ZH_LABELS``)."""
+        from ._frame import version_frame
+        return version_frame(self._p, _opt_text(under, "under"), _kinds(kinds), labels)
 
     def to_json(self, compact=False):
         """The version's snapshot document (JSON text)."""
@@ -916,6 +921,47 @@ class Repository:
         from ._merge import log
         return log(self, ref=ref, all=all, max_count=max_count)
 
+    def write_frame(self, df, branch="main", under=None, remove_missing=False, events=(), ignore=(), **meta):
+        """Commit a DataFrame as a new version on ``branch`` (as Dolt's
+        ``write_pandas``) and return the Version.  The frame has the shape
+        ``Version.to_frame()`` gives (id as index or column; English or
+        Chinese labels; any subset of the columns).  Each row is upserted:
+        attributes without a column are kept, a missing value (NaN, None,
+        pd.NA) unsets one (in ``kind``, ``name``, ``parent_id`` it keeps
+        the current value); a new entity needs ``kind`` and ``parent_id``.
+        With ``remove_missing=True`` the entities below ``under`` (required
+        then) that are not rows of the frame are removed; entities outside
+        ``under`` are never touched, and every row must lie under it.
+        ``events``: dicts of ``Transaction.event`` arguments; keyword
+        metadata names the document (doc_number, doc_issuer, doc_date,
+        doc_title, effective_date, message, author).  ``ignore``: columns
+        to skip.  Errors name the row (index label and id) and column;
+        nothing is committed then."""
+        _check_meta(meta, "write_frame")
+        if isinstance(events, dict):
+            events = [events]
+        tx = Transaction(self, branch=_text(branch, "branch"), **meta)
+        try:
+            tx.write_frame(df, under=under, remove_missing=remove_missing, ignore=ignore)
+            for i, ev in enumerate(events):
+                if isinstance(ev, Event):
+                    ev = ev.to_dict()
+                if not isinstance(ev, dict):
+                    raise TypeError("events[%d] must be a dict of Transaction.event arguments or an Event" % i)
+                ev = dict(ev)
+                kind = ev.pop("kind", None)
+                valid = ("from_ids", "to_ids", "event_id", "documents", "date", "wording")
+                for k in ev:
+                    if k not in valid:
+                        raise _unknown_kwarg("event", k, valid + ("kind",))
+                try:
+                    tx.event(kind, **ev)
+                except Error as e:
+                    raise type(e)("events[%d]: %s" % (i, e.message), e.code) from None
+            return tx.commit()
+        finally:
+            tx.discard()
+
     # ---- import / export
 
     def import_tables(self, dir, branch="main", onto=None, tag_prefix=None, author=None, recorded_at=None,
@@ -1172,6 +1218,14 @@ class Transaction:
         if self._borrowed:
             self._p
         _c.pyto_patch_apply(self._p, diff._p, 1 if events else 0)
+
+    def write_frame(self, df, under=None, remove_missing=False, ignore=()):
+        """Upsert a DataFrame's rows (the shape ``Version.to_frame()``
+        gives) into this transaction; see ``Repository.write_frame``.
+        Returns a dict: upserted, created, removed.  On an error the
+        transaction may hold part of the rows: discard it."""
+        from ._write import write_frame
+        return write_frame(self, df, under=under, remove_missing=remove_missing, ignore=ignore)
 
     def add_parent(self, version):
         """Add a further parent (a merge of branches)."""

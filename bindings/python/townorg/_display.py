@@ -6,22 +6,7 @@ import subprocess
 
 from . import _core
 
-_INT_COLUMNS = ("population", "revenue_per_capita", "leader_posts", "actual_staff", "chief_posts", "deputy_posts",
-                "admin_quota", "inst_quota", "quota_total")
 _HTML_ROWS = 60
-
-
-def frame_from_columns(cols):
-    """A DataFrame from the column lists filled in C, with nullable integer
-    columns (Int64) and areas as floats."""
-    import pandas as pd
-    df = pd.DataFrame(cols)
-    for c in _INT_COLUMNS:
-        if c in df:
-            df[c] = pd.array(cols[c], dtype="Int64")
-    if "area_km2" in df:
-        df["area_km2"] = pd.array(cols["area_km2"], dtype="Float64")
-    return df
 
 
 def _e(x):
@@ -52,7 +37,7 @@ def version_html(v):
     m = v.meta
     head = _table(("版本 version", "生效日期 effective", "文号 document", "作者 author", "说明 message", "实体 entities"),
                   [(v.id[:12], m["effective_date"], m["doc_number"], m["author"], m["message"], len(v))])
-    df = v.to_frame()
+    df = v.to_frame().reset_index()
     cols = [c for c in ("id", "parent_id", "kind", "name", "class", "admin_quota", "inst_quota", "leader_posts",
                         "actual_staff") if c in df]
     body = df[cols].head(_HTML_ROWS).to_html(index=False, na_rep="")
