@@ -239,15 +239,64 @@ static int pyto_kind_bits(PyObject *kinds, uint32_t *bits)
 	return 0;
 }
 
-/* Sort entities by id, with the ids read once (not twice per comparison). */
+/* Sort entities by id.  Ids share long prefixes ("341023-002-01"), which
+ * makes strcmp-based sorting slow at the national scale; a multikey
+ * quicksort (Bentley & Sedgewick, "Fast algorithms for sorting and
+ * searching strings", 1997) looks at each byte of a shared prefix about
+ * once.  Ids are read once into the pairs. */
+#define PYTO_ID_INLINE 24
 typedef struct {
-	const char *id;
+	const unsigned char *id;
 	const townorg_entity *e;
+	/* The id's first bytes, zero-padded: the partition reads them here,
+	 * in the array, instead of chasing a pointer per comparison. */
+	unsigned char head[PYTO_ID_INLINE];
 } pyto_id_entity;
 
-static int pyto_id_entity_cmp(const void *a, const void *b)
+#define PYTO_ID_BYTE(p, d) ((d) < PYTO_ID_INLINE ? (p).head[d] : (p).id[d])
+
+static void pyto_mkqs(pyto_id_entity *a, size_t n, size_t d)
 {
-	return strcmp(((const pyto_id_entity *)a)->id, ((const pyto_id_entity *)b)->id);
+	while (n > 1) {
+		size_t lt = 0, gt = n, i = 0;
+		unsigned pivot;
+		pyto_id_entity t;
+		if (n < 12) {
+			/* Insertion sort on the rest of the strings. */
+			size_t x, y;
+			for (x = 1; x < n; x++)
+				for (y = x; y > 0 && strcmp((const char *)a[y - 1].id + d, (const char *)a[y].id + d) > 0;
+				     y--) {
+					t = a[y];
+					a[y] = a[y - 1];
+					a[y - 1] = t;
+				}
+			return;
+		}
+		pivot = PYTO_ID_BYTE(a[n / 2], d);
+		/* Three-way partition on byte d: [0,lt) < pivot, [lt,gt) ==, [gt,n) >. */
+		while (i < gt) {
+			unsigned c = PYTO_ID_BYTE(a[i], d);
+			if (c < pivot) {
+				t = a[lt];
+				a[lt++] = a[i];
+				a[i++] = t;
+			} else if (c > pivot) {
+				t = a[--gt];
+				a[gt] = a[i];
+				a[i] = t;
+			} else {
+				i++;
+			}
+		}
+		pyto_mkqs(a, lt, d);
+		pyto_mkqs(a + gt, n - gt, d);
+		if (pivot == 0)
+			return; /* the equal part are equal whole strings */
+		a += lt;
+		n = gt - lt;
+		d++;
+	}
 }
 
 static int pyto_sort_by_id(const townorg_entity **all, size_t n)
@@ -260,10 +309,11 @@ static int pyto_sort_by_id(const townorg_entity **all, size_t n)
 	if (!p)
 		return -1;
 	for (i = 0; i < n; i++) {
-		p[i].id = townorg_entity_id(all[i]);
+		p[i].id = (const unsigned char *)townorg_entity_id(all[i]);
 		p[i].e = all[i];
+		strncpy((char *)p[i].head, (const char *)p[i].id, PYTO_ID_INLINE);
 	}
-	qsort(p, n, sizeof *p, pyto_id_entity_cmp);
+	pyto_mkqs(p, n, 0);
 	for (i = 0; i < n; i++)
 		all[i] = p[i].e;
 	PyMem_Free(p);
@@ -502,7 +552,9 @@ PyObject *pyto_version_find(const townorg_version *v, const char *name, const ch
  *   <int field>            (bytes of n int64, bytes of n uint8 mask: 1 unset),
  *                          area_km2 in tenths of km²;
  *   quota_total            bytes of n int64;
- *   <text attr>            lists of str or na;
+ *   <text attr>            (row positions, values): the rows where it is
+ *                          set and its str there (mostly unset: no NA
+ *                          object per row);
  *   <list attr>            lists of lists of str.
  * Numbers travel as raw buffers, so the package makes its nullable arrays
  * without one Python object per cell. */
@@ -516,7 +568,9 @@ PyObject *pyto_version_arrays(const townorg_version *v, const char *under, PyObj
 	uint32_t bits = 0;
 	PyObject *cols = NULL, *ids = NULL, *pids = NULL, *nms = NULL, *kcode = NULL, *ccode = NULL, *qt = NULL;
 	PyObject *iv[TOWNORG_FIELD_COUNT] = { NULL }, *im[TOWNORG_FIELD_COUNT] = { NULL };
-	PyObject *tx[NT] = { NULL }, *lx[NL] = { NULL };
+	PyObject *tx[NT] = { NULL }, *tp[NT] = { NULL }, *lx[NL] = { NULL };
+	const char *last_pid = NULL;
+	PyObject *last_pid_obj = NULL; /* borrowed from the parent_id list */
 	int rc;
 	PYTO_NEED(v, "version");
 	if (pyto_kind_bits(kinds, &bits) < 0)
@@ -594,7 +648,7 @@ PyObject *pyto_version_arrays(const townorg_version *v, const char *under, PyObj
 		    !(im[j] = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)n)))
 			goto fail;
 	for (j = 0; j < NT; j++)
-		if (!(tx[j] = PyList_New((Py_ssize_t)n)))
+		if (!(tx[j] = PyList_New(0)) || !(tp[j] = PyList_New(0)))
 			goto fail;
 	for (j = 0; j < NL; j++)
 		if (!(lx[j] = PyList_New((Py_ssize_t)n)))
@@ -607,8 +661,14 @@ PyObject *pyto_version_arrays(const townorg_version *v, const char *under, PyObj
 		townorg_class cl = townorg_entity_class(e);
 #define PUTL(list, obj) do { o = (obj); if (!o) goto fail; PyList_SET_ITEM((list), (Py_ssize_t)i, o); } while (0)
 		PUTL(ids, pyto_str(townorg_entity_id(e)));
-		if (pid) {
+		if (pid && last_pid && strcmp(pid, last_pid) == 0) {
+			/* Siblings are neighbours in id order: one str for them all. */
+			Py_INCREF(last_pid_obj);
+			PUTL(pids, last_pid_obj);
+		} else if (pid) {
 			PUTL(pids, pyto_str(pid));
+			last_pid = pid;
+			last_pid_obj = o;
 		} else {
 			Py_INCREF(na);
 			PUTL(pids, na);
@@ -625,13 +685,27 @@ PyObject *pyto_version_arrays(const townorg_version *v, const char *under, PyObj
 			memcpy(PyBytes_AS_STRING(iv[j]) + i * sizeof(int64_t), &x, sizeof x);
 			PyBytes_AS_STRING(im[j])[i] = (char)unset;
 		}
+		if (townorg_entity_attr_count(e) == 0) {
+			/* Most entities (villages, communities) have no named
+			 * attributes: no lookups, empty lists. */
+			for (j = 0; j < NL; j++)
+				PUTL(lx[j], PyList_New(0));
+			continue;
+		}
 		for (j = 0; j < NT; j++) {
 			const char *t = townorg_entity_text(e, text_attrs[j]);
 			if (t) {
-				PUTL(tx[j], pyto_str(t));
-			} else {
-				Py_INCREF(na);
-				PUTL(tx[j], na);
+				int bad;
+				if (!(o = pyto_str(t)))
+					goto fail;
+				bad = PyList_Append(tx[j], o) < 0;
+				Py_DECREF(o);
+				if (bad || !(o = PyLong_FromSize_t(i)))
+					goto fail;
+				bad = PyList_Append(tp[j], o) < 0;
+				Py_DECREF(o);
+				if (bad)
+					goto fail;
 			}
 		}
 		for (j = 0; j < NL; j++) {
@@ -651,7 +725,7 @@ PyObject *pyto_version_arrays(const townorg_version *v, const char *under, PyObj
 		if (pyto_set(cols, townorg_field_token((townorg_field)j), PyTuple_Pack(2, iv[j], im[j])) < 0)
 			goto fail_cols;
 	for (j = 0; j < NT; j++)
-		if (PyDict_SetItemString(cols, text_attrs[j], tx[j]) < 0)
+		if (pyto_set(cols, text_attrs[j], PyTuple_Pack(2, tp[j], tx[j])) < 0)
 			goto fail_cols;
 	for (j = 0; j < NL; j++)
 		if (PyDict_SetItemString(cols, list_attrs[j], lx[j]) < 0)
@@ -673,8 +747,10 @@ done:
 		Py_XDECREF(iv[j]);
 		Py_XDECREF(im[j]);
 	}
-	for (j = 0; j < NT; j++)
+	for (j = 0; j < NT; j++) {
 		Py_XDECREF(tx[j]);
+		Py_XDECREF(tp[j]);
+	}
 	for (j = 0; j < NL; j++)
 		Py_XDECREF(lx[j]);
 	PyMem_Free(all);

@@ -97,7 +97,11 @@ def _version_frame(pd, version_ptr, under, kinds, zh):
     data["quota_total"] = pd.arrays.IntegerArray(np.frombuffer(a["quota_total"], dtype=np.int64).copy(),
                                                  np.zeros(n, dtype=np.bool_))
     for t in _TEXT:
-        data[t] = _strings(a[t])
+        pos, vals = a[t]
+        col = np.empty(n, dtype=object)  # None: StringArray makes it pd.NA
+        if pos:
+            col[np.array(pos, dtype=np.intp)] = np.array(vals, dtype=object)
+        data[t] = pd.arrays.StringArray(col)
     for t in _LISTS:
         s = np.empty(n, dtype=object)
         s[:] = a[t] if n else []
