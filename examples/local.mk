@@ -45,3 +45,12 @@ EX_TESTS_SH = \
 	tests/examples/demo.sh
 TESTS += $(EX_TESTS_SH)
 dist_noinst_SCRIPTS += $(EX_TESTS_SH) tests/examples/lib.sh tests/examples/run-notebook.py scripts/demo.sh
+
+# Issue 20 (Python): the datasets installed for townorg.examples (the package
+# finds them through its _config.PKGDATADIR).
+examplesdatadir = $(pkgdatadir)/examples
+examplesdata_DATA = examples/data/yixian.json examples/data/yixian-waivers.json examples/data/yian.json \
+	examples/data/district.json
+examplestablesdir = $(pkgdatadir)/examples/yixian-tables
+examplestables_DATA = examples/data/yixian-tables/versions.csv examples/data/yixian-tables/base.csv \
+	examples/data/yixian-tables/changes.csv examples/data/yixian-tables/events.csv

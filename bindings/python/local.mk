@@ -17,7 +17,10 @@ PY_PACKAGE_FILES = \
 	bindings/python/townorg/_excel.py \
 	bindings/python/townorg/_merge.py \
 	bindings/python/townorg/_frame.py \
-	bindings/python/townorg/_write.py
+	bindings/python/townorg/_write.py \
+	bindings/python/townorg/_data.py \
+	bindings/python/townorg/examples.py \
+	bindings/python/townorg/policies.py
 EXTRA_DIST += $(PY_PACKAGE_FILES) docs/python.md
 
 # Python tests (pytest, run by tests/python/run-pytest.sh).
@@ -30,7 +33,8 @@ PY_TEST_FILES = \
 	tests/python/test_datascience.py \
 	tests/python/test_misuse.py \
 	tests/python/test_merge.py \
-	tests/python/test_write_frame.py
+	tests/python/test_write_frame.py \
+	tests/python/test_data.py
 EXTRA_DIST += $(PY_TEST_FILES) tests/python/run-pytest.sh.in
 
 if WITH_PYTHON
@@ -61,4 +65,13 @@ tests/python/run-pytest.sh: $(srcdir)/tests/python/run-pytest.sh.in Makefile
 check_SCRIPTS = tests/python/run-pytest.sh
 CLEANFILES += tests/python/run-pytest.sh
 TESTS += tests/python/run-pytest.sh
+endif
+
+# Issue 20: where the installed package finds the policies and examples.
+if WITH_PYTHON
+bindings/python/townorg/_config.py: Makefile
+	$(AM_V_GEN)$(MKDIR_P) bindings/python/townorg && \
+	printf '"""Written by make install: where the data is."""\nPKGDATADIR = "%s"\n' '$(pkgdatadir)' >$@.tmp && mv -f $@.tmp $@
+nodist_townorg_python_PYTHON = bindings/python/townorg/_config.py
+CLEANFILES += bindings/python/townorg/_config.py
 endif
