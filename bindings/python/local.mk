@@ -20,7 +20,8 @@ PY_PACKAGE_FILES = \
 	bindings/python/townorg/_write.py \
 	bindings/python/townorg/_data.py \
 	bindings/python/townorg/examples.py \
-	bindings/python/townorg/policies.py
+	bindings/python/townorg/policies.py \
+	bindings/python/townorg/_nx.py
 EXTRA_DIST += $(PY_PACKAGE_FILES) docs/python.md
 
 # Python tests (pytest, run by tests/python/run-pytest.sh).
@@ -34,7 +35,8 @@ PY_TEST_FILES = \
 	tests/python/test_misuse.py \
 	tests/python/test_merge.py \
 	tests/python/test_write_frame.py \
-	tests/python/test_data.py
+	tests/python/test_data.py \
+	tests/python/test_display.py
 EXTRA_DIST += $(PY_TEST_FILES) tests/python/run-pytest.sh.in
 
 if WITH_PYTHON

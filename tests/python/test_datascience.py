@@ -74,8 +74,37 @@ def test_diff_and_validation_frames(repo):
     assert set(df["status"]) == {"added", "removed", "changed"}
     val = repo.head().validate()
     vf = val.to_frame()
-    assert len(vf) == len(val) and list(vf.columns) == list(townorg.Finding.FIELDS)
-    assert str(vf["value"].dtype) == "Int64"
+    assert len(vf) == len(val)
+    assert set(townorg.Finding.FIELDS) <= set(vf.columns)
+    assert {"name", "township", "township_name", "county", "county_name", "version"} <= set(vf.columns)
+    assert str(vf["value"].dtype) == "Int64" and list(vf["severity"].cat.categories) == ["info", "warning", "error"]
+    assert (vf["version"] == vf["version_id"].str[:12]).all()
+
+
+def test_diff_frame_typed_values_and_places():
+    with townorg.examples.yixian() as r:
+        d = r.diff("2007-baseline", "2008-reform")
+        df = d.to_frame()
+        q = df[(df["id"] == "341023100") & (df["field"] == "inst_quota")].iloc[0]
+        assert q["old"] == 32 and q["new"] == 29 and q["change"] == -3 and q["type"] == "int"
+        assert q["name"] == "碧阳镇" and q["township"] == "341023100" and q["county_name"] == "黟县"
+        gts = df[(df["id"] == "341023100-GTS") & (df["field"] == "functions")].iloc[0]
+        assert gts["old"] == ["国土资源管理", "村镇建设规划"] and pd.isna(gts["change"])
+        assert gts["township_name"] == "碧阳镇"
+        gone = df[df["status"] == "removed"].iloc[0]
+        assert gone["township_name"] == "碧阳镇" and pd.isna(gone["field"])  # placed in the old version
+        county = df[df["id"] == "341023"].iloc[0]
+        assert pd.isna(county["township"]) and county["county"] == "341023"
+        assert "变更" in d.to_frame(labels="zh").columns
+        # 精简率: a fraction in frames, a percent in text
+        t = d.totals_frame("county")
+        red = d.reduction("organs", unit="341023")
+        assert t.loc[t["id"] == "341023", "organs_reduction"].iloc[0] == pytest.approx(red["value"])
+        assert 0 < red["value"] < 1 and red["text"] == "%.1f" % (red["value"] * 100)
+        assert red["text"] + "%" in d._repr_html_()
+        vf = r.head().validate().to_frame()
+        row = vf[vf["entity"] == "341023102"].iloc[0]
+        assert row["name"] == "渔亭镇" and row["township"] == "341023102" and row["county_name"] == "黟县"
 
 
 def test_html(repo):

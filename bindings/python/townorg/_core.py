@@ -632,6 +632,13 @@ class Version:
         from ._frame import version_frame
         return version_frame(self._p, _opt_text(under, "under"), _kinds(kinds), labels)
 
+    def to_networkx(self, under=None, kinds=None):
+        """The tree as a networkx.DiGraph with an edge parent → child
+        (``under``: only that unit and what is below it; ``kinds``: only
+        those kinds); nodes carry name, kind, cls, admin_quota, inst_quota."""
+        from ._nx import tree_graph
+        return tree_graph(self, under=_opt_text(under, "under"), kinds=kinds)
+
     def to_json(self, compact=False):
         """The version's snapshot document (JSON text)."""
         return _c.pyto_json_export(None, self._p, 1 if compact else 0)
@@ -1044,6 +1051,10 @@ class Repository:
         from ._plot import plot_quota_trend
         return plot_quota_trend(self, unit_id=unit_id, branch=branch, quota_types=quota_types, last=last, ax=ax)
 
+    def _repr_html_(self):
+        from ._display import repository_html
+        return repository_html(self)
+
     def __repr__(self):
         if self._ptr is None:
             return "<Repository (closed)>"
@@ -1443,11 +1454,16 @@ class Diff:
                 raise NotFound("the diff does not touch '%s'" % unit, NotFound.code)
         return t[what]
 
-    def to_frame(self):
-        """The changes as a DataFrame: one row per changed field (status,
-        id, kind, name, field, old, new), one per added or removed entity."""
-        import pandas as pd
-        return pd.DataFrame(_c.pyto_diff_columns(self._p))
+    def to_frame(self, labels="en"):
+        """The changes as a DataFrame: one row per changed field, one per
+        added or removed entity (field NA).  Columns: status, id, kind,
+        name (the entity's), township and township_name (the township-level
+        unit it lies in), county and county_name, field, type ('text',
+        'int', 'area', 'list'), old and new as Python values of the field's
+        type (int, float km², str, list), and change (new − old, Float64,
+        for numeric fields).  ``labels="zh"``: Chinese column labels."""
+        from ._frame import diff_frame
+        return diff_frame(self, labels)
 
     def totals_frame(self, level="township"):
         """Aggregates as a DataFrame, one row per unit ('township' or
@@ -1516,6 +1532,10 @@ class Blame:
                 return e
         raise NotFound("field '%s' is not set on '%s'" % (field, self.id), NotFound.code)
 
+    def _repr_html_(self):
+        from ._display import blame_html
+        return blame_html(self)
+
     def to_frame(self):
         """The blame as a DataFrame (field, value, version, doc_number, effective_date, author)."""
         import pandas as pd
@@ -1560,6 +1580,17 @@ class Lineage:
 
     def _repr_svg_(self):
         return self.graph()._repr_svg_()
+
+    def _repr_html_(self):
+        from ._display import lineage_html
+        return lineage_html(self)
+
+    def to_networkx(self):
+        """The lineage as a networkx.MultiDiGraph, predecessor → successor,
+        one edge per event record (kind, date, event_id, version); nodes
+        carry name, kind, present and is_root."""
+        from ._nx import lineage_graph
+        return lineage_graph(self)
 
     def __repr__(self):
         return "<Lineage %d nodes, %d edges>" % (len(self.nodes), len(self.edges))
@@ -1620,6 +1651,7 @@ class Policy:
     def __init__(self, path=None):
         self._ptr = _c.townorg_policy_new() if path is None else _c.townorg_policy_load(_path(path))
         self._pending = []
+        self._custom = []
 
     @classmethod
     def load(cls, path):
@@ -1726,6 +1758,8 @@ class Policy:
         _c.pyto_policy_register_rule(self._p, _text(id, "id"), severity,
                                      None if params is None else _json.dumps(params, ensure_ascii=False),
                                      description, trampoline)
+        self._custom.append({"id": id, "severity": severity or "warning", "description": description or "",
+                             "custom": True})
 
     def rule(self, id, severity=None, params=None, description=None):
         """Decorator form of ``register_rule``::
@@ -1737,6 +1771,16 @@ class Policy:
             self.register_rule(id, fn, severity=severity, params=params, description=description or fn.__doc__)
             return fn
         return deco
+
+    def rules(self):
+        """The rules the policy knows: dicts id, severity (the default),
+        description, custom (registered from Python)."""
+        out = [{"id": r[0], "severity": r[1], "description": r[2], "custom": False} for r in builtin_rules()]
+        return out + [dict(r) for r in self._custom]
+
+    def _repr_html_(self):
+        from ._display import policy_html
+        return policy_html(self)
 
     def validate(self, version):
         """Validate a Version (or a Transaction, as a dry run) with this policy."""
@@ -1849,13 +1893,15 @@ class Validation:
     warnings = property(lambda self: [f for f in self.findings if f.severity == "warning" and not f.waived],
                         doc="Unwaived warnings.")
 
-    def to_frame(self):
-        """The findings as a DataFrame, one row per finding (columns filled in C)."""
-        import pandas as pd
-        df = pd.DataFrame(_c.pyto_transpose(self._rows, list(Finding.FIELDS)))
-        for c in ("value", "limit"):
-            df[c] = pd.array(df[c].tolist(), dtype="Int64")
-        return df
+    def to_frame(self, labels="en"):
+        """The findings as a DataFrame, one row per finding: the Finding
+        fields plus the entity's name, township, township_name, county and
+        county_name (looked up in the validated version) and version (the
+        short id, 12 digits); severity is an ordered categorical (info <
+        warning < error), value and limit Int64, text columns of the
+        ``string`` dtype.  ``labels="zh"``: Chinese column labels."""
+        from ._frame import validation_frame
+        return validation_frame(self, labels)
 
     def to_json(self):
         """The findings as JSON text (docs/format.md, "Validation JSON")."""

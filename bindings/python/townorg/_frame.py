@@ -108,3 +108,145 @@ def _version_frame(pd, version_ptr, under, kinds, zh):
         data[t] = s
     df = pd.DataFrame(data, index=pd.Index(a["id"], name="id", dtype=object), copy=False)
     return relabel(df, "zh" if zh else None)
+
+
+# ---------------------------------------------------------------- places
+
+_COUNTY = None
+
+
+class _Locator:
+    """The township-level unit and county above entities of one version,
+    memoised by parent, so that a frame of N rows walks each chain once."""
+
+    def __init__(self, version_ptr):
+        global _COUNTY
+        if _COUNTY is None:
+            _COUNTY = _c.townorg_kind_parse("county")
+        self._p = version_ptr
+        self._memo = {}
+
+    def _entity(self, eid):
+        try:
+            return _c.townorg_version_get(self._p, eid)
+        except _core.NotFound:
+            return None
+
+    def place(self, eid):
+        """(name, township id, township name, county id, county name) of an
+        entity; Nones where there is none (or the id is absent)."""
+        if eid is None or self._p is None:
+            return (None,) * 5
+        e = self._entity(eid)
+        if e is None:
+            return (None,) * 5
+        name = _c.townorg_entity_name(e)
+        return (name,) + self._up(eid, e)
+
+    def _up(self, eid, e):
+        hit = self._memo.get(eid)
+        if hit is not None:
+            return hit
+        kind = _c.townorg_entity_kind(e)
+        parent = _c.townorg_entity_parent_id(e)
+        if kind == _COUNTY:
+            r = (None, None, eid, _c.townorg_entity_name(e))
+        else:
+            pe = self._entity(parent) if parent is not None else None
+            r = self._up(parent, pe) if pe is not None else (None, None, None, None)
+            if _c.townorg_kind_is_township_level(kind):
+                r = (eid, _c.townorg_entity_name(e), r[2], r[3])
+        self._memo[eid] = r
+        return r
+
+
+def _typed(type_, text):
+    """A diff field's text value as a Python value of its type."""
+    if text is None:
+        return None
+    if type_ == "int":
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    if type_ == "area":
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    if type_ == "list":
+        return [s for s in text.split("; ") if s] if text else []
+    return text
+
+
+def diff_frame(diff, labels=None):
+    """The DataFrame of Diff.to_frame()."""
+    import pandas as pd
+    zh = _labels(labels)
+    p = diff._p
+    cols = _c.pyto_diff_columns(p)
+    deltas = _c.pyto_diff_deltas(p)
+    types = []
+    for d in deltas:
+        types.extend(f[1] for f in d["fields"]) if d["fields"] else types.append(None)
+    new_loc = _Locator(diff.to_version._p if diff.to_version is not None else None)
+    old_loc = _Locator(diff.from_version._p if diff.from_version is not None else None)
+    town, town_name, county, county_name = [], [], [], []
+    old, new, change = [], [], []
+    for i, status in enumerate(cols["status"]):
+        loc = old_loc if status == "removed" else new_loc
+        pl = loc.place(cols["id"][i])
+        town.append(pl[1])
+        town_name.append(pl[2])
+        county.append(pl[3])
+        county_name.append(pl[4])
+        t = types[i]
+        o, n = _typed(t, cols["old"][i]), _typed(t, cols["new"][i])
+        old.append(o)
+        new.append(n)
+        num = t in ("int", "area")
+        change.append(n - o if num and isinstance(o, (int, float)) and isinstance(n, (int, float)) else None)
+    df = pd.DataFrame({
+        "status": pd.Categorical(cols["status"], categories=["added", "removed", "changed"]),
+        "id": _strings(cols["id"]),
+        "kind": pd.Categorical(cols["kind"], categories=list(_core.KINDS)),
+        "name": _strings(cols["name"]),
+        "township": _strings(town), "township_name": _strings(town_name),
+        "county": _strings(county), "county_name": _strings(county_name),
+        "field": _strings(cols["field"]),
+        "type": pd.Categorical(types, categories=["text", "int", "area", "list"]),
+        "old": pd.Series(old, dtype=object), "new": pd.Series(new, dtype=object),
+        "change": pd.array(change, dtype="Float64"),
+    })
+    return relabel(df, "zh" if zh else None)
+
+
+def validation_frame(validation, labels=None):
+    """The DataFrame of Validation.to_frame()."""
+    import pandas as pd
+    from ._core import Finding
+    zh = _labels(labels)
+    rows = validation._rows
+    keys = list(Finding.FIELDS)
+    cols = _c.pyto_transpose(rows, keys)
+    v = validation.version
+    loc = _Locator(v._p if v is not None else None)
+    places = [loc.place(e) for e in cols["entity"]]
+    data = {}
+    for k in keys:
+        if k == "entity":
+            data["entity"] = _strings(cols["entity"])
+            for j, name in enumerate(("name", "township", "township_name", "county", "county_name")):
+                data[name] = _strings([pl[j] for pl in places])
+        elif k == "version_id":
+            data["version"] = _strings([x[:12] if x else None for x in cols["version_id"]])
+            data["version_id"] = _strings(cols["version_id"])
+        elif k in ("value", "limit"):
+            data[k] = pd.array(cols[k], dtype="Int64")
+        elif k == "severity":
+            data[k] = pd.Categorical(cols[k], categories=["info", "warning", "error"], ordered=True)
+        elif k == "waived":
+            data[k] = pd.array(cols[k], dtype="boolean")
+        else:
+            data[k] = _strings(cols[k])
+    return relabel(pd.DataFrame(data), "zh" if zh else None)
