@@ -12,6 +12,7 @@ Lifetimes follow the C library's ownership rules, made safe for Python:
   own.
 """
 
+import collections.abc as _abc
 import json as _json
 import os
 import weakref
@@ -186,11 +187,50 @@ def _unknown_kwarg(fn, name, valid):
     return TypeError("%s() got an unexpected keyword argument '%s'%s" % (fn, name, hint))
 
 
+# The library's messages name the CLI's options and C constants; the
+# Python package names its own arguments instead.
+_PY_WORDS = (("townorg export --lossy, or TOWNORG_TABLES_EXPORT_LOSSY", "lossy=True"),)
+
+
+def _python_words(e):
+    """The same error with the CLI's and C's words replaced by Python's."""
+    msg = e.message
+    for a, b in _PY_WORDS:
+        msg = msg.replace(a, b)
+    return type(e)(msg, e.code) if msg != e.message else e
+
+
 def _check_meta(meta, fn):
     """Refuse unknown metadata keywords (TypeError naming the closest valid one)."""
     for k in meta:
         if k not in META_KEYS:
             raise _unknown_kwarg(fn, k, META_KEYS)
+
+
+def _free_box(box, free):
+    """Free the pointer held in a one-item list, once (a finalizer)."""
+    p, box[0] = box[0], None
+    if p is not None:
+        free(p)
+
+
+def _boxed():
+    """A ``_ptr`` property kept in ``self._box`` (a one-item list), which the
+    object's weakref.finalize shares: whether the finalizer runs at garbage
+    collection, at exit or through close(), the object sees None after."""
+    def get(self):
+        return self._box[0]
+
+    def set_(self, value):
+        self._box[0] = value
+    return property(get, set_)
+
+
+def _own(obj, p, free):
+    """Give ``obj`` the pointer ``p``, freed by ``free`` through a
+    weakref.finalize (no __del__: no resurrection, no order surprises at exit)."""
+    obj._box = [p]
+    obj._fin = weakref.finalize(obj, _free_box, obj._box, free)
 
 
 class _Scope:
@@ -434,13 +474,14 @@ class Version:
     alive; after ``Repository.close()`` using it raises ClosedError.
     """
 
-    __slots__ = ("_ptr", "_owner", "_owned", "__weakref__")
+    __slots__ = ("_ptr", "_owner", "_owned", "_fin", "__weakref__")
 
     def __init__(self, _ptr, _owner, _owned=False):
         self._ptr = _ptr
         self._owner = _owner
         self._owned = _owned
         if _owned:
+            self._fin = weakref.finalize(self, _c.townorg_version_free, _ptr)
             _owner._deps.add(self)
 
     @property
@@ -453,14 +494,7 @@ class Version:
     def _release(self):
         p, self._ptr = self._ptr, None
         if p is not None and self._owned:
-            _c.townorg_version_free(p)
-
-    def __del__(self):
-        try:
-            if self._owned and _c is not None:
-                self._release()
-        except Exception:
-            pass
+            self._fin()
 
     def _wrap(self, p):
         return None if p is None else Version(p, self._owner)
@@ -547,8 +581,12 @@ class Version:
         return _EntityIterator(self)
 
     def children(self, id=None):
-        """The entities directly under ``id`` (None: the top level), sorted by id."""
-        return [Entity(p) for p in _c.pyto_version_children(self._p, _opt_text(id, "id"))]
+        """The entities directly under ``id`` (None: the top level), sorted
+        by id.  NotFound when ``id`` is not in the version."""
+        kids = _c.pyto_version_children(self._p, _opt_text(id, "id"))
+        if not kids and id is not None:
+            _c.townorg_version_get(self._p, id)  # NotFound names the id
+        return [Entity(p) for p in kids]
 
     def descendants(self, id):
         """Every entity below ``id``, breadth first."""
@@ -604,7 +642,11 @@ class Version:
 
     def history(self, id):
         """The versions on this version's line that changed entity ``id``, newest first."""
-        return [HistoryEntry(self, d) for d in _c.pyto_history(self._p, _text(id, "id"))]
+        out = [HistoryEntry(self, d) for d in _c.pyto_history(self._p, _text(id, "id"))]
+        if not out:
+            raise NotFound("entity '%s' never existed on the line of version %s" % (id, self.id[:12]),
+                           NotFound.code)
+        return out
 
     def lineage(self, id, direction="both", family=False, lang="zh"):
         """Predecessors and successors of entity ``id`` across merges,
@@ -615,7 +657,11 @@ class Version:
             raise Invalid("direction must be 'both', 'predecessors' or 'successors'", Invalid.code)
         if family:
             flags |= 4
-        return Lineage(self, _c.pyto_lineage(self._p, _text(id, "id"), flags, lang))
+        lin = Lineage(self, _c.pyto_lineage(self._p, _text(id, "id"), flags, lang))
+        if not lin.edges and not any(n.get("present") for n in lin.nodes):
+            raise NotFound("no entity '%s' in version %s nor in any event before it" % (id, self.id[:12]),
+                           NotFound.code)
+        return lin
 
     def validate(self, policy=None):
         """Validate against a Policy (None: the library's default policy)."""
@@ -683,9 +729,11 @@ def _kinds(kinds):
 class _EntityIterator:
     """Iterator over a version's entities (in structure order)."""
 
+    _it = _boxed()
+
     def __init__(self, version):
         self._version = version
-        self._it = _c.townorg_iterator_new(version._p)
+        _own(self, _c.townorg_iterator_new(version._p), _c.townorg_iterator_free)
         version._owner._deps.add(self)
 
     def __iter__(self):
@@ -702,15 +750,7 @@ class _EntityIterator:
         return Entity(p)
 
     def _release(self):
-        it, self._it = self._it, None
-        if it is not None:
-            _c.townorg_iterator_free(it)
-
-    def __del__(self):
-        try:
-            self._release()
-        except Exception:
-            pass
+        self._fin()
 
 
 # ---------------------------------------------------------------- repository
@@ -725,14 +765,18 @@ class Repository:
     ``repo["main~2"]`` or a version id prefix look a version up.
     """
 
+    _ptr = _boxed()
+
     def __init__(self, path=None, create=False, readonly=False):
-        self._ptr = None
+        self._box = [None]
         self._deps = weakref.WeakSet()
         if path is None:
-            self._ptr = _c.townorg_repo_new()
+            p = _c.townorg_repo_new()
         else:
             flags = (_c.TOWNORG_OPEN_CREATE if create else 0) | (_c.TOWNORG_OPEN_READONLY if readonly else 0)
-            self._ptr = _c.townorg_repo_open(_path(path), flags)
+            p = _c.townorg_repo_open(_path(path), flags)
+        self._box[0] = p
+        self._fin = weakref.finalize(self, _close_repo, self._box, self._deps)
 
     @classmethod
     def open(cls, path, readonly=False, create=False):
@@ -764,19 +808,7 @@ class Repository:
     def close(self):
         """Release everything borrowing from the repository, then free it
         (closing the file).  Closing twice is harmless."""
-        if self._ptr is None:
-            return
-        for d in list(self._deps):
-            d._release()
-        p, self._ptr = self._ptr, None
-        _c.townorg_repo_free(p)
-
-    def __del__(self):
-        try:
-            if _c is not None:
-                self.close()
-        except Exception:
-            pass
+        self._fin()
 
     def __enter__(self):
         return self
@@ -884,7 +916,12 @@ class Repository:
 
     def diff(self, a, b, **filters):
         """The Diff from version ``a`` to ``b`` (Versions or names; None is
-        the empty state).  Filters as for ``Version.diff``."""
+        the empty state).  Filters as for ``Version.diff``: under, kinds,
+        fields, events, totals."""
+        valid = ("under", "kinds", "fields", "events", "totals")
+        for k in filters:
+            if k not in valid:
+                raise _unknown_kwarg("diff", k, valid)
         a, b = self._version(a), self._version(b)
         return Diff(a, b, **filters)
 
@@ -892,7 +929,10 @@ class Repository:
         """What changed on a branch between two dates."""
         p = _c.pyto_diff_dates(self._p, _text(branch, "branch"), from_date, to_date, _opt_text(under, "under"),
                                _kinds(kinds), None if fields is None else list(fields), 0)
-        return Diff._adopt(self, p)
+        d = Diff._adopt(self, p)
+        if under is not None:
+            d._check_under(under)
+        return d
 
     # ---- merge, patch and log
 
@@ -986,7 +1026,10 @@ class Repository:
         """Write the CSV table set of ``to``'s first-parent line from
         ``from_`` (None: the root) into ``dir``."""
         to, from_ = self._version(to), self._version(from_)
-        _c.pyto_tables_export(self._p, from_._p if from_ else None, to._p, _path(dir), 1 if lossy else 0)
+        try:
+            _c.pyto_tables_export(self._p, from_._p if from_ else None, to._p, _path(dir), 1 if lossy else 0)
+        except Invalid as e:
+            raise _python_words(e) from None
 
     def import_excel(self, path, branch="main", **options):
         """Import a county office's Excel workbook (.xlsx) with the sheets
@@ -1062,6 +1105,15 @@ class Repository:
                                                               ", ".join(_c.pyto_repo_branches(self._p)))
 
 
+def _close_repo(box, deps):
+    """The repository's finalizer: release what borrows from it, then free it."""
+    if box[0] is None:
+        return
+    for d in list(deps):
+        d._release()
+    _free_box(box, _c.townorg_repo_free)
+
+
 def verify(path):
     """Verify a repository file from its bytes: every hash recomputed and
     the branch log's chain followed.  Returns a dict: ok, problems [(kind,
@@ -1079,11 +1131,13 @@ class Transaction:
     """
 
     _borrowed = False
+    _ptr = _boxed()
 
     def __init__(self, repo, branch=None, parent=None, **meta):
         _check_meta(meta, "transaction")
         self._repo = repo
-        self._ptr = None
+        self._box = [None]
+        self._fin = None
         self._version = None
         self._meta = {}
         self._new_branch = None
@@ -1106,6 +1160,7 @@ class Transaction:
         else:
             parent = repo._version(parent)
             self._ptr = _c.townorg_txn_new(repo._p, parent._p if parent else None)
+        self._fin = weakref.finalize(self, _free_box, self._box, _c.townorg_txn_free)
         repo._deps.add(self)
         self.branch = branch
         if meta:
@@ -1122,20 +1177,16 @@ class Transaction:
     def _borrow(cls, repo, p):
         """A Transaction over a pointer someone else owns (a merge's)."""
         t = cls.__new__(cls)
-        t._repo, t._ptr, t._version, t._meta, t._new_branch, t.branch = repo, p, None, {}, None, None
+        t._box, t._fin = [p], None
+        t._repo, t._version, t._meta, t._new_branch, t.branch = repo, None, {}, None, None
         t._borrowed = True
         return t
 
     def _release(self):
-        p, self._ptr = self._ptr, None
-        if p is not None and not self._borrowed:
-            _c.townorg_txn_free(p)
-
-    def __del__(self):
-        try:
-            self._release()
-        except Exception:
-            pass
+        if self._fin is not None:
+            self._fin()
+        else:
+            self._ptr = None  # borrowed, or never made (the constructor failed)
 
     @property
     def open(self):
@@ -1346,23 +1397,35 @@ class Diff:
     iterate), the events between, and aggregates per county and township
     with the reduction rate 精简率 = (before − after) / before."""
 
+    _ptr = _boxed()
+
     def __init__(self, from_version, to_version, under=None, kinds=None, fields=None, events=True, totals=True):
         flags = (0 if events else 1) | (0 if totals else 2)
         self._from, self._to = from_version, to_version
         owner = (from_version or to_version)
         fp = from_version._p if from_version is not None else None
         tp = to_version._p if to_version is not None else None
-        self._ptr = _c.pyto_diff_new(fp, tp, _opt_text(under, "under"), _kinds(kinds),
-                                     None if fields is None else list(fields), flags)
+        _own(self, _c.pyto_diff_new(fp, tp, _opt_text(under, "under"), _kinds(kinds),
+                                    None if fields is None else list(fields), flags), _c.townorg_diff_free)
         self._repo = owner._owner if owner is not None else None
         if self._repo is not None:
             self._repo._deps.add(self)
         self._deltas = None
+        if under is not None:
+            self._check_under(under)
+
+    def _check_under(self, under):
+        """NotFound when the ``under`` filter names a unit in neither version."""
+        for v in (self._from, self._to):
+            if v is not None and under in v:
+                return
+        raise NotFound("no entity '%s' in either version of the diff (under=)" % under, NotFound.code)
 
     @classmethod
     def _adopt(cls, repo, p):
         d = cls.__new__(cls)
-        d._ptr, d._repo, d._deltas = p, repo, None
+        _own(d, p, _c.townorg_diff_free)
+        d._repo, d._deltas = repo, None
         fp, tp = _c.townorg_diff_from(p), _c.townorg_diff_to(p)
         d._from = None if fp is None else Version(fp, repo)
         d._to = None if tp is None else Version(tp, repo)
@@ -1376,19 +1439,11 @@ class Diff:
         return self._ptr
 
     def _release(self):
-        p, self._ptr = self._ptr, None
-        if p is not None:
-            _c.townorg_diff_free(p)
+        self._fin()
 
     def close(self):
         """Free the diff now (it is freed when garbage-collected anyway)."""
         self._release()
-
-    def __del__(self):
-        try:
-            self._release()
-        except Exception:
-            pass
 
     from_version = property(lambda self: self._from, doc="The older side (None: the empty state).")
     to_version = property(lambda self: self._to, doc="The newer side (None: the empty state).")
@@ -1510,8 +1565,10 @@ class BlameEntry:
         return "<BlameEntry %s=%s by %s %s>" % (self.field, self.value, self.doc_number, self.effective_date)
 
 
-class Blame:
-    """Blame of an entity at a version: ``blame["admin_quota"]`` is a BlameEntry."""
+class Blame(_abc.Mapping):
+    """Blame of an entity at a version, a read-only mapping field name →
+    BlameEntry: ``blame["admin_quota"]``, ``"name" in blame``, ``blame.keys()``,
+    ``blame.items()``; ``entries`` lists the BlameEntry values in field order."""
 
     def __init__(self, version, id):
         d = _c.pyto_blame(version._p, _text(id, "id"))
@@ -1519,18 +1576,19 @@ class Blame:
         self.at = version
         self.created = version._wrap(d["created"])
         self.entries = [BlameEntry(e, version._wrap(e["version"])) for e in d["fields"]]
+        self._by_field = {e.field: e for e in self.entries}
 
     def __iter__(self):
-        return iter(self.entries)
+        return iter(self._by_field)
 
     def __len__(self):
         return len(self.entries)
 
     def __getitem__(self, field):
-        for e in self.entries:
-            if e.field == field:
-                return e
-        raise NotFound("field '%s' is not set on '%s'" % (field, self.id), NotFound.code)
+        try:
+            return self._by_field[field]
+        except (KeyError, TypeError):
+            raise NotFound("field '%s' is not set on '%s'" % (field, self.id), NotFound.code) from None
 
     def _repr_html_(self):
         from ._display import blame_html
@@ -1648,8 +1706,11 @@ class Policy:
     Python functions ``fn(ctx, version)`` registered with ``register_rule``
     or the ``rule`` decorator."""
 
+    _ptr = _boxed()
+
     def __init__(self, path=None):
-        self._ptr = _c.townorg_policy_new() if path is None else _c.townorg_policy_load(_path(path))
+        _own(self, _c.townorg_policy_new() if path is None else _c.townorg_policy_load(_path(path)),
+             _c.townorg_policy_free)
         self._pending = []
         self._custom = []
 
@@ -1673,15 +1734,7 @@ class Policy:
 
     def close(self):
         """Free the policy (and release its custom rules' functions)."""
-        p, self._ptr = self._ptr, None
-        if p is not None:
-            _c.townorg_policy_free(p)
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
+        self._fin()
 
     def __enter__(self):
         return self
@@ -1864,7 +1917,9 @@ class Validation:
             if policy is not None and policy._pending:
                 exc = policy._pending[0]
                 del policy._pending[:]
-                raise exc
+                # The rule's own exception, without the library's "rule …
+                # failed" error chained to it.
+                raise exc.with_traceback(exc.__traceback__) from None
             raise
         return Validation(ptr, version)
 
@@ -1918,3 +1973,52 @@ class Validation:
     def _repr_html_(self):
         from ._display import findings_html
         return findings_html(self.findings, self.conforms)
+
+
+# ---------------------------------------------------------------- keyword typos
+
+def _suggesting(fn):
+    """Wrap a function so that an unknown keyword argument raises a
+    TypeError naming the closest valid one ("did you mean under=?")."""
+    import functools
+    import inspect
+    try:
+        params = [p.name for p in inspect.signature(fn).parameters.values()
+                  if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in ("self", "cls")]
+    except (TypeError, ValueError):
+        return fn
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except TypeError as e:
+            # Only the call's own binding failure (no deeper frame), not a
+            # TypeError raised inside the function.
+            tb = e.__traceback__
+            if tb is not None and tb.tb_next is None and "unexpected keyword argument" in str(e):
+                bad = [k for k in kwargs if k not in params]
+                if bad:
+                    name = fn.__name__ if fn.__name__ != "__init__" else fn.__qualname__.split(".")[0]
+                    raise _unknown_kwarg(name, bad[0], params) from None
+            raise
+    return wrapper
+
+
+def _suggest_kwargs(cls):
+    """Apply _suggesting to the public methods (and __init__) of a class."""
+    for name, value in list(vars(cls).items()):
+        if name.startswith("_") and name != "__init__":
+            continue
+        if isinstance(value, classmethod):
+            setattr(cls, name, classmethod(_suggesting(value.__func__)))
+        elif isinstance(value, staticmethod):
+            setattr(cls, name, staticmethod(_suggesting(value.__func__)))
+        elif callable(value) and not isinstance(value, type):
+            setattr(cls, name, _suggesting(value))
+    return cls
+
+
+for _cls in (Version, Repository, Transaction, Diff, Blame, Lineage, Policy, RuleContext, Validation):
+    _suggest_kwargs(_cls)
+del _cls

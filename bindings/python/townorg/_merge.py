@@ -55,10 +55,13 @@ class Merge:
     records the result (and moves the branch given as ``into``).
     """
 
+    _ptr = _core._boxed()
+
     def __init__(self, repo, ours, theirs, into=None):
         self._repo = repo
-        self._ptr = _c.pyto_merge(repo._p, ours._p if ours is not None else None, theirs._p)
-        self._fin = None
+        self._txn = None
+        _core._own(self, _c.pyto_merge(repo._p, ours._p if ours is not None else None, theirs._p),
+                   _c.townorg_merge_result_free)
         repo._deps.add(self)
         self.ours, self.theirs, self.into = ours, theirs, into
         info = _c.pyto_merge_info(self._ptr)
@@ -68,7 +71,6 @@ class Merge:
         self.target = repo._v(info["target"])
         self.applied = info["applied"]
         self.conflicts = [MergeConflict(d) for d in info["conflicts"]]
-        self._txn = None
         self.version = None
 
     @property
@@ -81,19 +83,11 @@ class Merge:
         if self._txn is not None:
             self._txn._ptr = None
             self._txn = None
-        p, self._ptr = self._ptr, None
-        if p is not None:
-            _c.townorg_merge_result_free(p)
+        self._fin()
 
     def discard(self):
         """Drop the result (and its transaction) without committing."""
         self._release()
-
-    def __del__(self):
-        try:
-            self._release()
-        except Exception:
-            pass
 
     @property
     def ok(self):
