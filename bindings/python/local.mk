@@ -21,8 +21,10 @@ PY_PACKAGE_FILES = \
 	bindings/python/townorg/_data.py \
 	bindings/python/townorg/examples.py \
 	bindings/python/townorg/policies.py \
-	bindings/python/townorg/_nx.py
-EXTRA_DIST += $(PY_PACKAGE_FILES) docs/python.md
+	bindings/python/townorg/_nx.py \
+	bindings/python/townorg/__main__.py
+EXTRA_DIST += $(PY_PACKAGE_FILES) docs/python.md bindings/python/townorg/py.typed \
+	bindings/python/pyproject.toml bindings/python/setup.py bindings/python/README.md
 
 # Python tests (pytest, run by tests/python/run-pytest.sh).
 PY_TEST_FILES = \
@@ -48,7 +50,9 @@ $(PY_SWIG_WRAP): $(PY_SWIG_SRC) $(include_HEADERS) $(townorg_include_HEADERS)
 	  -o $@.tmp$$$$ $(top_srcdir)/bindings/python/townorg.i && mv -f $@.tmp$$$$ $@
 BUILT_SOURCES = $(PY_SWIG_WRAP)
 
-pyexec_LTLIBRARIES = bindings/python/_townorg_c.la
+# Installed inside the package: townorg._townorg_c (issue 20).
+townorg_pyexecdir = $(pyexecdir)/townorg
+townorg_pyexec_LTLIBRARIES = bindings/python/_townorg_c.la
 bindings_python__townorg_c_la_SOURCES = bindings/python/townorg_wrap.c
 bindings_python__townorg_c_la_CPPFLAGS = $(AM_CPPFLAGS) $(PYTHON_DEV_CFLAGS)
 # Generated code: no project warnings, and no strict aliasing (SWIG's casts).
@@ -74,7 +78,12 @@ endif
 if WITH_PYTHON
 bindings/python/townorg/_config.py: Makefile
 	$(AM_V_GEN)$(MKDIR_P) bindings/python/townorg && \
-	printf '"""Written by make install: where the data is."""\nPKGDATADIR = "%s"\n' '$(pkgdatadir)' >$@.tmp && mv -f $@.tmp $@
+	printf '"""Written by make install: where the data and the program are."""\nPKGDATADIR = "%s"\nBINDIR = "%s"\n' \
+	  '$(pkgdatadir)' '$(bindir)' >$@.tmp && mv -f $@.tmp $@
 nodist_townorg_python_PYTHON = bindings/python/townorg/_config.py
+townorg_python_DATA = bindings/python/townorg/py.typed
 CLEANFILES += bindings/python/townorg/_config.py
+# pip wheel / pip install into a venv against the installed library (77 when not installed).
+TESTS += tests/python/packaging.sh
 endif
+dist_noinst_SCRIPTS += tests/python/packaging.sh

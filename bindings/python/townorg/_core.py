@@ -12,12 +12,32 @@ Lifetimes follow the C library's ownership rules, made safe for Python:
   own.
 """
 
+from __future__ import annotations
+
 import collections.abc as _abc
 import json as _json
 import os
 import weakref
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Union
 
-import _townorg_c as _c
+if TYPE_CHECKING:  # only for the annotations (and type checkers)
+    import datetime
+
+    import networkx as nx
+    import pandas as pd
+
+    from ._merge import Merge
+
+try:
+    from . import _townorg_c as _c  # installed: the C module inside the package
+except ImportError:  # a build tree: the libtool module in bindings/python/.libs on PYTHONPATH
+    import _townorg_c as _c
+
+# Annotations: a version given as a Version, a name ("main", "v3", a tag,
+# an id prefix, "main@2020-06-30") or None (the empty state).
+VersionRef = Union["Version", str, None]
+Kinds = Union[str, Iterable[str], None]
+PathLike = Union[str, "os.PathLike[str]"]
 
 # ---------------------------------------------------------------- errors
 
@@ -534,17 +554,17 @@ class Version:
                 "title": m["doc_title"]}
 
     @property
-    def parents(self):
+    def parents(self) -> "List[Version]":
         """The parent versions (the first is the line its branch followed)."""
         return [self._wrap(p) for p in _c.pyto_version_parents(self._p)]
 
     @property
-    def parent(self):
+    def parent(self) -> "Optional[Version]":
         """The first parent, or None for a root version."""
         ps = self.parents
         return ps[0] if ps else None
 
-    def ancestors(self):
+    def ancestors(self) -> "List[Version]":
         """This version and its first parents back to the root, newest first."""
         out, v = [], self
         while v is not None:
@@ -553,14 +573,14 @@ class Version:
         return out
 
     @property
-    def events(self):
+    def events(self) -> "List[Event]":
         """The change events recorded by this version."""
         return [Event(d, self) for d in _c.pyto_version_events(self._p)]
 
     def __len__(self):
         return _c.townorg_version_entity_count(self._p)
 
-    def kind_count(self, kind):
+    def kind_count(self, kind: str) -> int:
         """Number of entities of one kind."""
         return _c.townorg_version_kind_count(self._p, _kind(kind))
 
@@ -580,7 +600,7 @@ class Version:
     def __iter__(self):
         return _EntityIterator(self)
 
-    def children(self, id=None):
+    def children(self, id: Optional[str] = None) -> "List[Entity]":
         """The entities directly under ``id`` (None: the top level), sorted
         by id.  NotFound when ``id`` is not in the version."""
         kids = _c.pyto_version_children(self._p, _opt_text(id, "id"))
@@ -588,7 +608,7 @@ class Version:
             _c.townorg_version_get(self._p, id)  # NotFound names the id
         return [Entity(p) for p in kids]
 
-    def descendants(self, id):
+    def descendants(self, id: str) -> "List[Entity]":
         """Every entity below ``id``, breadth first."""
         out, head = [], 0
         self[_text(id, "id")]  # NotFound names the id
@@ -599,11 +619,11 @@ class Version:
             head += 1
         return out
 
-    def find(self, name, kind=None):
+    def find(self, name: str, kind: Optional[str] = None) -> "List[Entity]":
         """The entities with exactly this name (and kind), sorted by id."""
         return [Entity(p) for p in _c.pyto_version_find(self._p, _text(name, "name"), _opt_text(kind, "kind"))]
 
-    def by_name(self, name, kind=None):
+    def by_name(self, name: str, kind: Optional[str] = None) -> "Entity":
         """The one entity with this name (and kind): NotFound if none,
         Ambiguous if several."""
         found = self.find(name, kind)
@@ -614,33 +634,34 @@ class Version:
                             Ambiguous.code)
         return found[0]
 
-    def quota_total(self, id=None, quota_type=None):
+    def quota_total(self, id: Optional[str] = None, quota_type: Optional[str] = None) -> int:
         """Sum of quotas (of one type, or all) over the organs at or below
         ``id``; None sums over every top-level entity."""
         if id is None:
             return sum(self.quota_total(e.id, quota_type) for e in self.children(None))
         return _c.townorg_version_quota_total(self._p, _text(id, "id"), _opt_text(quota_type, "quota_type"))
 
-    def headroom(self, id, quota_type=None):
+    def headroom(self, id: str, quota_type: Optional[str] = None) -> int:
         """Free quota before a hire (不得超编进人): an organ's quota minus its
         staff, or a pool minus what its organs are allocated."""
         return _c.townorg_version_headroom(self._p, _text(id, "id"), _opt_text(quota_type, "quota_type"))
 
-    def is_ancestor_of(self, other):
+    def is_ancestor_of(self, other: "Version") -> bool:
         """True if this version is ``other`` or one of its ancestors."""
         return _c.townorg_version_is_ancestor(self._p, other._p)
 
-    def diff(self, other=None, under=None, kinds=None, fields=None, events=True, totals=True):
+    def diff(self, other: "Optional[Version]" = None, under: Optional[str] = None, kinds: Kinds = None,
+             fields: Optional[Iterable[str]] = None, events: bool = True, totals: bool = True) -> "Diff":
         """What changed from this version to ``other`` (None: the empty state).
         Filters: ``under`` an entity id, ``kinds`` a list of kind tokens,
         ``fields`` a list of field names."""
         return Diff(self, other, under=under, kinds=kinds, fields=fields, events=events, totals=totals)
 
-    def blame(self, id):
+    def blame(self, id: str) -> "Blame":
         """Which version set each field of entity ``id``'s current value."""
         return Blame(self, id)
 
-    def history(self, id):
+    def history(self, id: str) -> "List[HistoryEntry]":
         """The versions on this version's line that changed entity ``id``, newest first."""
         out = [HistoryEntry(self, d) for d in _c.pyto_history(self._p, _text(id, "id"))]
         if not out:
@@ -648,7 +669,7 @@ class Version:
                            NotFound.code)
         return out
 
-    def lineage(self, id, direction="both", family=False, lang="zh"):
+    def lineage(self, id: str, direction: str = "both", family: bool = False, lang: str = "zh") -> "Lineage":
         """Predecessors and successors of entity ``id`` across merges,
         splits, renames and moves.  direction: 'both', 'predecessors' or
         'successors'; family: the whole connected family."""
@@ -663,11 +684,11 @@ class Version:
                            NotFound.code)
         return lin
 
-    def validate(self, policy=None):
+    def validate(self, policy: "Optional[Policy]" = None) -> "Validation":
         """Validate against a Policy (None: the library's default policy)."""
         return Validation._run(policy, lambda pp: _c.townorg_validate(self._p, pp), self)
 
-    def to_frame(self, under=None, kinds=None, labels="en"):
+    def to_frame(self, under: Optional[str] = None, kinds: Kinds = None, labels: str = "en") -> "pd.DataFrame":
         """The entities as a pandas DataFrame indexed by id, one row per
         entity sorted by id, built from arrays filled in C: ``kind`` and
         ``class`` categorical, numbers nullable (Int64; area_km2 Float64 in
@@ -678,14 +699,14 @@ class Version:
         from ._frame import version_frame
         return version_frame(self._p, _opt_text(under, "under"), _kinds(kinds), labels)
 
-    def to_networkx(self, under=None, kinds=None):
+    def to_networkx(self, under: Optional[str] = None, kinds: Kinds = None) -> "nx.DiGraph":
         """The tree as a networkx.DiGraph with an edge parent → child
         (``under``: only that unit and what is below it; ``kinds``: only
         those kinds); nodes carry name, kind, cls, admin_quota, inst_quota."""
         from ._nx import tree_graph
         return tree_graph(self, under=_opt_text(under, "under"), kinds=kinds)
 
-    def to_json(self, compact=False):
+    def to_json(self, compact: bool = False) -> str:
         """The version's snapshot document (JSON text)."""
         return _c.pyto_json_export(None, self._p, 1 if compact else 0)
 
@@ -779,18 +800,18 @@ class Repository:
         self._fin = weakref.finalize(self, _close_repo, self._box, self._deps)
 
     @classmethod
-    def open(cls, path, readonly=False, create=False):
+    def open(cls, path: PathLike, readonly: bool = False, create: bool = False) -> "Repository":
         """Open a repository file (NotFound if missing, unless create)."""
         return cls(path, create=create, readonly=readonly)
 
     @classmethod
-    def create(cls, path):
+    def create(cls, path: PathLike) -> "Repository":
         """Create a new repository file and open it (Exists if the path exists)."""
         _c.townorg_repo_init(_path(path))
         return cls(path)
 
     @classmethod
-    def memory(cls):
+    def memory(cls) -> "Repository":
         """A new empty in-memory repository."""
         return cls()
 
@@ -805,7 +826,7 @@ class Repository:
             raise ClosedError("the repository is closed")
         return self._ptr
 
-    def close(self):
+    def close(self) -> None:
         """Release everything borrowing from the repository, then free it
         (closing the file).  Closing twice is harmless."""
         self._fin()
@@ -830,13 +851,13 @@ class Repository:
     path = property(lambda self: _c.townorg_repo_path(self._p), doc="The file, or None in memory.")
     readonly = property(lambda self: _c.townorg_repo_is_readonly(self._p), doc="True if it cannot be written.")
 
-    def refresh(self):
+    def refresh(self) -> int:
         """Read what other processes committed to the file; returns the
         number of new versions."""
         return _c.townorg_repo_refresh(self._p)
 
     @property
-    def versions(self):
+    def versions(self) -> "List[Version]":
         """Every version, in the order they were added."""
         return [self._v(p) for p in _c.pyto_repo_versions(self._p)]
 
@@ -846,7 +867,7 @@ class Repository:
     def __iter__(self):
         return iter(self.versions)
 
-    def lookup(self, name):
+    def lookup(self, name: str) -> "Version":
         """A version by branch, tag, id or id prefix, with optional
         ``@YYYY-MM-DD`` or ``~N`` suffix."""
         return self._v(_c.townorg_repo_lookup(self._p, _text(name, "name")))
@@ -863,47 +884,47 @@ class Repository:
     def __contains__(self, name):
         return isinstance(name, str) and self.get(name) is not None
 
-    def version(self, id):
+    def version(self, id: str) -> "Version":
         """A version by its full id."""
         return self._v(_c.townorg_repo_version_by_id(self._p, _text(id, "id")))
 
-    def head(self, branch="main"):
+    def head(self, branch: str = "main") -> "Optional[Version]":
         """The head of a branch (None for an empty branch; NotFound for a missing one)."""
         return self._v(_c.townorg_repo_branch_head(self._p, _text(branch, "branch")))
 
-    def as_of(self, date, branch="main"):
+    def as_of(self, date: "Union[str, datetime.date]", branch: str = "main") -> "Version":
         """The version in effect on ``date`` (YYYY-MM-DD or a date) on a branch."""
         date = date.isoformat() if hasattr(date, "isoformat") else date
         return self._v(_c.townorg_repo_asof(self._p, _text(branch, "branch"), _text(date, "date")))
 
     @property
-    def branches(self):
+    def branches(self) -> "Dict[str, Optional[Version]]":
         """Branches as a dict {name: head Version or None}, in name order."""
         return {b: self.head(b) for b in _c.pyto_repo_branches(self._p)}
 
     @property
-    def tags(self):
+    def tags(self) -> "Dict[str, Version]":
         """Tags as a dict {name: Version}, in name order."""
         return {n: self._v(p) for n, p in _c.pyto_repo_tags(self._p)}
 
-    def create_branch(self, name, at=None):
+    def create_branch(self, name: str, at: VersionRef = None) -> None:
         """Create a branch at a version (None: an empty branch)."""
         at = self._version(at)
         _c.townorg_repo_branch_create(self._p, _text(name, "name"), at._p if at else None)
 
-    def set_branch(self, name, at):
+    def set_branch(self, name: str, at: VersionRef) -> None:
         """Point an existing branch at another version."""
         _c.townorg_repo_branch_set(self._p, _text(name, "name"), self._version(at)._p)
 
-    def delete_branch(self, name):
+    def delete_branch(self, name: str) -> None:
         """Delete a branch (its versions stay)."""
         _c.townorg_repo_branch_delete(self._p, _text(name, "name"))
 
-    def tag(self, name, at):
+    def tag(self, name: str, at: VersionRef) -> None:
         """Create a tag naming a version (tags never move)."""
         _c.townorg_repo_tag_create(self._p, _text(name, "name"), self._version(at)._p)
 
-    def transaction(self, branch=None, parent=None, **meta):
+    def transaction(self, branch: Optional[str] = None, parent: VersionRef = None, **meta: str) -> "Transaction":
         """Start a Transaction.  With ``branch`` it builds on the branch head
         and advances the branch; with ``branch`` and ``parent`` it starts a
         new branch at ``parent`` (created by the commit); with only
@@ -914,7 +935,7 @@ class Repository:
         discards on an exception."""
         return Transaction(self, branch=branch, parent=parent, **meta)
 
-    def diff(self, a, b, **filters):
+    def diff(self, a: VersionRef, b: VersionRef, **filters: Any) -> "Diff":
         """The Diff from version ``a`` to ``b`` (Versions or names; None is
         the empty state).  Filters as for ``Version.diff``: under, kinds,
         fields, events, totals."""
@@ -925,7 +946,8 @@ class Repository:
         a, b = self._version(a), self._version(b)
         return Diff(a, b, **filters)
 
-    def diff_dates(self, from_date, to_date, branch="main", under=None, kinds=None, fields=None):
+    def diff_dates(self, from_date: str, to_date: str, branch: str = "main", under: Optional[str] = None,
+                   kinds: Kinds = None, fields: Optional[Iterable[str]] = None) -> "Diff":
         """What changed on a branch between two dates."""
         p = _c.pyto_diff_dates(self._p, _text(branch, "branch"), from_date, to_date, _opt_text(under, "under"),
                                _kinds(kinds), None if fields is None else list(fields), 0)
@@ -936,7 +958,7 @@ class Repository:
 
     # ---- merge, patch and log
 
-    def merge(self, theirs, into="main"):
+    def merge(self, theirs: VersionRef, into: VersionRef = "main") -> "Merge":
         """Merge ``theirs`` (a Version or name) into ``into`` (a branch name,
         a Version or name, or None for the empty state) and return a Merge:
         its ``status``, ``conflicts`` and ``commit(**meta)``, which moves the
@@ -952,13 +974,13 @@ class Repository:
             ours = self._version(into)
         return Merge(self, ours, theirs, into=branch)
 
-    def merge_base(self, a, b):
+    def merge_base(self, a: VersionRef, b: VersionRef) -> "Optional[Version]":
         """The best common ancestor of two versions (Versions or names), or
         None when they share none."""
         from ._merge import merge_base
         return merge_base(self, a, b)
 
-    def log(self, ref="main", all=False, max_count=None):
+    def log(self, ref: VersionRef = "main", all: bool = False, max_count: Optional[int] = None) -> "pd.DataFrame":
         """The versions as a DataFrame, newest first: id, date (effective,
         a datetime), document (the document number), message, author,
         parents (a list of ids) and refs (a list of the branches and
@@ -968,7 +990,9 @@ class Repository:
         from ._merge import log
         return log(self, ref=ref, all=all, max_count=max_count)
 
-    def write_frame(self, df, branch="main", under=None, remove_missing=False, events=(), ignore=(), **meta):
+    def write_frame(self, df: "pd.DataFrame", branch: str = "main", under: Optional[str] = None,
+                    remove_missing: bool = False, events: Iterable[Any] = (), ignore: Iterable[str] = (),
+                    **meta: str) -> "Version":
         """Commit a DataFrame as a new version on ``branch`` (as Dolt's
         ``write_pandas``) and return the Version.  The frame has the shape
         ``Version.to_frame()`` gives (id as index or column; English or
@@ -1022,7 +1046,8 @@ class Repository:
         r["versions"] = [(label, self._v(p)) for label, p in r["versions"]]
         return r
 
-    def export_tables(self, dir, to="main", from_=None, lossy=False):
+    def export_tables(self, dir: PathLike, to: VersionRef = "main", from_: VersionRef = None,
+                      lossy: bool = False) -> None:
         """Write the CSV table set of ``to``'s first-parent line from
         ``from_`` (None: the root) into ``dir``."""
         to, from_ = self._version(to), self._version(from_)
@@ -1044,14 +1069,14 @@ class Repository:
         from ._excel import export_workbook
         export_workbook(self, path, to=to, from_=from_, chinese=chinese, lossy=lossy)
 
-    def export_json(self, path=None, compact=False):
+    def export_json(self, path: Optional[PathLike] = None, compact: bool = False) -> Optional[str]:
         """The repository document (every version, branch and tag): written
         to ``path``, or returned as text."""
         if path is None:
             return _c.pyto_json_export(self._p, None, 1 if compact else 0)
         _c.townorg_json_export_repo_file(_path(path), self._p, None)
 
-    def import_json(self, path=None, text=None):
+    def import_json(self, path: Optional[PathLike] = None, text: Optional[str] = None) -> None:
         """Import a repository document from a file or from text, all or nothing."""
         if (path is None) == (text is None):
             raise TypeError("give exactly one of path and text")
@@ -1081,7 +1106,8 @@ class Repository:
 
     # ---- data science
 
-    def quota_trend(self, unit_id=None, branch="main", quota_types=("admin", "inst"), last=None):
+    def quota_trend(self, unit_id: Optional[str] = None, branch: str = "main",
+                    quota_types: Iterable[str] = ("admin", "inst"), last: Optional[int] = None) -> "pd.DataFrame":
         """Quota totals over the versions of a branch's first-parent line
         (oldest first) as a DataFrame: version, effective_date, doc_number,
         one column per quota type and 'total'."""
@@ -1193,7 +1219,7 @@ class Transaction:
         """True until committed or discarded."""
         return self._ptr is not None
 
-    def set_meta(self, **meta):
+    def set_meta(self, **meta: str) -> None:
         """Set (merge) metadata: effective_date, recorded_at, author,
         doc_issuer, doc_number, doc_date, doc_title, message."""
         _check_meta(meta, "set_meta")
@@ -1202,13 +1228,13 @@ class Transaction:
         _c.pyto_txn_set_meta(self._p, merged)
         self._meta = merged
 
-    def put(self, entity):
+    def put(self, entity: "Entity") -> None:
         """Insert or replace an Entity value (by id)."""
         if not isinstance(entity, Entity):
             raise TypeError("put() needs an Entity; use create() or update() for attributes")
         _c.townorg_txn_put(self._p, entity._ptr)
 
-    def create(self, id, kind, name="", parent_id=None, **attrs):
+    def create(self, id: str, kind: str, name: str = "", parent_id: Optional[str] = None, **attrs: Any) -> "Entity":
         """Insert (or replace) an entity from attributes: class_ ('large',
         'medium', 'small'), population, area_km2 (km², e.g. 146.7),
         revenue_per_capita, leader_posts, actual_staff, chief_posts,
@@ -1226,7 +1252,7 @@ class Transaction:
             _c.townorg_entity_builder_free(b)
         return self[id]
 
-    def update(self, id, **attrs):
+    def update(self, id: str, **attrs: Any) -> "Entity":
         """Change attributes of an existing entity (None unsets); returns
         the new Entity."""
         p = self._p
@@ -1239,7 +1265,7 @@ class Transaction:
             _c.townorg_entity_builder_free(b)
         return self[id]
 
-    def remove(self, id):
+    def remove(self, id: str) -> None:
         """Remove an entity (NotFound if absent)."""
         _c.townorg_txn_remove(self._p, _text(id, "id"))
 
@@ -1269,7 +1295,7 @@ class Transaction:
         _c.pyto_txn_add_event(self._p, _text(kind, "kind"), event_id, _ids(from_ids, "from_ids"),
                               _ids(to_ids, "to_ids"), _ids(documents, "documents"), date, wording)
 
-    def apply(self, diff, events=False):
+    def apply(self, diff: "Diff", events: bool = False) -> None:
         """Apply a Diff (a patch) to the transaction's state: added entities
         are put, removed ones removed, changed fields set.  Every change is
         checked first against the diff's "before" values; on a mismatch
@@ -1281,7 +1307,8 @@ class Transaction:
             self._p
         _c.pyto_patch_apply(self._p, diff._p, 1 if events else 0)
 
-    def write_frame(self, df, under=None, remove_missing=False, ignore=()):
+    def write_frame(self, df: "pd.DataFrame", under: Optional[str] = None, remove_missing: bool = False,
+                    ignore: Iterable[str] = ()) -> Dict[str, int]:
         """Upsert a DataFrame's rows (the shape ``Version.to_frame()``
         gives) into this transaction; see ``Repository.write_frame``.
         Returns a dict: upserted, created, removed.  On an error the
@@ -1289,15 +1316,15 @@ class Transaction:
         from ._write import write_frame
         return write_frame(self, df, under=under, remove_missing=remove_missing, ignore=ignore)
 
-    def add_parent(self, version):
+    def add_parent(self, version: VersionRef) -> None:
         """Add a further parent (a merge of branches)."""
         _c.townorg_txn_add_parent(self._p, self._repo._version(version)._p)
 
-    def check(self):
+    def check(self) -> None:
         """Run the structural checks (raises IntegrityError) without committing."""
         _c.townorg_txn_check(self._p)
 
-    def preview(self):
+    def preview(self) -> "Version":
         """A detached Version of the current state (for dry-run diffs)."""
         return Version(_c.townorg_txn_preview(self._p), self._repo, _owned=True)
 
@@ -1305,7 +1332,7 @@ class Transaction:
         """Dry run: validate what the transaction would commit, without committing."""
         return Validation._run(policy, lambda pp: _c.townorg_validate_txn(self._p, pp), None)
 
-    def commit(self, **meta):
+    def commit(self, **meta: str) -> "Version":
         """Check and commit (with extra metadata); returns the new Version.
         On failure nothing changed and the transaction stays open."""
         if self._borrowed:
@@ -1319,7 +1346,7 @@ class Transaction:
             _c.townorg_repo_branch_create(self._repo._p, self._new_branch, p)
         return self._version
 
-    def discard(self):
+    def discard(self) -> None:
         """Drop the transaction without committing.  Harmless when spent."""
         self._release()
 
@@ -1451,7 +1478,7 @@ class Diff:
                         doc="'same', 'forward', 'backward' or 'unrelated'.")
 
     @property
-    def deltas(self):
+    def deltas(self) -> "List[Delta]":
         """Every Delta, sorted by id."""
         if self._deltas is None:
             self._deltas = [Delta(self, d) for d in _c.pyto_diff_deltas(self._p)]
@@ -1498,7 +1525,7 @@ class Diff:
         """Aggregates per township-level unit the diff touches (list of dicts)."""
         return _c.pyto_diff_totals(self._p, 2)
 
-    def reduction(self, what="organs", unit=None):
+    def reduction(self, what: str = "organs", unit: Optional[str] = None) -> Dict[str, Any]:
         """The reduction of 'organs', 'quota' or 'staff' for the whole diff
         or one unit: dict before, after, available, value, text ("58.8")."""
         if unit is None:
@@ -1509,7 +1536,7 @@ class Diff:
                 raise NotFound("the diff does not touch '%s'" % unit, NotFound.code)
         return t[what]
 
-    def to_frame(self, labels="en"):
+    def to_frame(self, labels: str = "en") -> "pd.DataFrame":
         """The changes as a DataFrame: one row per changed field, one per
         added or removed entity (field NA).  Columns: status, id, kind,
         name (the entity's), township and township_name (the township-level
@@ -1520,7 +1547,7 @@ class Diff:
         from ._frame import diff_frame
         return diff_frame(self, labels)
 
-    def totals_frame(self, level="township"):
+    def totals_frame(self, level: str = "township") -> "pd.DataFrame":
         """Aggregates as a DataFrame, one row per unit ('township' or
         'county'), with organs/quota/staff before, after and 精简率."""
         from ._display import totals_frame
@@ -1533,7 +1560,7 @@ class Diff:
         """The diff as JSON text (docs/format.md, "Diff JSON")."""
         return _c.pyto_diff_render(self._p, "json")
 
-    def to_text(self, lang="zh"):
+    def to_text(self, lang: str = "zh") -> str:
         """The diff as text for people, in Chinese ('zh') or English ('en')."""
         return _c.pyto_diff_render(self._p, "zh" if lang == "zh" else "en")
 
@@ -1594,7 +1621,7 @@ class Blame(_abc.Mapping):
         from ._display import blame_html
         return blame_html(self)
 
-    def to_frame(self):
+    def to_frame(self) -> "pd.DataFrame":
         """The blame as a DataFrame (field, value, version, doc_number, effective_date, author)."""
         import pandas as pd
         rows = [{"field": e.field, "value": e.value, "version": e.version.id if e.version else None,
@@ -1643,7 +1670,7 @@ class Lineage:
         from ._display import lineage_html
         return lineage_html(self)
 
-    def to_networkx(self):
+    def to_networkx(self) -> "nx.MultiDiGraph":
         """The lineage as a networkx.MultiDiGraph, predecessor → successor,
         one edge per event record (kind, date, event_id, version); nodes
         carry name, kind, present and is_root."""
@@ -1715,7 +1742,7 @@ class Policy:
         self._custom = []
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path: PathLike) -> "Policy":
         """The defaults with a policy file applied on top."""
         return cls(path)
 
@@ -1785,7 +1812,8 @@ class Policy:
         """Number of waivers."""
         return _c.townorg_policy_waiver_count(self._p)
 
-    def register_rule(self, id, check, severity=None, params=None, description=None):
+    def register_rule(self, id: str, check: "Callable[[RuleContext, Version], Any]", severity: Optional[str] = None,
+                      params: Optional[Dict[str, Any]] = None, description: Optional[str] = None) -> None:
         """Register a custom rule: ``check(ctx, version)`` reads the version
         and calls ``ctx.report(...)``.  ``params``: default parameters (a
         dict, overridable by policy files and ``set_param``).  An exception
@@ -1835,7 +1863,7 @@ class Policy:
         from ._display import policy_html
         return policy_html(self)
 
-    def validate(self, version):
+    def validate(self, version: "Union[Version, Transaction]") -> "Validation":
         """Validate a Version (or a Transaction, as a dry run) with this policy."""
         if isinstance(version, Transaction):
             return version.validate(self)
@@ -1948,7 +1976,7 @@ class Validation:
     warnings = property(lambda self: [f for f in self.findings if f.severity == "warning" and not f.waived],
                         doc="Unwaived warnings.")
 
-    def to_frame(self, labels="en"):
+    def to_frame(self, labels: str = "en") -> "pd.DataFrame":
         """The findings as a DataFrame, one row per finding: the Finding
         fields plus the entity's name, township, township_name, county and
         county_name (looked up in the validated version) and version (the
