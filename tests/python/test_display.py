@@ -108,3 +108,11 @@ def test_lineage_to_networkx(yixian):
     assert "341023100-S1" in preds and g.nodes["341023100-C1"]["is_root"]
     e = next(iter(g.get_edge_data("341023100-S1", "341023100-C1").values()))
     assert e["kind"] == "merge" and e["version"] == yixian.head().id
+
+
+def test_graph_html_is_inline_svg(small):
+    if not townorg.Graph.can_render():
+        pytest.skip("Graphviz's dot is not installed")
+    g = small.head().org_chart("341023-002")
+    h = g._repr_html_()
+    assert h.startswith('<div class="townorg-graph"><svg') and "<?xml" not in h and "渔亭镇" in h

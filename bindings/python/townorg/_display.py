@@ -240,6 +240,12 @@ class Graph:
     def _repr_svg_(self):
         return self.svg() if self.can_render() else None
 
+    def _repr_html_(self):
+        # The picture as inline SVG inside HTML: nbconvert 6.5's HTML export
+        # passes image/svg+xml outputs through its sanitizer, which keeps
+        # only their text, while text/html (preferred to SVG) is kept whole.
+        return '<div class="townorg-graph">%s</div>' % self.svg() if self.can_render() else None
+
     def __str__(self):
         return self.dot
 
