@@ -39,7 +39,8 @@ PY_TEST_FILES = \
 	tests/python/test_write_frame.py \
 	tests/python/test_data.py \
 	tests/python/test_display.py \
-	tests/python/test_errors.py
+	tests/python/test_errors.py \
+	tests/python/test_docs.py
 EXTRA_DIST += $(PY_TEST_FILES) tests/python/run-pytest.sh.in
 
 if WITH_PYTHON

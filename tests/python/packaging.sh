@@ -27,6 +27,10 @@ trap 'rm -rf "$tmp"' EXIT
 # A clean copy of the package's folder (no build tree's leftovers).
 cp -R "$srcdir/bindings/python" "$tmp/src"
 rm -rf "$tmp/src/townorg/_config.py" "$tmp/src/townorg/__pycache__" "$tmp/src/build" "$tmp/src"/*.egg-info
+# As from a git checkout: SWIG makes the wrapper (a release tarball ships it).
+if command -v swig >/dev/null 2>&1; then
+	rm -f "$tmp/src/townorg_wrap.c"
+fi
 export PIP_NO_INDEX=1 PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 unset PYTHONPATH || true
 cd "$tmp/src"
