@@ -1492,13 +1492,21 @@ class Diff:
         return iter(self.deltas)
 
     def __getitem__(self, id):
-        for d in self.deltas:
-            if d.id == id:
-                return d
-        raise NotFound("the diff has no change to '%s'" % id, NotFound.code)
+        d = self._index().get(id)
+        if d is None:
+            raise NotFound("the diff has no change to '%s'" % id, NotFound.code)
+        return d
+
+    def _index(self):
+        """Deltas by id, made once (lookups in a loop stay linear overall)."""
+        idx = getattr(self, "_by_id", None)
+        if idx is None:
+            idx = self._by_id = {d.id: d for d in self.deltas}
+        self._p
+        return idx
 
     def __contains__(self, id):
-        return any(d.id == id for d in self.deltas)
+        return id in self._index()
 
     added = property(lambda self: [d for d in self.deltas if d.status == "added"], doc="Added deltas.")
     removed = property(lambda self: [d for d in self.deltas if d.status == "removed"], doc="Removed deltas.")
