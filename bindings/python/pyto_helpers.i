@@ -542,16 +542,17 @@ PyObject *pyto_version_find(const townorg_version *v, const char *name, const ch
 /* The columns of a version's table (to_frame), filled in one pass, one
  * row per entity sorted by id.  under: only that entity and what lies below
  * it; kinds: only those kinds (None: all); na: the object standing for a
- * missing text value (None: pandas' StringArray turns it into pd.NA
- * quickly, where a list of pd.NA objects is slow to make an array of).
+ * missing parent_id (pd.NA; the text attributes, mostly missing, travel
+ * sparse instead, since an array of a list of pd.NA objects is slow to make).
  * Returns a dict:
  *   n                      the number of rows;
  *   id, parent_id, name    lists of str (parent_id: na at the top);
- *   kind, class            bytes of n int8 category codes (kind token
+ *   kind, class            bytearray of n int8 category codes (kind token
  *                          index - 1; class - 1, -1 when unset);
- *   <int field>            (bytes of n int64, bytes of n uint8 mask: 1 unset),
+ *   <int field>            (bytearray of n int64, bytearray of n uint8 mask: 1 unset;
+ *                          writable, so numpy views them without a copy),
  *                          area_km2 in tenths of km²;
- *   quota_total            bytes of n int64;
+ *   quota_total            bytearray of n int64;
  *   <text attr>            (row positions, values): the rows where it is
  *                          set and its str there (mostly unset: no NA
  *                          object per row);
@@ -639,13 +640,13 @@ PyObject *pyto_version_arrays(const townorg_version *v, const char *under, PyObj
 	}
 
 	if (!(ids = PyList_New((Py_ssize_t)n)) || !(pids = PyList_New((Py_ssize_t)n)) ||
-	    !(nms = PyList_New((Py_ssize_t)n)) || !(kcode = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)n)) ||
-	    !(ccode = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)n)) ||
-	    !(qt = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(int64_t)))))
+	    !(nms = PyList_New((Py_ssize_t)n)) || !(kcode = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)n)) ||
+	    !(ccode = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)n)) ||
+	    !(qt = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(int64_t)))))
 		goto fail;
 	for (j = 0; j < TOWNORG_FIELD_COUNT; j++)
-		if (!(iv[j] = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(int64_t)))) ||
-		    !(im[j] = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)n)))
+		if (!(iv[j] = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(int64_t)))) ||
+		    !(im[j] = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)n)))
 			goto fail;
 	for (j = 0; j < NT; j++)
 		if (!(tx[j] = PyList_New(0)) || !(tp[j] = PyList_New(0)))
@@ -674,16 +675,16 @@ PyObject *pyto_version_arrays(const townorg_version *v, const char *under, PyObj
 			PUTL(pids, na);
 		}
 		PUTL(nms, pyto_str(townorg_entity_name(e)));
-		PyBytes_AS_STRING(kcode)[i] = (char)((int)townorg_entity_kind(e) - 1);
-		PyBytes_AS_STRING(ccode)[i] = (char)(cl == TOWNORG_CLASS_NONE ? -1 : (int)cl - 1);
-		memcpy(PyBytes_AS_STRING(qt) + i * sizeof(int64_t), &q, sizeof q);
+		PyByteArray_AS_STRING(kcode)[i] = (char)((int)townorg_entity_kind(e) - 1);
+		PyByteArray_AS_STRING(ccode)[i] = (char)(cl == TOWNORG_CLASS_NONE ? -1 : (int)cl - 1);
+		memcpy(PyByteArray_AS_STRING(qt) + i * sizeof(int64_t), &q, sizeof q);
 		for (j = 0; j < TOWNORG_FIELD_COUNT; j++) {
 			int64_t x = 0;
 			int unset = townorg_entity_int(e, (townorg_field)j, &x) != 0;
 			if (unset)
 				x = 0;
-			memcpy(PyBytes_AS_STRING(iv[j]) + i * sizeof(int64_t), &x, sizeof x);
-			PyBytes_AS_STRING(im[j])[i] = (char)unset;
+			memcpy(PyByteArray_AS_STRING(iv[j]) + i * sizeof(int64_t), &x, sizeof x);
+			PyByteArray_AS_STRING(im[j])[i] = (char)unset;
 		}
 		if (townorg_entity_attr_count(e) == 0) {
 			/* Most entities (villages, communities) have no named

@@ -61,6 +61,17 @@ def _strings(values):
     return pd.arrays.StringArray(np.array(values, dtype=object))
 
 
+def _string_array(arr):
+    """A StringArray over an object array holding only str and pd.NA (made
+    from the C helper's output, so already valid): pandas' own validation
+    pass is skipped where this pandas allows it."""
+    import pandas as pd
+    try:
+        return pd.arrays.StringArray._simple_new(arr, pd.StringDtype())
+    except (AttributeError, TypeError):  # another pandas: the public, validating way
+        return pd.arrays.StringArray(arr)
+
+
 def version_frame(version_ptr, under=None, kinds=None, labels=None):
     """The DataFrame of Version.to_frame()."""
     import pandas as pd
@@ -78,30 +89,30 @@ def version_frame(version_ptr, under=None, kinds=None, labels=None):
 
 
 def _version_frame(pd, version_ptr, under, kinds, zh):
-    a = _c.pyto_version_arrays(version_ptr, under, kinds, None)
+    a = _c.pyto_version_arrays(version_ptr, under, kinds, pd.NA)  # pd.NA: a parent_id at the top
     n = a["n"]
     data = {
-        "parent_id": _strings(a["parent_id"]),
+        "parent_id": _string_array(np.array(a["parent_id"], dtype=object)),
         "kind": pd.Categorical.from_codes(np.frombuffer(a["kind"], dtype=np.int8), categories=list(_core.KINDS)),
-        "name": _strings(a["name"]),
+        "name": _string_array(np.array(a["name"], dtype=object)),
         "class": pd.Categorical.from_codes(np.frombuffer(a["class"], dtype=np.int8), categories=list(_CLASSES)),
     }
     for f in _core.INT_FIELDS:
         vals, mask = a[f]
-        v = np.frombuffer(vals, dtype=np.int64)
+        v = np.frombuffer(vals, dtype=np.int64)   # bytearrays: writable views, no copy
         m = np.frombuffer(mask, dtype=np.bool_)
         if f == "area_km2":
-            data[f] = pd.arrays.FloatingArray(v / 10.0, m.copy())
+            data[f] = pd.arrays.FloatingArray(v / 10.0, m)
         else:
-            data[f] = pd.arrays.IntegerArray(v.copy(), m.copy())
-    data["quota_total"] = pd.arrays.IntegerArray(np.frombuffer(a["quota_total"], dtype=np.int64).copy(),
+            data[f] = pd.arrays.IntegerArray(v, m)
+    data["quota_total"] = pd.arrays.IntegerArray(np.frombuffer(a["quota_total"], dtype=np.int64),
                                                  np.zeros(n, dtype=np.bool_))
     for t in _TEXT:
         pos, vals = a[t]
-        col = np.empty(n, dtype=object)  # None: StringArray makes it pd.NA
+        col = np.full(n, pd.NA, dtype=object)
         if pos:
             col[np.array(pos, dtype=np.intp)] = np.array(vals, dtype=object)
-        data[t] = pd.arrays.StringArray(col)
+        data[t] = _string_array(col)
     for t in _LISTS:
         s = np.empty(n, dtype=object)
         s[:] = a[t] if n else []
