@@ -11,7 +11,7 @@ printing one JSON line with both, their ratio, and the row count.
 Issue 20's targets: to_frame at least 5x faster than before (4-5 s at the
 national scale), within 2x of read_csv.
 
-Usage: PYTHONPATH=BUILD/bindings/python/.libs:SRC/bindings/python \\
+Usage (bench/run.sh runs it): PYTHONPATH=BUILD/bindings/python/.libs:SRC/bindings/python \\
        LD_LIBRARY_PATH=BUILD/lib/.libs /usr/bin/python3 bench/bench_frame.py WORKLOAD_DIR [RUNS]
 """
 import csv

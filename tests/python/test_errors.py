@@ -126,3 +126,15 @@ def test_help_reads_well():
     doc = inspect.getdoc(townorg.Repository.write_frame)
     assert "remove_missing" in doc and "under" in doc
     assert inspect.signature(townorg.Version.to_frame).parameters["labels"].default == "en"
+
+
+def test_entity_is_a_mapping(small):
+    e = small.head()["341023-002-03"]
+    assert isinstance(e, collections.abc.Mapping)
+    assert e["inst_quota"] == 12 and e["inst"] == 12 and e["nameplates"] == ["计生所"]
+    assert "funding" in e and "population" not in e and e.get("population") is None
+    d = dict(e)
+    assert d["name"] == "为民服务中心" and d["kind"] == "center" and "attrs" not in d and len(e) == len(d)
+    with pytest.raises(KeyError):
+        e["population"]
+    assert e == small.head()["341023-002-03"] and hash(e) == hash(small.head()["341023-002-03"])

@@ -269,8 +269,13 @@ class _Scope:
 
 # ---------------------------------------------------------------- entities
 
-class Entity:
+class Entity(_abc.Mapping):
     """An immutable entity value: a unit, organ, village or department.
+
+    Also a read-only mapping of its set attributes: ``e["admin_quota"]``,
+    ``"functions" in e``, ``dict(e)``, ``e.keys()`` (core fields, the set
+    integer fields, text and list attributes, and quota types by name such
+    as "admin"); a missing key raises NotFound (a KeyError).
 
     Read its attributes as properties (``e.name``, ``e.admin_quota``,
     ``e.functions``) or all at once with ``to_dict()``.  Unset numbers are
@@ -353,6 +358,25 @@ class Entity:
             if name in src and src[name] is not None:
                 return src[name]
         return default
+
+    def _keys(self):
+        d = self._dict()
+        keys = [k for k, v in d.items() if k not in ("attrs", "quotas") and v is not None]
+        keys += [k for k in d["attrs"] if k not in keys]
+        keys += [k for k in d["quotas"] if k not in keys]
+        return keys
+
+    def __getitem__(self, name):
+        v = self.get(name) if isinstance(name, str) else None
+        if v is None:
+            raise NotFound("entity %s has no attribute '%s' set" % (self.id, name), NotFound.code)
+        return v
+
+    def __iter__(self):
+        return iter(self._keys())
+
+    def __len__(self):
+        return len(self._keys())
 
     def __getattr__(self, name):
         if name.startswith("_"):
