@@ -138,3 +138,19 @@ def test_entity_is_a_mapping(small):
     with pytest.raises(KeyError):
         e["population"]
     assert e == small.head()["341023-002-03"] and hash(e) == hash(small.head()["341023-002-03"])
+
+
+def test_attribute_typos_in_create_and_update(small):
+    tx = small.transaction(branch="main")
+    with pytest.raises(TypeError, match="did you mean funding="):
+        tx.update("341023-002-03", fundng="full")
+    with pytest.raises(TypeError, match="did you mean admin_quota="):
+        tx.create("341023-002-09", "office", "新办", parent_id="341023-002", admn_quota=3)
+    with pytest.raises(TypeError, match="did you mean population="):
+        townorg.make_entity("x", "town", "镇", populaton=5)
+    assert "341023-002-09" not in tx and tx["341023-002-03"].get("fundng") is None
+    # custom attributes and quota types far from any known name still work,
+    # and attrs={...} sets even a near-miss name on purpose
+    e = tx.update("341023-002-03", hotline="12345", police_quota=2, attrs={"fundng": "x"})
+    assert e.get("hotline") == "12345" and e.quotas["police"] == 2 and e.get("fundng") == "x"
+    tx.discard()

@@ -408,9 +408,32 @@ class Entity(_abc.Mapping):
         return entity_html(self)
 
 
-def _set_attrs(b, attrs):
-    """Apply keyword attributes to an entity builder."""
+_KNOWN_ATTRS = None
+
+
+def _check_attr_name(key):
+    """A keyword that is not a known attribute but is close to one is a
+    typo, not a new free-form attribute: TypeError naming the closest
+    (a custom attribute of that very name goes through attrs={...})."""
+    global _KNOWN_ATTRS
+    if _KNOWN_ATTRS is None:
+        _KNOWN_ATTRS = set(INT_FIELDS) | set(LIST_ATTRS) | set(TEXT_ATTRS) | {
+            "name", "kind", "parent_id", "class_", "cls", "quotas", "attrs"}
+    if key in _KNOWN_ATTRS:
+        return
+    import difflib
+    near = difflib.get_close_matches(key, sorted(_KNOWN_ATTRS), n=1, cutoff=0.8)
+    if near:
+        raise TypeError("unknown attribute keyword '%s'; did you mean %s=? (to set a custom attribute of that "
+                        "name, pass attrs={'%s': ...})" % (key, near[0], key))
+
+
+def _set_attrs(b, attrs, custom=False):
+    """Apply keyword attributes to an entity builder (custom: names given
+    through attrs={...}, taken as they are)."""
     for key, value in attrs.items():
+        if not custom and key != "class":
+            _check_attr_name(key)
         if key == "name":
             _c.townorg_entity_builder_set_name(b, _text(value, "name"))
         elif key == "kind":
@@ -446,7 +469,7 @@ def _set_attrs(b, attrs):
             else:
                 _c.townorg_entity_builder_set_quota(b, qtype, value)
         elif key == "attrs":
-            _set_attrs(b, dict(value))
+            _set_attrs(b, dict(value), custom=True)
         elif value is None:
             if key in LIST_ATTRS:
                 _c.townorg_entity_builder_list_clear(b, key)
