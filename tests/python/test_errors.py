@@ -154,3 +154,23 @@ def test_attribute_typos_in_create_and_update(small):
     e = tx.update("341023-002-03", hotline="12345", police_quota=2, attrs={"fundng": "x"})
     assert e.get("hotline") == "12345" and e.quotas["police"] == 2 and e.get("fundng") == "x"
     tx.discard()
+
+
+def test_type_hints_resolve():
+    import datetime
+    import typing
+    pd = pytest.importorskip("pandas")
+    nx = pytest.importorskip("networkx")
+    ns = dict(vars(_core), pd=pd, nx=nx, Merge=townorg.Merge, datetime=datetime)
+    checked = 0
+    for cls in (_core.Repository, _core.Version, _core.Transaction, _core.Diff, _core.Policy, _core.Validation,
+                _core.Blame, _core.Lineage):
+        for name, fn in vars(cls).items():
+            fn = getattr(fn, "__func__", fn)
+            fn = getattr(fn, "__wrapped__", fn)
+            if callable(fn) and getattr(fn, "__annotations__", None):
+                typing.get_type_hints(fn, globalns=ns)
+                checked += 1
+    assert checked >= 50
+    import os
+    assert os.path.exists(os.path.join(os.path.dirname(townorg.__file__), "py.typed"))
