@@ -15,3 +15,6 @@ dist_noinst_SCRIPTS += bench/check-nbs.sh
 EXTRA_DIST += bench/run.sh bench/compare.py bench/bench_python.py bench/nbs.sh bench/nbs_dict_diff.py
 bench: bench/bench_townorg$(EXEEXT) bench/bench_nbs$(EXEEXT)
 .PHONY: bench
+
+# Issue 20: Version.to_frame() against pandas.read_csv (run by bench/run.sh).
+EXTRA_DIST += bench/bench_frame.py

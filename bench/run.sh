@@ -4,7 +4,7 @@
 #
 # Usage: bench/run.sh [BUILD_DIR]    (default: build/main, made by scripts/test-all.sh)
 # env:   COUNTIES=2850 (national scale)  WL=/tmp/wl  RUNS=1  PEERS="pandas sqlite" (add git: slow)
-#        OUT=/tmp/townorg-bench
+#        OUT=/tmp/townorg-bench (to_frame against read_csv: $OUT/frame-cN.jsonl, bench/bench_frame.py)
 #        NBS=1: then the real NBS editions, townorg against a Python dict diff (bench/nbs.sh,
 #        ~10 s, answers checked); NBS=0 skips it
 set -euo pipefail
@@ -34,6 +34,11 @@ for r in $(seq 1 "$RUNS"); do
 			LD_LIBRARY_PATH="$BUILD/lib/.libs" /usr/bin/python3 "$SRC/bench/bench_python.py" "$W")
 		echo "{\"scale\": $COUNTIES, \"run\": $r, \"result\": $line}" >>"$RES"
 		echo "python run $r done" >&2
+		# Issue 20: to_frame() against pandas.read_csv of the same version
+		# (bench/bench_frame.py; one JSON line, kept beside the results).
+		PYTHONPATH="$BUILD/bindings/python/.libs:$SRC/bindings/python" LD_LIBRARY_PATH="$BUILD/lib/.libs" \
+			/usr/bin/python3 "$SRC/bench/bench_frame.py" "$W" 3 >>"$OUT/frame-c$COUNTIES.jsonl"
+		echo "to_frame run $r done: $(tail -n 1 "$OUT/frame-c$COUNTIES.jsonl")" >&2
 	fi
 	for peer in $PEERS; do
 		case $peer in

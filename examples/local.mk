@@ -45,3 +45,22 @@ EX_TESTS_SH = \
 	tests/examples/demo.sh
 TESTS += $(EX_TESTS_SH)
 dist_noinst_SCRIPTS += $(EX_TESTS_SH) tests/examples/lib.sh tests/examples/run-notebook.py scripts/demo.sh
+
+# Issue 20 (Python): the datasets installed for townorg.examples (the package
+# finds them through its _config.PKGDATADIR).
+examplesdatadir = $(pkgdatadir)/examples
+examplesdata_DATA = examples/data/yixian.json examples/data/yixian-waivers.json examples/data/yian.json \
+	examples/data/district.json
+examplestablesdir = $(pkgdatadir)/examples/yixian-tables
+examplestables_DATA = examples/data/yixian-tables/versions.csv examples/data/yixian-tables/base.csv \
+	examples/data/yixian-tables/changes.csv examples/data/yixian-tables/events.csv
+
+# Issue 20: regenerate the bundled notebook's committed outputs with this
+# build's module (Jupyter's kernel inherits PYTHONPATH and LD_LIBRARY_PATH).
+notebook: all
+	cd $(srcdir)/examples && \
+	PYTHONPATH=$(abs_top_builddir)/bindings/python/.libs:$(abs_top_srcdir)/bindings/python \
+	LD_LIBRARY_PATH=$(abs_top_builddir)/lib/.libs \
+	jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=300 \
+	  --ExecutePreprocessor.kernel_name=python3 yixian.ipynb
+.PHONY: notebook

@@ -3,7 +3,7 @@
 # generated into the source tree and shipped in the tarball, so building
 # from a release needs no SWIG.
 PY_SWIG_WRAP = $(srcdir)/bindings/python/townorg_wrap.c
-PY_SWIG_SRC = bindings/python/townorg.i bindings/python/pyto_helpers.i
+PY_SWIG_SRC = bindings/python/townorg.i bindings/python/pyto_helpers.i bindings/python/pyto_merge.i
 # org charts (issue 21)
 PY_SWIG_SRC += bindings/python/pyto_chart.i
 EXTRA_DIST += $(PY_SWIG_SRC) $(PY_SWIG_WRAP)
@@ -16,8 +16,17 @@ PY_PACKAGE_FILES = \
 	bindings/python/townorg/_core.py \
 	bindings/python/townorg/_display.py \
 	bindings/python/townorg/_plot.py \
-	bindings/python/townorg/_excel.py
-EXTRA_DIST += $(PY_PACKAGE_FILES) docs/python.md
+	bindings/python/townorg/_excel.py \
+	bindings/python/townorg/_merge.py \
+	bindings/python/townorg/_frame.py \
+	bindings/python/townorg/_write.py \
+	bindings/python/townorg/_data.py \
+	bindings/python/townorg/examples.py \
+	bindings/python/townorg/policies.py \
+	bindings/python/townorg/_nx.py \
+	bindings/python/townorg/__main__.py
+EXTRA_DIST += $(PY_PACKAGE_FILES) docs/python.md bindings/python/townorg/py.typed \
+	bindings/python/pyproject.toml bindings/python/setup.py bindings/python/README.md
 
 # Python tests (pytest, run by tests/python/run-pytest.sh).
 PY_TEST_FILES = \
@@ -27,7 +36,13 @@ PY_TEST_FILES = \
 	tests/python/test_validate.py \
 	tests/python/test_io.py \
 	tests/python/test_datascience.py \
-	tests/python/test_misuse.py
+	tests/python/test_misuse.py \
+	tests/python/test_merge.py \
+	tests/python/test_write_frame.py \
+	tests/python/test_data.py \
+	tests/python/test_display.py \
+	tests/python/test_errors.py \
+	tests/python/test_docs.py
 EXTRA_DIST += $(PY_TEST_FILES) tests/python/run-pytest.sh.in
 
 if WITH_PYTHON
@@ -38,7 +53,9 @@ $(PY_SWIG_WRAP): $(PY_SWIG_SRC) $(include_HEADERS) $(townorg_include_HEADERS)
 	  -o $@.tmp$$$$ $(top_srcdir)/bindings/python/townorg.i && mv -f $@.tmp$$$$ $@
 BUILT_SOURCES = $(PY_SWIG_WRAP)
 
-pyexec_LTLIBRARIES = bindings/python/_townorg_c.la
+# Installed inside the package: townorg._townorg_c (issue 20).
+townorg_pyexecdir = $(pyexecdir)/townorg
+townorg_pyexec_LTLIBRARIES = bindings/python/_townorg_c.la
 bindings_python__townorg_c_la_SOURCES = bindings/python/townorg_wrap.c
 bindings_python__townorg_c_la_CPPFLAGS = $(AM_CPPFLAGS) $(PYTHON_DEV_CFLAGS)
 # Generated code: no project warnings, and no strict aliasing (SWIG's casts).
@@ -68,3 +85,16 @@ bindings_python__townorg_c_la_CPPFLAGS += -DTOWNORG_WITH_CHART
 bindings_python__townorg_c_la_LIBADD += render/libtownorg-chart.la
 endif
 endif
+# Issue 20: where the installed package finds the policies and examples.
+if WITH_PYTHON
+bindings/python/townorg/_config.py: Makefile
+	$(AM_V_GEN)$(MKDIR_P) bindings/python/townorg && \
+	printf '"""Written by make install: where the data and the program are."""\nPKGDATADIR = "%s"\nBINDIR = "%s"\n' \
+	  '$(pkgdatadir)' '$(bindir)' >$@.tmp && mv -f $@.tmp $@
+nodist_townorg_python_PYTHON = bindings/python/townorg/_config.py
+townorg_python_DATA = bindings/python/townorg/py.typed
+CLEANFILES += bindings/python/townorg/_config.py
+# pip wheel / pip install into a venv against the installed library (77 when not installed).
+TESTS += tests/python/packaging.sh
+endif
+dist_noinst_SCRIPTS += tests/python/packaging.sh

@@ -239,10 +239,85 @@ static int pyto_kind_bits(PyObject *kinds, uint32_t *bits)
 	return 0;
 }
 
-static int pyto_entity_cmp(const void *a, const void *b)
+/* Sort entities by id.  Ids share long prefixes ("341023-002-01"), which
+ * makes strcmp-based sorting slow at the national scale; a multikey
+ * quicksort (Bentley & Sedgewick, "Fast algorithms for sorting and
+ * searching strings", 1997) looks at each byte of a shared prefix about
+ * once.  Ids are read once into the pairs. */
+#define PYTO_ID_INLINE 24
+typedef struct {
+	const unsigned char *id;
+	const townorg_entity *e;
+	/* The id's first bytes, zero-padded: the partition reads them here,
+	 * in the array, instead of chasing a pointer per comparison. */
+	unsigned char head[PYTO_ID_INLINE];
+} pyto_id_entity;
+
+#define PYTO_ID_BYTE(p, d) ((d) < PYTO_ID_INLINE ? (p).head[d] : (p).id[d])
+
+static void pyto_mkqs(pyto_id_entity *a, size_t n, size_t d)
 {
-	return strcmp(townorg_entity_id(*(const townorg_entity *const *)a),
-		townorg_entity_id(*(const townorg_entity *const *)b));
+	while (n > 1) {
+		size_t lt = 0, gt = n, i = 0;
+		unsigned pivot;
+		pyto_id_entity t;
+		if (n < 12) {
+			/* Insertion sort on the rest of the strings. */
+			size_t x, y;
+			for (x = 1; x < n; x++)
+				for (y = x; y > 0 && strcmp((const char *)a[y - 1].id + d, (const char *)a[y].id + d) > 0;
+				     y--) {
+					t = a[y];
+					a[y] = a[y - 1];
+					a[y - 1] = t;
+				}
+			return;
+		}
+		pivot = PYTO_ID_BYTE(a[n / 2], d);
+		/* Three-way partition on byte d: [0,lt) < pivot, [lt,gt) ==, [gt,n) >. */
+		while (i < gt) {
+			unsigned c = PYTO_ID_BYTE(a[i], d);
+			if (c < pivot) {
+				t = a[lt];
+				a[lt++] = a[i];
+				a[i++] = t;
+			} else if (c > pivot) {
+				t = a[--gt];
+				a[gt] = a[i];
+				a[i] = t;
+			} else {
+				i++;
+			}
+		}
+		pyto_mkqs(a, lt, d);
+		pyto_mkqs(a + gt, n - gt, d);
+		if (pivot == 0)
+			return; /* the equal part are equal whole strings */
+		a += lt;
+		n = gt - lt;
+		d++;
+	}
+}
+
+static int pyto_sort_by_id(const townorg_entity **all, size_t n)
+{
+	pyto_id_entity *p;
+	size_t i;
+	if (n < 2)
+		return 0;
+	p = PyMem_Malloc(n * sizeof *p);
+	if (!p)
+		return -1;
+	for (i = 0; i < n; i++) {
+		p[i].id = (const unsigned char *)townorg_entity_id(all[i]);
+		p[i].e = all[i];
+		strncpy((char *)p[i].head, (const char *)p[i].id, PYTO_ID_INLINE);
+	}
+	pyto_mkqs(p, n, 0);
+	for (i = 0; i < n; i++)
+		all[i] = p[i].e;
+	PyMem_Free(p);
+	return 0;
 }
 
 /* ---- custom rules: a Python callable behind a C check function */
@@ -464,10 +539,27 @@ PyObject *pyto_version_find(const townorg_version *v, const char *name, const ch
 	return l;
 }
 
-/* The columns of a version's table (to_frame): a dict of equal-length
- * lists, one row per entity sorted by id, filled in one pass.  under: only
- * that entity and what lies below it; kinds: only those kinds (None: all). */
-PyObject *pyto_version_columns(const townorg_version *v, const char *under, PyObject *kinds)
+/* The columns of a version's table (to_frame), filled in one pass, one
+ * row per entity sorted by id.  under: only that entity and what lies below
+ * it; kinds: only those kinds (None: all); na: the object standing for a
+ * missing parent_id (pd.NA; the text attributes, mostly missing, travel
+ * sparse instead, since an array of a list of pd.NA objects is slow to make).
+ * Returns a dict:
+ *   n                      the number of rows;
+ *   id, parent_id, name    lists of str (parent_id: na at the top);
+ *   kind, class            bytearray of n int8 category codes (kind token
+ *                          index - 1; class - 1, -1 when unset);
+ *   <int field>            (bytearray of n int64, bytearray of n uint8 mask: 1 unset;
+ *                          writable, so numpy views them without a copy),
+ *                          area_km2 in tenths of km²;
+ *   quota_total            bytearray of n int64;
+ *   <text attr>            (row positions, values): the rows where it is
+ *                          set and its str there (mostly unset: no NA
+ *                          object per row);
+ *   <list attr>            lists of lists of str.
+ * Numbers travel as raw buffers, so the package makes its nullable arrays
+ * without one Python object per cell. */
+PyObject *pyto_version_arrays(const townorg_version *v, const char *under, PyObject *kinds, PyObject *na)
 {
 	static const char *const text_attrs[] = { "funding", "nature", "rank", "regime", "supervisor", "code" };
 	static const char *const list_attrs[] = { "nameplates", "functions", "colocated_with" };
@@ -475,9 +567,11 @@ PyObject *pyto_version_columns(const townorg_version *v, const char *under, PyOb
 	const townorg_entity **all = NULL;
 	size_t n = 0, cap = 0, i, j;
 	uint32_t bits = 0;
-	PyObject *cols = NULL, *col[5 + TOWNORG_FIELD_COUNT + 1 + NT + NL];
-	const char *names[5 + TOWNORG_FIELD_COUNT + 1 + NT + NL];
-	size_t ncol = 0;
+	PyObject *cols = NULL, *ids = NULL, *pids = NULL, *nms = NULL, *kcode = NULL, *ccode = NULL, *qt = NULL;
+	PyObject *iv[TOWNORG_FIELD_COUNT] = { NULL }, *im[TOWNORG_FIELD_COUNT] = { NULL };
+	PyObject *tx[NT] = { NULL }, *tp[NT] = { NULL }, *lx[NL] = { NULL };
+	const char *last_pid = NULL;
+	PyObject *last_pid_obj = NULL; /* borrowed from the parent_id list */
 	int rc;
 	PYTO_NEED(v, "version");
 	if (pyto_kind_bits(kinds, &bits) < 0)
@@ -540,84 +634,126 @@ PyObject *pyto_version_columns(const townorg_version *v, const char *under, PyOb
 				all[m++] = all[i];
 		n = m;
 	}
-	qsort(all, n, sizeof *all, pyto_entity_cmp);
+	if (pyto_sort_by_id(all, n) < 0) {
+		PyMem_Free(all);
+		return PyErr_NoMemory();
+	}
 
-	names[ncol++] = "id";
-	names[ncol++] = "parent_id";
-	names[ncol++] = "kind";
-	names[ncol++] = "name";
-	names[ncol++] = "class";
-	for (i = 0; i < TOWNORG_FIELD_COUNT; i++)
-		names[ncol++] = townorg_field_token((townorg_field)i);
-	names[ncol++] = "quota_total";
-	for (i = 0; i < NT; i++)
-		names[ncol++] = text_attrs[i];
-	for (i = 0; i < NL; i++)
-		names[ncol++] = list_attrs[i];
-	for (j = 0; j < ncol; j++)
-		col[j] = NULL;
-	for (j = 0; j < ncol; j++)
-		if (!(col[j] = PyList_New((Py_ssize_t)n)))
+	if (!(ids = PyList_New((Py_ssize_t)n)) || !(pids = PyList_New((Py_ssize_t)n)) ||
+	    !(nms = PyList_New((Py_ssize_t)n)) || !(kcode = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)n)) ||
+	    !(ccode = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)n)) ||
+	    !(qt = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(int64_t)))))
+		goto fail;
+	for (j = 0; j < TOWNORG_FIELD_COUNT; j++)
+		if (!(iv[j] = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)(n * sizeof(int64_t)))) ||
+		    !(im[j] = PyByteArray_FromStringAndSize(NULL, (Py_ssize_t)n)))
+			goto fail;
+	for (j = 0; j < NT; j++)
+		if (!(tx[j] = PyList_New(0)) || !(tp[j] = PyList_New(0)))
+			goto fail;
+	for (j = 0; j < NL; j++)
+		if (!(lx[j] = PyList_New((Py_ssize_t)n)))
 			goto fail;
 	for (i = 0; i < n; i++) {
 		const townorg_entity *e = all[i];
+		const char *pid = townorg_entity_parent_id(e);
 		PyObject *o;
-		size_t c = 0;
-#define PUT(obj) do { o = (obj); if (!o) goto fail; PyList_SET_ITEM(col[c], (Py_ssize_t)i, o); c++; } while (0)
-		PUT(pyto_str(townorg_entity_id(e)));
-		PUT(pyto_str(townorg_entity_parent_id(e)));
-		PUT(pyto_str(townorg_kind_token(townorg_entity_kind(e))));
-		PUT(pyto_str(townorg_entity_name(e)));
-		PUT(pyto_str(townorg_class_token(townorg_entity_class(e))));
+		int64_t q = townorg_entity_quota_total(e);
+		townorg_class cl = townorg_entity_class(e);
+#define PUTL(list, obj) do { o = (obj); if (!o) goto fail; PyList_SET_ITEM((list), (Py_ssize_t)i, o); } while (0)
+		PUTL(ids, pyto_str(townorg_entity_id(e)));
+		if (pid && last_pid && strcmp(pid, last_pid) == 0) {
+			/* Siblings are neighbours in id order: one str for them all. */
+			Py_INCREF(last_pid_obj);
+			PUTL(pids, last_pid_obj);
+		} else if (pid) {
+			PUTL(pids, pyto_str(pid));
+			last_pid = pid;
+			last_pid_obj = o;
+		} else {
+			Py_INCREF(na);
+			PUTL(pids, na);
+		}
+		PUTL(nms, pyto_str(townorg_entity_name(e)));
+		PyByteArray_AS_STRING(kcode)[i] = (char)((int)townorg_entity_kind(e) - 1);
+		PyByteArray_AS_STRING(ccode)[i] = (char)(cl == TOWNORG_CLASS_NONE ? -1 : (int)cl - 1);
+		memcpy(PyByteArray_AS_STRING(qt) + i * sizeof(int64_t), &q, sizeof q);
 		for (j = 0; j < TOWNORG_FIELD_COUNT; j++) {
-			int64_t x;
-			if (townorg_entity_int(e, (townorg_field)j, &x) != 0) {
-				Py_INCREF(Py_None);
-				PUT(Py_None);
-			} else if (j == TOWNORG_FIELD_AREA)
-				PUT(PyFloat_FromDouble((double)x / 10.0));
-			else
-				PUT(pyto_i64(x));
+			int64_t x = 0;
+			int unset = townorg_entity_int(e, (townorg_field)j, &x) != 0;
+			if (unset)
+				x = 0;
+			memcpy(PyByteArray_AS_STRING(iv[j]) + i * sizeof(int64_t), &x, sizeof x);
+			PyByteArray_AS_STRING(im[j])[i] = (char)unset;
 		}
-		PUT(pyto_i64(townorg_entity_quota_total(e)));
-		for (j = 0; j < NT; j++)
-			PUT(pyto_str(townorg_entity_text(e, text_attrs[j])));
+		if (townorg_entity_attr_count(e) == 0) {
+			/* Most entities (villages, communities) have no named
+			 * attributes: no lookups, empty lists. */
+			for (j = 0; j < NL; j++)
+				PUTL(lx[j], PyList_New(0));
+			continue;
+		}
+		for (j = 0; j < NT; j++) {
+			const char *t = townorg_entity_text(e, text_attrs[j]);
+			if (t) {
+				int bad;
+				if (!(o = pyto_str(t)))
+					goto fail;
+				bad = PyList_Append(tx[j], o) < 0;
+				Py_DECREF(o);
+				if (bad || !(o = PyLong_FromSize_t(i)))
+					goto fail;
+				bad = PyList_Append(tp[j], o) < 0;
+				Py_DECREF(o);
+				if (bad)
+					goto fail;
+			}
+		}
 		for (j = 0; j < NL; j++) {
-			size_t k = 0, len = 0, m;
+			size_t k = 0;
 			const char *const *l = townorg_entity_list(e, list_attrs[j], &k);
-			char *buf;
-			if (!k) {
-				Py_INCREF(Py_None);
-				PUT(Py_None);
-				continue;
-			}
-			for (m = 0; m < k; m++)
-				len += strlen(l[m]) + 2;
-			buf = PyMem_Malloc(len + 1);
-			if (!buf) {
-				PyErr_NoMemory();
-				goto fail;
-			}
-			buf[0] = '\0';
-			for (m = 0; m < k; m++) {
-				if (m)
-					strcat(buf, "; ");
-				strcat(buf, l[m]);
-			}
-			o = pyto_str(buf);
-			PyMem_Free(buf);
-			PUT(o);
+			PUTL(lx[j], pyto_strs(l, l ? k : 0));
 		}
-#undef PUT
+#undef PUTL
 	}
 	cols = PyDict_New();
-	for (j = 0; cols && j < ncol; j++) {
-		if (PyDict_SetItemString(cols, names[j], col[j]) < 0)
-			Py_CLEAR(cols);
-	}
+	if (!cols || pyto_set(cols, "n", PyLong_FromSize_t(n)) < 0 || PyDict_SetItemString(cols, "id", ids) < 0 ||
+	    PyDict_SetItemString(cols, "parent_id", pids) < 0 || PyDict_SetItemString(cols, "name", nms) < 0 ||
+	    PyDict_SetItemString(cols, "kind", kcode) < 0 || PyDict_SetItemString(cols, "class", ccode) < 0 ||
+	    PyDict_SetItemString(cols, "quota_total", qt) < 0)
+		goto fail_cols;
+	for (j = 0; j < TOWNORG_FIELD_COUNT; j++)
+		if (pyto_set(cols, townorg_field_token((townorg_field)j), PyTuple_Pack(2, iv[j], im[j])) < 0)
+			goto fail_cols;
+	for (j = 0; j < NT; j++)
+		if (pyto_set(cols, text_attrs[j], PyTuple_Pack(2, tp[j], tx[j])) < 0)
+			goto fail_cols;
+	for (j = 0; j < NL; j++)
+		if (PyDict_SetItemString(cols, list_attrs[j], lx[j]) < 0)
+			goto fail_cols;
+	goto done;
+fail_cols:
+	Py_CLEAR(cols);
+	goto done;
 fail:
-	for (j = 0; j < ncol; j++)
-		Py_XDECREF(col[j]);
+	cols = NULL;
+done:
+	Py_XDECREF(ids);
+	Py_XDECREF(pids);
+	Py_XDECREF(nms);
+	Py_XDECREF(kcode);
+	Py_XDECREF(ccode);
+	Py_XDECREF(qt);
+	for (j = 0; j < TOWNORG_FIELD_COUNT; j++) {
+		Py_XDECREF(iv[j]);
+		Py_XDECREF(im[j]);
+	}
+	for (j = 0; j < NT; j++) {
+		Py_XDECREF(tx[j]);
+		Py_XDECREF(tp[j]);
+	}
+	for (j = 0; j < NL; j++)
+		Py_XDECREF(lx[j]);
 	PyMem_Free(all);
 	return cols;
 }

@@ -228,6 +228,7 @@ PYTO_OUT_PTR(townorg_iterator, out)
 PYTO_OUT_PTR(townorg_policy, out)
 PYTO_OUT_PTR(townorg_validation, out)
 PYTO_OUT_PTR(townorg_diff, out)
+PYTO_OUT_PTR(townorg_merge_result, out)
 
 /* Owned strings returned through `char **out`: converted, then freed. */
 %typemap(in, numinputs=0) char **out (char *tmp = NULL) {
@@ -362,6 +363,18 @@ PYTO_OUT_INT(size_t, new_versions)
 %ignore townorg_xlsx_cell_at;
 %ignore townorg_xlsx_cell_name;
 %ignore townorg_xlsx_report_note;
+/* merge.h: read through pyto_merge.i's helpers. */
+%ignore townorg_merge_conflict;
+%ignore townorg_merge_options;
+%ignore townorg_patch_options;
+%ignore townorg_merge;
+%ignore townorg_merge_result_status;
+%ignore townorg_merge_result_is_fast_forward;
+%ignore townorg_merge_result_base;
+%ignore townorg_merge_result_target;
+%ignore townorg_merge_result_conflict_at;
+%ignore townorg_merge_result_commit;
+%ignore townorg_patch_apply;
 
 #define TOWNORG_EXTERN(type) extern type
 #define TOWNORG_BEGIN_DECLS
@@ -379,6 +392,7 @@ PYTO_OUT_INT(size_t, new_versions)
 %include "townorg/tables.h"
 %include "townorg/realdata.h"
 %include "townorg/xlsx.h"
+%include "townorg/merge.h"
 
 %mutable;
 
@@ -387,3 +401,4 @@ PYTO_OUT_INT(size_t, new_versions)
 %include "pyto_helpers.i"
 /* org charts (libtownorg-chart, where built) */
 %include "pyto_chart.i"
+%include "pyto_merge.i"

@@ -88,8 +88,12 @@ def test_bad_arguments(small):
         tx.event("create")
     with pytest.raises(TypeError):
         tx.event("create", to_ids="341023-002")
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError, match="'colour'"):
         tx.set_meta(colour="red")
+    with pytest.raises(TypeError, match="did you mean doc_number="):
+        tx.set_meta(doc_numbr="x")
+    with pytest.raises(TypeError, match="did you mean effective_date="):
+        small.transaction(branch="main", efective_date="2020-01-01")
     with pytest.raises(townorg.Invalid):
         tx.create("", "office", "空编码", parent_id="341023-002")
     with pytest.raises(townorg.Invalid):

@@ -27,9 +27,12 @@ from ._core import (  # noqa: F401
     Lineage, Policy, RuleContext, Finding, Validation,
     library_version, make_entity, verify, builtin_rules,
 )
+from ._merge import Merge, MergeConflict  # noqa: F401
 from ._display import Graph  # noqa: F401
 from ._plot import cjk_font  # noqa: F401
 from ._excel import HEADERS_ZH, read_workbook, xlsx_available  # noqa: F401
+from ._frame import ZH_LABELS  # noqa: F401
+from . import examples, policies  # noqa: F401
 
 __version__ = library_version()
 # The licence (SPDX identifier; the texts are in LICENSE).  There is no
@@ -42,8 +45,9 @@ __all__ = [
     "KINDS", "ORGAN_KINDS", "TOWNSHIP_KINDS", "INT_FIELDS", "EVENT_KINDS", "SEVERITIES",
     "Entity", "Event", "Version", "Repository", "Transaction", "Diff", "Delta", "FieldChange", "Blame",
     "BlameEntry", "HistoryEntry", "Lineage", "Policy", "RuleContext", "Finding", "Validation", "Graph",
+    "Merge", "MergeConflict",
     "library_version", "make_entity", "verify", "builtin_rules", "cjk_font", "read_workbook", "xlsx_available", "HEADERS_ZH",
-    "open", "memory",
+    "open", "memory", "ZH_LABELS", "examples", "policies",
 ]
 
 

@@ -12,11 +12,32 @@ Lifetimes follow the C library's ownership rules, made safe for Python:
   own.
 """
 
+from __future__ import annotations
+
+import collections.abc as _abc
 import json as _json
 import os
 import weakref
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Union
 
-import _townorg_c as _c
+if TYPE_CHECKING:  # only for the annotations (and type checkers)
+    import datetime
+
+    import networkx as nx
+    import pandas as pd
+
+    from ._merge import Merge
+
+try:
+    from . import _townorg_c as _c  # installed: the C module inside the package
+except ImportError:  # a build tree: the libtool module in bindings/python/.libs on PYTHONPATH
+    import _townorg_c as _c
+
+# Annotations: a version given as a Version, a name ("main", "v3", a tag,
+# an id prefix, "main@2020-06-30") or None (the empty state).
+VersionRef = Union["Version", str, None]
+Kinds = Union[str, Iterable[str], None]
+PathLike = Union[str, "os.PathLike[str]"]
 
 # ---------------------------------------------------------------- errors
 
@@ -168,6 +189,70 @@ def _path(p):
     return None if p is None else os.fsdecode(os.fspath(p))
 
 
+META_KEYS = ("effective_date", "recorded_at", "author", "doc_issuer", "doc_number", "doc_date", "doc_title",
+             "message")
+
+
+def _closest(name, valid):
+    """The valid name closest to a misspelt one (or None)."""
+    import difflib
+    m = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.5)
+    return m[0] if m else None
+
+
+def _unknown_kwarg(fn, name, valid):
+    """A TypeError for an unknown keyword argument naming the closest valid one."""
+    near = _closest(name, valid)
+    hint = ("; did you mean %s=?" % near) if near else ("; valid: %s" % ", ".join(sorted(valid)))
+    return TypeError("%s() got an unexpected keyword argument '%s'%s" % (fn, name, hint))
+
+
+# The library's messages name the CLI's options and C constants; the
+# Python package names its own arguments instead.
+_PY_WORDS = (("townorg export --lossy, or TOWNORG_TABLES_EXPORT_LOSSY", "lossy=True"),)
+
+
+def _python_words(e):
+    """The same error with the CLI's and C's words replaced by Python's."""
+    msg = e.message
+    for a, b in _PY_WORDS:
+        msg = msg.replace(a, b)
+    return type(e)(msg, e.code) if msg != e.message else e
+
+
+def _check_meta(meta, fn):
+    """Refuse unknown metadata keywords (TypeError naming the closest valid one)."""
+    for k in meta:
+        if k not in META_KEYS:
+            raise _unknown_kwarg(fn, k, META_KEYS)
+
+
+def _free_box(box, free):
+    """Free the pointer held in a one-item list, once (a finalizer)."""
+    p, box[0] = box[0], None
+    if p is not None:
+        free(p)
+
+
+def _boxed():
+    """A ``_ptr`` property kept in ``self._box`` (a one-item list), which the
+    object's weakref.finalize shares: whether the finalizer runs at garbage
+    collection, at exit or through close(), the object sees None after."""
+    def get(self):
+        return self._box[0]
+
+    def set_(self, value):
+        self._box[0] = value
+    return property(get, set_)
+
+
+def _own(obj, p, free):
+    """Give ``obj`` the pointer ``p``, freed by ``free`` through a
+    weakref.finalize (no __del__: no resurrection, no order surprises at exit)."""
+    obj._box = [p]
+    obj._fin = weakref.finalize(obj, _free_box, obj._box, free)
+
+
 class _Scope:
     """The owner of pointers valid only for a while (a custom rule's call)."""
 
@@ -184,8 +269,13 @@ class _Scope:
 
 # ---------------------------------------------------------------- entities
 
-class Entity:
+class Entity(_abc.Mapping):
     """An immutable entity value: a unit, organ, village or department.
+
+    Also a read-only mapping of its set attributes: ``e["admin_quota"]``,
+    ``"functions" in e``, ``dict(e)``, ``e.keys()`` (core fields, the set
+    integer fields, text and list attributes, and quota types by name such
+    as "admin"); a missing key raises NotFound (a KeyError).
 
     Read its attributes as properties (``e.name``, ``e.admin_quota``,
     ``e.functions``) or all at once with ``to_dict()``.  Unset numbers are
@@ -269,6 +359,25 @@ class Entity:
                 return src[name]
         return default
 
+    def _keys(self):
+        d = self._dict()
+        keys = [k for k, v in d.items() if k not in ("attrs", "quotas") and v is not None]
+        keys += [k for k in d["attrs"] if k not in keys]
+        keys += [k for k in d["quotas"] if k not in keys]
+        return keys
+
+    def __getitem__(self, name):
+        v = self.get(name) if isinstance(name, str) else None
+        if v is None:
+            raise NotFound("entity %s has no attribute '%s' set" % (self.id, name), NotFound.code)
+        return v
+
+    def __iter__(self):
+        return iter(self._keys())
+
+    def __len__(self):
+        return len(self._keys())
+
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
@@ -299,9 +408,32 @@ class Entity:
         return entity_html(self)
 
 
-def _set_attrs(b, attrs):
-    """Apply keyword attributes to an entity builder."""
+_KNOWN_ATTRS = None
+
+
+def _check_attr_name(key):
+    """A keyword that is not a known attribute but is close to one is a
+    typo, not a new free-form attribute: TypeError naming the closest
+    (a custom attribute of that very name goes through attrs={...})."""
+    global _KNOWN_ATTRS
+    if _KNOWN_ATTRS is None:
+        _KNOWN_ATTRS = set(INT_FIELDS) | set(LIST_ATTRS) | set(TEXT_ATTRS) | {
+            "name", "kind", "parent_id", "class_", "cls", "quotas", "attrs"}
+    if key in _KNOWN_ATTRS:
+        return
+    import difflib
+    near = difflib.get_close_matches(key, sorted(_KNOWN_ATTRS), n=1, cutoff=0.8)
+    if near:
+        raise TypeError("unknown attribute keyword '%s'; did you mean %s=? (to set a custom attribute of that "
+                        "name, pass attrs={'%s': ...})" % (key, near[0], key))
+
+
+def _set_attrs(b, attrs, custom=False):
+    """Apply keyword attributes to an entity builder (custom: names given
+    through attrs={...}, taken as they are)."""
     for key, value in attrs.items():
+        if not custom and key != "class":
+            _check_attr_name(key)
         if key == "name":
             _c.townorg_entity_builder_set_name(b, _text(value, "name"))
         elif key == "kind":
@@ -337,7 +469,7 @@ def _set_attrs(b, attrs):
             else:
                 _c.townorg_entity_builder_set_quota(b, qtype, value)
         elif key == "attrs":
-            _set_attrs(b, dict(value))
+            _set_attrs(b, dict(value), custom=True)
         elif value is None:
             if key in LIST_ATTRS:
                 _c.townorg_entity_builder_list_clear(b, key)
@@ -409,13 +541,14 @@ class Version:
     alive; after ``Repository.close()`` using it raises ClosedError.
     """
 
-    __slots__ = ("_ptr", "_owner", "_owned", "__weakref__")
+    __slots__ = ("_ptr", "_owner", "_owned", "_fin", "__weakref__")
 
     def __init__(self, _ptr, _owner, _owned=False):
         self._ptr = _ptr
         self._owner = _owner
         self._owned = _owned
         if _owned:
+            self._fin = weakref.finalize(self, _c.townorg_version_free, _ptr)
             _owner._deps.add(self)
 
     @property
@@ -428,14 +561,7 @@ class Version:
     def _release(self):
         p, self._ptr = self._ptr, None
         if p is not None and self._owned:
-            _c.townorg_version_free(p)
-
-    def __del__(self):
-        try:
-            if self._owned and _c is not None:
-                self._release()
-        except Exception:
-            pass
+            self._fin()
 
     def _wrap(self, p):
         return None if p is None else Version(p, self._owner)
@@ -475,17 +601,17 @@ class Version:
                 "title": m["doc_title"]}
 
     @property
-    def parents(self):
+    def parents(self) -> "List[Version]":
         """The parent versions (the first is the line its branch followed)."""
         return [self._wrap(p) for p in _c.pyto_version_parents(self._p)]
 
     @property
-    def parent(self):
+    def parent(self) -> "Optional[Version]":
         """The first parent, or None for a root version."""
         ps = self.parents
         return ps[0] if ps else None
 
-    def ancestors(self):
+    def ancestors(self) -> "List[Version]":
         """This version and its first parents back to the root, newest first."""
         out, v = [], self
         while v is not None:
@@ -494,14 +620,14 @@ class Version:
         return out
 
     @property
-    def events(self):
+    def events(self) -> "List[Event]":
         """The change events recorded by this version."""
         return [Event(d, self) for d in _c.pyto_version_events(self._p)]
 
     def __len__(self):
         return _c.townorg_version_entity_count(self._p)
 
-    def kind_count(self, kind):
+    def kind_count(self, kind: str) -> int:
         """Number of entities of one kind."""
         return _c.townorg_version_kind_count(self._p, _kind(kind))
 
@@ -521,24 +647,30 @@ class Version:
     def __iter__(self):
         return _EntityIterator(self)
 
-    def children(self, id=None):
-        """The entities directly under ``id`` (None: the top level), sorted by id."""
-        return [Entity(p) for p in _c.pyto_version_children(self._p, _opt_text(id, "id"))]
+    def children(self, id: Optional[str] = None) -> "List[Entity]":
+        """The entities directly under ``id`` (None: the top level), sorted
+        by id.  NotFound when ``id`` is not in the version."""
+        kids = _c.pyto_version_children(self._p, _opt_text(id, "id"))
+        if not kids and id is not None:
+            _c.townorg_version_get(self._p, id)  # NotFound names the id
+        return [Entity(p) for p in kids]
 
-    def descendants(self, id):
+    def descendants(self, id: str) -> "List[Entity]":
         """Every entity below ``id``, breadth first."""
-        out, queue = [], [id]
-        while queue:
-            kids = self.children(queue.pop(0))
-            out.extend(kids)
-            queue.extend(k.id for k in kids)
+        out, head = [], 0
+        self[_text(id, "id")]  # NotFound names the id
+        kids = self.children(id)
+        out.extend(kids)
+        while head < len(out):
+            out.extend(self.children(out[head].id))
+            head += 1
         return out
 
-    def find(self, name, kind=None):
+    def find(self, name: str, kind: Optional[str] = None) -> "List[Entity]":
         """The entities with exactly this name (and kind), sorted by id."""
         return [Entity(p) for p in _c.pyto_version_find(self._p, _text(name, "name"), _opt_text(kind, "kind"))]
 
-    def by_name(self, name, kind=None):
+    def by_name(self, name: str, kind: Optional[str] = None) -> "Entity":
         """The one entity with this name (and kind): NotFound if none,
         Ambiguous if several."""
         found = self.find(name, kind)
@@ -549,37 +681,42 @@ class Version:
                             Ambiguous.code)
         return found[0]
 
-    def quota_total(self, id=None, quota_type=None):
+    def quota_total(self, id: Optional[str] = None, quota_type: Optional[str] = None) -> int:
         """Sum of quotas (of one type, or all) over the organs at or below
         ``id``; None sums over every top-level entity."""
         if id is None:
             return sum(self.quota_total(e.id, quota_type) for e in self.children(None))
         return _c.townorg_version_quota_total(self._p, _text(id, "id"), _opt_text(quota_type, "quota_type"))
 
-    def headroom(self, id, quota_type=None):
+    def headroom(self, id: str, quota_type: Optional[str] = None) -> int:
         """Free quota before a hire (不得超编进人): an organ's quota minus its
         staff, or a pool minus what its organs are allocated."""
         return _c.townorg_version_headroom(self._p, _text(id, "id"), _opt_text(quota_type, "quota_type"))
 
-    def is_ancestor_of(self, other):
+    def is_ancestor_of(self, other: "Version") -> bool:
         """True if this version is ``other`` or one of its ancestors."""
         return _c.townorg_version_is_ancestor(self._p, other._p)
 
-    def diff(self, other=None, under=None, kinds=None, fields=None, events=True, totals=True):
+    def diff(self, other: "Optional[Version]" = None, under: Optional[str] = None, kinds: Kinds = None,
+             fields: Optional[Iterable[str]] = None, events: bool = True, totals: bool = True) -> "Diff":
         """What changed from this version to ``other`` (None: the empty state).
         Filters: ``under`` an entity id, ``kinds`` a list of kind tokens,
         ``fields`` a list of field names."""
         return Diff(self, other, under=under, kinds=kinds, fields=fields, events=events, totals=totals)
 
-    def blame(self, id):
+    def blame(self, id: str) -> "Blame":
         """Which version set each field of entity ``id``'s current value."""
         return Blame(self, id)
 
-    def history(self, id):
+    def history(self, id: str) -> "List[HistoryEntry]":
         """The versions on this version's line that changed entity ``id``, newest first."""
-        return [HistoryEntry(self, d) for d in _c.pyto_history(self._p, _text(id, "id"))]
+        out = [HistoryEntry(self, d) for d in _c.pyto_history(self._p, _text(id, "id"))]
+        if not out:
+            raise NotFound("entity '%s' never existed on the line of version %s" % (id, self.id[:12]),
+                           NotFound.code)
+        return out
 
-    def lineage(self, id, direction="both", family=False, lang="zh"):
+    def lineage(self, id: str, direction: str = "both", family: bool = False, lang: str = "zh") -> "Lineage":
         """Predecessors and successors of entity ``id`` across merges,
         splits, renames and moves.  direction: 'both', 'predecessors' or
         'successors'; family: the whole connected family."""
@@ -588,21 +725,35 @@ class Version:
             raise Invalid("direction must be 'both', 'predecessors' or 'successors'", Invalid.code)
         if family:
             flags |= 4
-        return Lineage(self, _c.pyto_lineage(self._p, _text(id, "id"), flags, lang))
+        lin = Lineage(self, _c.pyto_lineage(self._p, _text(id, "id"), flags, lang))
+        if not lin.edges and not any(n.get("present") for n in lin.nodes):
+            raise NotFound("no entity '%s' in version %s nor in any event before it" % (id, self.id[:12]),
+                           NotFound.code)
+        return lin
 
-    def validate(self, policy=None):
+    def validate(self, policy: "Optional[Policy]" = None) -> "Validation":
         """Validate against a Policy (None: the library's default policy)."""
         return Validation._run(policy, lambda pp: _c.townorg_validate(self._p, pp), self)
 
-    def to_frame(self, under=None, kinds=None):
-        """The entities as a pandas DataFrame, one row per entity sorted by
-        id, built from columns filled in C.  ``under``: only that entity and
-        what is below it; ``kinds``: only those kinds."""
-        from ._display import frame_from_columns
-        cols = _c.pyto_version_columns(self._p, _opt_text(under, "under"), _kinds(kinds))
-        return frame_from_columns(cols)
+    def to_frame(self, under: Optional[str] = None, kinds: Kinds = None, labels: str = "en") -> "pd.DataFrame":
+        """The entities as a pandas DataFrame indexed by id, one row per
+        entity sorted by id, built from arrays filled in C: ``kind`` and
+        ``class`` categorical, numbers nullable (Int64; area_km2 Float64 in
+        km²), text columns of the ``string`` dtype with pd.NA when unset,
+        ``nameplates``/``functions``/``colocated_with`` lists.  ``under``:
+        only that entity and what is below it; ``kinds``: only those kinds;
+        ``labels="zh"``: Chinese column labels (``townorg.ZH_LABELS``)."""
+        from ._frame import version_frame
+        return version_frame(self._p, _opt_text(under, "under"), _kinds(kinds), labels)
 
-    def to_json(self, compact=False):
+    def to_networkx(self, under: Optional[str] = None, kinds: Kinds = None) -> "nx.DiGraph":
+        """The tree as a networkx.DiGraph with an edge parent → child
+        (``under``: only that unit and what is below it; ``kinds``: only
+        those kinds); nodes carry name, kind, cls, admin_quota, inst_quota."""
+        from ._nx import tree_graph
+        return tree_graph(self, under=_opt_text(under, "under"), kinds=kinds)
+
+    def to_json(self, compact: bool = False) -> str:
         """The version's snapshot document (JSON text)."""
         return _c.pyto_json_export(None, self._p, 1 if compact else 0)
 
@@ -646,9 +797,11 @@ def _kinds(kinds):
 class _EntityIterator:
     """Iterator over a version's entities (in structure order)."""
 
+    _it = _boxed()
+
     def __init__(self, version):
         self._version = version
-        self._it = _c.townorg_iterator_new(version._p)
+        _own(self, _c.townorg_iterator_new(version._p), _c.townorg_iterator_free)
         version._owner._deps.add(self)
 
     def __iter__(self):
@@ -665,15 +818,7 @@ class _EntityIterator:
         return Entity(p)
 
     def _release(self):
-        it, self._it = self._it, None
-        if it is not None:
-            _c.townorg_iterator_free(it)
-
-    def __del__(self):
-        try:
-            self._release()
-        except Exception:
-            pass
+        self._fin()
 
 
 # ---------------------------------------------------------------- repository
@@ -688,28 +833,32 @@ class Repository:
     ``repo["main~2"]`` or a version id prefix look a version up.
     """
 
+    _ptr = _boxed()
+
     def __init__(self, path=None, create=False, readonly=False):
-        self._ptr = None
+        self._box = [None]
         self._deps = weakref.WeakSet()
         if path is None:
-            self._ptr = _c.townorg_repo_new()
+            p = _c.townorg_repo_new()
         else:
             flags = (_c.TOWNORG_OPEN_CREATE if create else 0) | (_c.TOWNORG_OPEN_READONLY if readonly else 0)
-            self._ptr = _c.townorg_repo_open(_path(path), flags)
+            p = _c.townorg_repo_open(_path(path), flags)
+        self._box[0] = p
+        self._fin = weakref.finalize(self, _close_repo, self._box, self._deps)
 
     @classmethod
-    def open(cls, path, readonly=False, create=False):
+    def open(cls, path: PathLike, readonly: bool = False, create: bool = False) -> "Repository":
         """Open a repository file (NotFound if missing, unless create)."""
         return cls(path, create=create, readonly=readonly)
 
     @classmethod
-    def create(cls, path):
+    def create(cls, path: PathLike) -> "Repository":
         """Create a new repository file and open it (Exists if the path exists)."""
         _c.townorg_repo_init(_path(path))
         return cls(path)
 
     @classmethod
-    def memory(cls):
+    def memory(cls) -> "Repository":
         """A new empty in-memory repository."""
         return cls()
 
@@ -724,22 +873,10 @@ class Repository:
             raise ClosedError("the repository is closed")
         return self._ptr
 
-    def close(self):
+    def close(self) -> None:
         """Release everything borrowing from the repository, then free it
         (closing the file).  Closing twice is harmless."""
-        if self._ptr is None:
-            return
-        for d in list(self._deps):
-            d._release()
-        p, self._ptr = self._ptr, None
-        _c.townorg_repo_free(p)
-
-    def __del__(self):
-        try:
-            if _c is not None:
-                self.close()
-        except Exception:
-            pass
+        self._fin()
 
     def __enter__(self):
         return self
@@ -761,13 +898,13 @@ class Repository:
     path = property(lambda self: _c.townorg_repo_path(self._p), doc="The file, or None in memory.")
     readonly = property(lambda self: _c.townorg_repo_is_readonly(self._p), doc="True if it cannot be written.")
 
-    def refresh(self):
+    def refresh(self) -> int:
         """Read what other processes committed to the file; returns the
         number of new versions."""
         return _c.townorg_repo_refresh(self._p)
 
     @property
-    def versions(self):
+    def versions(self) -> "List[Version]":
         """Every version, in the order they were added."""
         return [self._v(p) for p in _c.pyto_repo_versions(self._p)]
 
@@ -777,7 +914,7 @@ class Repository:
     def __iter__(self):
         return iter(self.versions)
 
-    def lookup(self, name):
+    def lookup(self, name: str) -> "Version":
         """A version by branch, tag, id or id prefix, with optional
         ``@YYYY-MM-DD`` or ``~N`` suffix."""
         return self._v(_c.townorg_repo_lookup(self._p, _text(name, "name")))
@@ -794,47 +931,47 @@ class Repository:
     def __contains__(self, name):
         return isinstance(name, str) and self.get(name) is not None
 
-    def version(self, id):
+    def version(self, id: str) -> "Version":
         """A version by its full id."""
         return self._v(_c.townorg_repo_version_by_id(self._p, _text(id, "id")))
 
-    def head(self, branch="main"):
+    def head(self, branch: str = "main") -> "Optional[Version]":
         """The head of a branch (None for an empty branch; NotFound for a missing one)."""
         return self._v(_c.townorg_repo_branch_head(self._p, _text(branch, "branch")))
 
-    def as_of(self, date, branch="main"):
+    def as_of(self, date: "Union[str, datetime.date]", branch: str = "main") -> "Version":
         """The version in effect on ``date`` (YYYY-MM-DD or a date) on a branch."""
         date = date.isoformat() if hasattr(date, "isoformat") else date
         return self._v(_c.townorg_repo_asof(self._p, _text(branch, "branch"), _text(date, "date")))
 
     @property
-    def branches(self):
+    def branches(self) -> "Dict[str, Optional[Version]]":
         """Branches as a dict {name: head Version or None}, in name order."""
         return {b: self.head(b) for b in _c.pyto_repo_branches(self._p)}
 
     @property
-    def tags(self):
+    def tags(self) -> "Dict[str, Version]":
         """Tags as a dict {name: Version}, in name order."""
         return {n: self._v(p) for n, p in _c.pyto_repo_tags(self._p)}
 
-    def create_branch(self, name, at=None):
+    def create_branch(self, name: str, at: VersionRef = None) -> None:
         """Create a branch at a version (None: an empty branch)."""
         at = self._version(at)
         _c.townorg_repo_branch_create(self._p, _text(name, "name"), at._p if at else None)
 
-    def set_branch(self, name, at):
+    def set_branch(self, name: str, at: VersionRef) -> None:
         """Point an existing branch at another version."""
         _c.townorg_repo_branch_set(self._p, _text(name, "name"), self._version(at)._p)
 
-    def delete_branch(self, name):
+    def delete_branch(self, name: str) -> None:
         """Delete a branch (its versions stay)."""
         _c.townorg_repo_branch_delete(self._p, _text(name, "name"))
 
-    def tag(self, name, at):
+    def tag(self, name: str, at: VersionRef) -> None:
         """Create a tag naming a version (tags never move)."""
         _c.townorg_repo_tag_create(self._p, _text(name, "name"), self._version(at)._p)
 
-    def transaction(self, branch=None, parent=None, **meta):
+    def transaction(self, branch: Optional[str] = None, parent: VersionRef = None, **meta: str) -> "Transaction":
         """Start a Transaction.  With ``branch`` it builds on the branch head
         and advances the branch; with ``branch`` and ``parent`` it starts a
         new branch at ``parent`` (created by the commit); with only
@@ -845,17 +982,103 @@ class Repository:
         discards on an exception."""
         return Transaction(self, branch=branch, parent=parent, **meta)
 
-    def diff(self, a, b, **filters):
+    def diff(self, a: VersionRef, b: VersionRef, **filters: Any) -> "Diff":
         """The Diff from version ``a`` to ``b`` (Versions or names; None is
-        the empty state).  Filters as for ``Version.diff``."""
+        the empty state).  Filters as for ``Version.diff``: under, kinds,
+        fields, events, totals."""
+        valid = ("under", "kinds", "fields", "events", "totals")
+        for k in filters:
+            if k not in valid:
+                raise _unknown_kwarg("diff", k, valid)
         a, b = self._version(a), self._version(b)
         return Diff(a, b, **filters)
 
-    def diff_dates(self, from_date, to_date, branch="main", under=None, kinds=None, fields=None):
+    def diff_dates(self, from_date: str, to_date: str, branch: str = "main", under: Optional[str] = None,
+                   kinds: Kinds = None, fields: Optional[Iterable[str]] = None) -> "Diff":
         """What changed on a branch between two dates."""
         p = _c.pyto_diff_dates(self._p, _text(branch, "branch"), from_date, to_date, _opt_text(under, "under"),
                                _kinds(kinds), None if fields is None else list(fields), 0)
-        return Diff._adopt(self, p)
+        d = Diff._adopt(self, p)
+        if under is not None:
+            d._check_under(under)
+        return d
+
+    # ---- merge, patch and log
+
+    def merge(self, theirs: VersionRef, into: VersionRef = "main") -> "Merge":
+        """Merge ``theirs`` (a Version or name) into ``into`` (a branch name,
+        a Version or name, or None for the empty state) and return a Merge:
+        its ``status``, ``conflicts`` and ``commit(**meta)``, which moves the
+        branch ``into`` names.  Nothing is recorded until ``commit``."""
+        from ._merge import Merge
+        theirs = self._version(theirs)
+        if theirs is None:
+            raise TypeError("theirs must be a Version or a version name, not None")
+        branch = None
+        if isinstance(into, str) and into in _c.pyto_repo_branches(self._p):
+            branch, ours = into, self.head(into)
+        else:
+            ours = self._version(into)
+        return Merge(self, ours, theirs, into=branch)
+
+    def merge_base(self, a: VersionRef, b: VersionRef) -> "Optional[Version]":
+        """The best common ancestor of two versions (Versions or names), or
+        None when they share none."""
+        from ._merge import merge_base
+        return merge_base(self, a, b)
+
+    def log(self, ref: VersionRef = "main", all: bool = False, max_count: Optional[int] = None) -> "pd.DataFrame":
+        """The versions as a DataFrame, newest first: id, date (effective,
+        a datetime), document (the document number), message, author,
+        parents (a list of ids) and refs (a list of the branches and
+        ``tag:NAME`` tags pointing at it).  From ``ref`` (a branch, tag or
+        version) through every parent; ``all=True``: every version in the
+        repository; ``max_count``: only the newest N."""
+        from ._merge import log
+        return log(self, ref=ref, all=all, max_count=max_count)
+
+    def write_frame(self, df: "pd.DataFrame", branch: str = "main", under: Optional[str] = None,
+                    remove_missing: bool = False, events: Iterable[Any] = (), ignore: Iterable[str] = (),
+                    **meta: str) -> "Version":
+        """Commit a DataFrame as a new version on ``branch`` (as Dolt's
+        ``write_pandas``) and return the Version.  The frame has the shape
+        ``Version.to_frame()`` gives (id as index or column; English or
+        Chinese labels; any subset of the columns).  Each row is upserted:
+        attributes without a column are kept, a missing value (NaN, None,
+        pd.NA) unsets one (in ``kind``, ``name``, ``parent_id`` it keeps
+        the current value); a new entity needs ``kind`` and ``parent_id``.
+        With ``remove_missing=True`` the entities below ``under`` (required
+        then) that are not rows of the frame are removed; entities outside
+        ``under`` are never touched, and every row must lie under it.
+        ``events``: dicts of ``Transaction.event`` arguments; keyword
+        metadata names the document (doc_number, doc_issuer, doc_date,
+        doc_title, effective_date, message, author).  ``ignore``: columns
+        to skip.  Errors name the row (index label and id) and column;
+        nothing is committed then."""
+        _check_meta(meta, "write_frame")
+        if isinstance(events, dict):
+            events = [events]
+        tx = Transaction(self, branch=_text(branch, "branch"), **meta)
+        try:
+            tx.write_frame(df, under=under, remove_missing=remove_missing, ignore=ignore)
+            for i, ev in enumerate(events):
+                if isinstance(ev, Event):
+                    ev = ev.to_dict()
+                if not isinstance(ev, dict):
+                    raise TypeError("events[%d] must be a dict of Transaction.event arguments or an Event" % i)
+                ev = dict(ev)
+                kind = ev.pop("kind", None)
+                valid = ("from_ids", "to_ids", "event_id", "documents", "date", "wording")
+                for k in ev:
+                    if k not in valid:
+                        raise _unknown_kwarg("event", k, valid + ("kind",))
+                try:
+                    tx.event(kind, **ev)
+                except Error as e:
+                    raise type(e)("events[%d]: %s" % (i, e.message), e.code) from None
+            return tx.commit()
+        finally:
+            tx.discard()
 
     # ---- import / export
 
@@ -870,11 +1093,15 @@ class Repository:
         r["versions"] = [(label, self._v(p)) for label, p in r["versions"]]
         return r
 
-    def export_tables(self, dir, to="main", from_=None, lossy=False):
+    def export_tables(self, dir: PathLike, to: VersionRef = "main", from_: VersionRef = None,
+                      lossy: bool = False) -> None:
         """Write the CSV table set of ``to``'s first-parent line from
         ``from_`` (None: the root) into ``dir``."""
         to, from_ = self._version(to), self._version(from_)
-        _c.pyto_tables_export(self._p, from_._p if from_ else None, to._p, _path(dir), 1 if lossy else 0)
+        try:
+            _c.pyto_tables_export(self._p, from_._p if from_ else None, to._p, _path(dir), 1 if lossy else 0)
+        except Invalid as e:
+            raise _python_words(e) from None
 
     def import_excel(self, path, branch="main", **options):
         """Import a workbook (.xlsx), read by the library's C reader.
@@ -914,14 +1141,14 @@ class Repository:
         export_workbook(self, path, version=to if to is not None else version, changes_since=changes_since,
                         policy=policy)
 
-    def export_json(self, path=None, compact=False):
+    def export_json(self, path: Optional[PathLike] = None, compact: bool = False) -> Optional[str]:
         """The repository document (every version, branch and tag): written
         to ``path``, or returned as text."""
         if path is None:
             return _c.pyto_json_export(self._p, None, 1 if compact else 0)
         _c.townorg_json_export_repo_file(_path(path), self._p, None)
 
-    def import_json(self, path=None, text=None):
+    def import_json(self, path: Optional[PathLike] = None, text: Optional[str] = None) -> None:
         """Import a repository document from a file or from text, all or nothing."""
         if (path is None) == (text is None):
             raise TypeError("give exactly one of path and text")
@@ -951,7 +1178,8 @@ class Repository:
 
     # ---- data science
 
-    def quota_trend(self, unit_id=None, branch="main", quota_types=("admin", "inst"), last=None):
+    def quota_trend(self, unit_id: Optional[str] = None, branch: str = "main",
+                    quota_types: Iterable[str] = ("admin", "inst"), last: Optional[int] = None) -> "pd.DataFrame":
         """Quota totals over the versions of a branch's first-parent line
         (oldest first) as a DataFrame: version, effective_date, doc_number,
         one column per quota type and 'total'."""
@@ -964,11 +1192,24 @@ class Repository:
         from ._plot import plot_quota_trend
         return plot_quota_trend(self, unit_id=unit_id, branch=branch, quota_types=quota_types, last=last, ax=ax)
 
+    def _repr_html_(self):
+        from ._display import repository_html
+        return repository_html(self)
+
     def __repr__(self):
         if self._ptr is None:
             return "<Repository (closed)>"
         return "<Repository %s, %d versions, branches %s>" % (self.path or "(memory)", len(self),
                                                               ", ".join(_c.pyto_repo_branches(self._p)))
+
+
+def _close_repo(box, deps):
+    """The repository's finalizer: release what borrows from it, then free it."""
+    if box[0] is None:
+        return
+    for d in list(deps):
+        d._release()
+    _free_box(box, _c.townorg_repo_free)
 
 
 def verify(path):
@@ -987,9 +1228,14 @@ class Transaction:
     commits when the block ends normally and discards on an exception.
     """
 
+    _borrowed = False
+    _ptr = _boxed()
+
     def __init__(self, repo, branch=None, parent=None, **meta):
+        _check_meta(meta, "transaction")
         self._repo = repo
-        self._ptr = None
+        self._box = [None]
+        self._fin = None
         self._version = None
         self._meta = {}
         self._new_branch = None
@@ -1012,6 +1258,7 @@ class Transaction:
         else:
             parent = repo._version(parent)
             self._ptr = _c.townorg_txn_new(repo._p, parent._p if parent else None)
+        self._fin = weakref.finalize(self, _free_box, self._box, _c.townorg_txn_free)
         repo._deps.add(self)
         self.branch = branch
         if meta:
@@ -1024,37 +1271,42 @@ class Transaction:
                               else "the repository is closed")
         return self._ptr
 
-    def _release(self):
-        p, self._ptr = self._ptr, None
-        if p is not None:
-            _c.townorg_txn_free(p)
+    @classmethod
+    def _borrow(cls, repo, p):
+        """A Transaction over a pointer someone else owns (a merge's)."""
+        t = cls.__new__(cls)
+        t._box, t._fin = [p], None
+        t._repo, t._version, t._meta, t._new_branch, t.branch = repo, None, {}, None, None
+        t._borrowed = True
+        return t
 
-    def __del__(self):
-        try:
-            self._release()
-        except Exception:
-            pass
+    def _release(self):
+        if self._fin is not None:
+            self._fin()
+        else:
+            self._ptr = None  # borrowed, or never made (the constructor failed)
 
     @property
     def open(self):
         """True until committed or discarded."""
         return self._ptr is not None
 
-    def set_meta(self, **meta):
+    def set_meta(self, **meta: str) -> None:
         """Set (merge) metadata: effective_date, recorded_at, author,
         doc_issuer, doc_number, doc_date, doc_title, message."""
+        _check_meta(meta, "set_meta")
         merged = dict(self._meta)
         merged.update(meta)
         _c.pyto_txn_set_meta(self._p, merged)
         self._meta = merged
 
-    def put(self, entity):
+    def put(self, entity: "Entity") -> None:
         """Insert or replace an Entity value (by id)."""
         if not isinstance(entity, Entity):
             raise TypeError("put() needs an Entity; use create() or update() for attributes")
         _c.townorg_txn_put(self._p, entity._ptr)
 
-    def create(self, id, kind, name="", parent_id=None, **attrs):
+    def create(self, id: str, kind: str, name: str = "", parent_id: Optional[str] = None, **attrs: Any) -> "Entity":
         """Insert (or replace) an entity from attributes: class_ ('large',
         'medium', 'small'), population, area_km2 (km², e.g. 146.7),
         revenue_per_capita, leader_posts, actual_staff, chief_posts,
@@ -1072,7 +1324,7 @@ class Transaction:
             _c.townorg_entity_builder_free(b)
         return self[id]
 
-    def update(self, id, **attrs):
+    def update(self, id: str, **attrs: Any) -> "Entity":
         """Change attributes of an existing entity (None unsets); returns
         the new Entity."""
         p = self._p
@@ -1085,7 +1337,7 @@ class Transaction:
             _c.townorg_entity_builder_free(b)
         return self[id]
 
-    def remove(self, id):
+    def remove(self, id: str) -> None:
         """Remove an entity (NotFound if absent)."""
         _c.townorg_txn_remove(self._p, _text(id, "id"))
 
@@ -1115,15 +1367,36 @@ class Transaction:
         _c.pyto_txn_add_event(self._p, _text(kind, "kind"), event_id, _ids(from_ids, "from_ids"),
                               _ids(to_ids, "to_ids"), _ids(documents, "documents"), date, wording)
 
-    def add_parent(self, version):
+    def apply(self, diff: "Diff", events: bool = False) -> None:
+        """Apply a Diff (a patch) to the transaction's state: added entities
+        are put, removed ones removed, changed fields set.  Every change is
+        checked first against the diff's "before" values; on a mismatch
+        Conflict names the entity and field and nothing changes.
+        ``events``: also record the diff's events."""
+        if not isinstance(diff, Diff):
+            raise TypeError("diff must be a townorg.Diff, not %s" % type(diff).__name__)
+        if self._borrowed:
+            self._p
+        _c.pyto_patch_apply(self._p, diff._p, 1 if events else 0)
+
+    def write_frame(self, df: "pd.DataFrame", under: Optional[str] = None, remove_missing: bool = False,
+                    ignore: Iterable[str] = ()) -> Dict[str, int]:
+        """Upsert a DataFrame's rows (the shape ``Version.to_frame()``
+        gives) into this transaction; see ``Repository.write_frame``.
+        Returns a dict: upserted, created, removed.  On an error the
+        transaction may hold part of the rows: discard it."""
+        from ._write import write_frame
+        return write_frame(self, df, under=under, remove_missing=remove_missing, ignore=ignore)
+
+    def add_parent(self, version: VersionRef) -> None:
         """Add a further parent (a merge of branches)."""
         _c.townorg_txn_add_parent(self._p, self._repo._version(version)._p)
 
-    def check(self):
+    def check(self) -> None:
         """Run the structural checks (raises IntegrityError) without committing."""
         _c.townorg_txn_check(self._p)
 
-    def preview(self):
+    def preview(self) -> "Version":
         """A detached Version of the current state (for dry-run diffs)."""
         return Version(_c.townorg_txn_preview(self._p), self._repo, _owned=True)
 
@@ -1131,9 +1404,11 @@ class Transaction:
         """Dry run: validate what the transaction would commit, without committing."""
         return Validation._run(policy, lambda pp: _c.townorg_validate_txn(self._p, pp), None)
 
-    def commit(self, **meta):
+    def commit(self, **meta: str) -> "Version":
         """Check and commit (with extra metadata); returns the new Version.
         On failure nothing changed and the transaction stays open."""
+        if self._borrowed:
+            raise Invalid("this is a merge's transaction: commit the Merge", Invalid.code)
         if meta:
             self.set_meta(**meta)
         p = _c.townorg_txn_commit(self._p)
@@ -1143,7 +1418,7 @@ class Transaction:
             _c.townorg_repo_branch_create(self._repo._p, self._new_branch, p)
         return self._version
 
-    def discard(self):
+    def discard(self) -> None:
         """Drop the transaction without committing.  Harmless when spent."""
         self._release()
 
@@ -1221,23 +1496,35 @@ class Diff:
     iterate), the events between, and aggregates per county and township
     with the reduction rate 精简率 = (before − after) / before."""
 
+    _ptr = _boxed()
+
     def __init__(self, from_version, to_version, under=None, kinds=None, fields=None, events=True, totals=True):
         flags = (0 if events else 1) | (0 if totals else 2)
         self._from, self._to = from_version, to_version
         owner = (from_version or to_version)
         fp = from_version._p if from_version is not None else None
         tp = to_version._p if to_version is not None else None
-        self._ptr = _c.pyto_diff_new(fp, tp, _opt_text(under, "under"), _kinds(kinds),
-                                     None if fields is None else list(fields), flags)
+        _own(self, _c.pyto_diff_new(fp, tp, _opt_text(under, "under"), _kinds(kinds),
+                                    None if fields is None else list(fields), flags), _c.townorg_diff_free)
         self._repo = owner._owner if owner is not None else None
         if self._repo is not None:
             self._repo._deps.add(self)
         self._deltas = None
+        if under is not None:
+            self._check_under(under)
+
+    def _check_under(self, under):
+        """NotFound when the ``under`` filter names a unit in neither version."""
+        for v in (self._from, self._to):
+            if v is not None and under in v:
+                return
+        raise NotFound("no entity '%s' in either version of the diff (under=)" % under, NotFound.code)
 
     @classmethod
     def _adopt(cls, repo, p):
         d = cls.__new__(cls)
-        d._ptr, d._repo, d._deltas = p, repo, None
+        _own(d, p, _c.townorg_diff_free)
+        d._repo, d._deltas = repo, None
         fp, tp = _c.townorg_diff_from(p), _c.townorg_diff_to(p)
         d._from = None if fp is None else Version(fp, repo)
         d._to = None if tp is None else Version(tp, repo)
@@ -1251,19 +1538,11 @@ class Diff:
         return self._ptr
 
     def _release(self):
-        p, self._ptr = self._ptr, None
-        if p is not None:
-            _c.townorg_diff_free(p)
+        self._fin()
 
     def close(self):
         """Free the diff now (it is freed when garbage-collected anyway)."""
         self._release()
-
-    def __del__(self):
-        try:
-            self._release()
-        except Exception:
-            pass
 
     from_version = property(lambda self: self._from, doc="The older side (None: the empty state).")
     to_version = property(lambda self: self._to, doc="The newer side (None: the empty state).")
@@ -1271,7 +1550,7 @@ class Diff:
                         doc="'same', 'forward', 'backward' or 'unrelated'.")
 
     @property
-    def deltas(self):
+    def deltas(self) -> "List[Delta]":
         """Every Delta, sorted by id."""
         if self._deltas is None:
             self._deltas = [Delta(self, d) for d in _c.pyto_diff_deltas(self._p)]
@@ -1285,13 +1564,21 @@ class Diff:
         return iter(self.deltas)
 
     def __getitem__(self, id):
-        for d in self.deltas:
-            if d.id == id:
-                return d
-        raise NotFound("the diff has no change to '%s'" % id, NotFound.code)
+        d = self._index().get(id)
+        if d is None:
+            raise NotFound("the diff has no change to '%s'" % id, NotFound.code)
+        return d
+
+    def _index(self):
+        """Deltas by id, made once (lookups in a loop stay linear overall)."""
+        idx = getattr(self, "_by_id", None)
+        if idx is None:
+            idx = self._by_id = {d.id: d for d in self.deltas}
+        self._p
+        return idx
 
     def __contains__(self, id):
-        return any(d.id == id for d in self.deltas)
+        return id in self._index()
 
     added = property(lambda self: [d for d in self.deltas if d.status == "added"], doc="Added deltas.")
     removed = property(lambda self: [d for d in self.deltas if d.status == "removed"], doc="Removed deltas.")
@@ -1318,7 +1605,7 @@ class Diff:
         """Aggregates per township-level unit the diff touches (list of dicts)."""
         return _c.pyto_diff_totals(self._p, 2)
 
-    def reduction(self, what="organs", unit=None):
+    def reduction(self, what: str = "organs", unit: Optional[str] = None) -> Dict[str, Any]:
         """The reduction of 'organs', 'quota' or 'staff' for the whole diff
         or one unit: dict before, after, available, value, text ("58.8")."""
         if unit is None:
@@ -1329,13 +1616,18 @@ class Diff:
                 raise NotFound("the diff does not touch '%s'" % unit, NotFound.code)
         return t[what]
 
-    def to_frame(self):
-        """The changes as a DataFrame: one row per changed field (status,
-        id, kind, name, field, old, new), one per added or removed entity."""
-        import pandas as pd
-        return pd.DataFrame(_c.pyto_diff_columns(self._p))
+    def to_frame(self, labels: str = "en") -> "pd.DataFrame":
+        """The changes as a DataFrame: one row per changed field, one per
+        added or removed entity (field NA).  Columns: status, id, kind,
+        name (the entity's), township and township_name (the township-level
+        unit it lies in), county and county_name, field, type ('text',
+        'int', 'area', 'list'), old and new as Python values of the field's
+        type (int, float km², str, list), and change (new − old, Float64,
+        for numeric fields).  ``labels="zh"``: Chinese column labels."""
+        from ._frame import diff_frame
+        return diff_frame(self, labels)
 
-    def totals_frame(self, level="township"):
+    def totals_frame(self, level: str = "township") -> "pd.DataFrame":
         """Aggregates as a DataFrame, one row per unit ('township' or
         'county'), with organs/quota/staff before, after and 精简率."""
         from ._display import totals_frame
@@ -1348,7 +1640,7 @@ class Diff:
         """The diff as JSON text (docs/format.md, "Diff JSON")."""
         return _c.pyto_diff_render(self._p, "json")
 
-    def to_text(self, lang="zh"):
+    def to_text(self, lang: str = "zh") -> str:
         """The diff as text for people, in Chinese ('zh') or English ('en')."""
         return _c.pyto_diff_render(self._p, "zh" if lang == "zh" else "en")
 
@@ -1380,8 +1672,10 @@ class BlameEntry:
         return "<BlameEntry %s=%s by %s %s>" % (self.field, self.value, self.doc_number, self.effective_date)
 
 
-class Blame:
-    """Blame of an entity at a version: ``blame["admin_quota"]`` is a BlameEntry."""
+class Blame(_abc.Mapping):
+    """Blame of an entity at a version, a read-only mapping field name →
+    BlameEntry: ``blame["admin_quota"]``, ``"name" in blame``, ``blame.keys()``,
+    ``blame.items()``; ``entries`` lists the BlameEntry values in field order."""
 
     def __init__(self, version, id):
         d = _c.pyto_blame(version._p, _text(id, "id"))
@@ -1389,20 +1683,25 @@ class Blame:
         self.at = version
         self.created = version._wrap(d["created"])
         self.entries = [BlameEntry(e, version._wrap(e["version"])) for e in d["fields"]]
+        self._by_field = {e.field: e for e in self.entries}
 
     def __iter__(self):
-        return iter(self.entries)
+        return iter(self._by_field)
 
     def __len__(self):
         return len(self.entries)
 
     def __getitem__(self, field):
-        for e in self.entries:
-            if e.field == field:
-                return e
-        raise NotFound("field '%s' is not set on '%s'" % (field, self.id), NotFound.code)
+        try:
+            return self._by_field[field]
+        except (KeyError, TypeError):
+            raise NotFound("field '%s' is not set on '%s'" % (field, self.id), NotFound.code) from None
 
-    def to_frame(self):
+    def _repr_html_(self):
+        from ._display import blame_html
+        return blame_html(self)
+
+    def to_frame(self) -> "pd.DataFrame":
         """The blame as a DataFrame (field, value, version, doc_number, effective_date, author)."""
         import pandas as pd
         rows = [{"field": e.field, "value": e.value, "version": e.version.id if e.version else None,
@@ -1446,6 +1745,17 @@ class Lineage:
 
     def _repr_svg_(self):
         return self.graph()._repr_svg_()
+
+    def _repr_html_(self):
+        from ._display import lineage_html
+        return lineage_html(self)
+
+    def to_networkx(self) -> "nx.MultiDiGraph":
+        """The lineage as a networkx.MultiDiGraph, predecessor → successor,
+        one edge per event record (kind, date, event_id, version); nodes
+        carry name, kind, present and is_root."""
+        from ._nx import lineage_graph
+        return lineage_graph(self)
 
     def __repr__(self):
         return "<Lineage %d nodes, %d edges>" % (len(self.nodes), len(self.edges))
@@ -1503,12 +1813,16 @@ class Policy:
     Python functions ``fn(ctx, version)`` registered with ``register_rule``
     or the ``rule`` decorator."""
 
+    _ptr = _boxed()
+
     def __init__(self, path=None):
-        self._ptr = _c.townorg_policy_new() if path is None else _c.townorg_policy_load(_path(path))
+        _own(self, _c.townorg_policy_new() if path is None else _c.townorg_policy_load(_path(path)),
+             _c.townorg_policy_free)
         self._pending = []
+        self._custom = []
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path: PathLike) -> "Policy":
         """The defaults with a policy file applied on top."""
         return cls(path)
 
@@ -1527,15 +1841,7 @@ class Policy:
 
     def close(self):
         """Free the policy (and release its custom rules' functions)."""
-        p, self._ptr = self._ptr, None
-        if p is not None:
-            _c.townorg_policy_free(p)
-
-    def __del__(self):
-        try:
-            self.close()
-        except Exception:
-            pass
+        self._fin()
 
     def __enter__(self):
         return self
@@ -1586,7 +1892,8 @@ class Policy:
         """Number of waivers."""
         return _c.townorg_policy_waiver_count(self._p)
 
-    def register_rule(self, id, check, severity=None, params=None, description=None):
+    def register_rule(self, id: str, check: "Callable[[RuleContext, Version], Any]", severity: Optional[str] = None,
+                      params: Optional[Dict[str, Any]] = None, description: Optional[str] = None) -> None:
         """Register a custom rule: ``check(ctx, version)`` reads the version
         and calls ``ctx.report(...)``.  ``params``: default parameters (a
         dict, overridable by policy files and ``set_param``).  An exception
@@ -1612,6 +1919,8 @@ class Policy:
         _c.pyto_policy_register_rule(self._p, _text(id, "id"), severity,
                                      None if params is None else _json.dumps(params, ensure_ascii=False),
                                      description, trampoline)
+        self._custom.append({"id": id, "severity": severity or "warning", "description": description or "",
+                             "custom": True})
 
     def rule(self, id, severity=None, params=None, description=None):
         """Decorator form of ``register_rule``::
@@ -1624,7 +1933,17 @@ class Policy:
             return fn
         return deco
 
-    def validate(self, version):
+    def rules(self):
+        """The rules the policy knows: dicts id, severity (the default),
+        description, custom (registered from Python)."""
+        out = [{"id": r[0], "severity": r[1], "description": r[2], "custom": False} for r in builtin_rules()]
+        return out + [dict(r) for r in self._custom]
+
+    def _repr_html_(self):
+        from ._display import policy_html
+        return policy_html(self)
+
+    def validate(self, version: "Union[Version, Transaction]") -> "Validation":
         """Validate a Version (or a Transaction, as a dry run) with this policy."""
         if isinstance(version, Transaction):
             return version.validate(self)
@@ -1706,7 +2025,9 @@ class Validation:
             if policy is not None and policy._pending:
                 exc = policy._pending[0]
                 del policy._pending[:]
-                raise exc
+                # The rule's own exception, without the library's "rule …
+                # failed" error chained to it.
+                raise exc.with_traceback(exc.__traceback__) from None
             raise
         return Validation(ptr, version)
 
@@ -1735,13 +2056,15 @@ class Validation:
     warnings = property(lambda self: [f for f in self.findings if f.severity == "warning" and not f.waived],
                         doc="Unwaived warnings.")
 
-    def to_frame(self):
-        """The findings as a DataFrame, one row per finding (columns filled in C)."""
-        import pandas as pd
-        df = pd.DataFrame(_c.pyto_transpose(self._rows, list(Finding.FIELDS)))
-        for c in ("value", "limit"):
-            df[c] = pd.array(df[c].tolist(), dtype="Int64")
-        return df
+    def to_frame(self, labels: str = "en") -> "pd.DataFrame":
+        """The findings as a DataFrame, one row per finding: the Finding
+        fields plus the entity's name, township, township_name, county and
+        county_name (looked up in the validated version) and version (the
+        short id, 12 digits); severity is an ordered categorical (info <
+        warning < error), value and limit Int64, text columns of the
+        ``string`` dtype.  ``labels="zh"``: Chinese column labels."""
+        from ._frame import validation_frame
+        return validation_frame(self, labels)
 
     def to_json(self):
         """The findings as JSON text (docs/format.md, "Validation JSON")."""
@@ -1758,3 +2081,52 @@ class Validation:
     def _repr_html_(self):
         from ._display import findings_html
         return findings_html(self.findings, self.conforms)
+
+
+# ---------------------------------------------------------------- keyword typos
+
+def _suggesting(fn):
+    """Wrap a function so that an unknown keyword argument raises a
+    TypeError naming the closest valid one ("did you mean under=?")."""
+    import functools
+    import inspect
+    try:
+        params = [p.name for p in inspect.signature(fn).parameters.values()
+                  if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in ("self", "cls")]
+    except (TypeError, ValueError):
+        return fn
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except TypeError as e:
+            # Only the call's own binding failure (no deeper frame), not a
+            # TypeError raised inside the function.
+            tb = e.__traceback__
+            if tb is not None and tb.tb_next is None and "unexpected keyword argument" in str(e):
+                bad = [k for k in kwargs if k not in params]
+                if bad:
+                    name = fn.__name__ if fn.__name__ != "__init__" else fn.__qualname__.split(".")[0]
+                    raise _unknown_kwarg(name, bad[0], params) from None
+            raise
+    return wrapper
+
+
+def _suggest_kwargs(cls):
+    """Apply _suggesting to the public methods (and __init__) of a class."""
+    for name, value in list(vars(cls).items()):
+        if name.startswith("_") and name != "__init__":
+            continue
+        if isinstance(value, classmethod):
+            setattr(cls, name, classmethod(_suggesting(value.__func__)))
+        elif isinstance(value, staticmethod):
+            setattr(cls, name, staticmethod(_suggesting(value.__func__)))
+        elif callable(value) and not isinstance(value, type):
+            setattr(cls, name, _suggesting(value))
+    return cls
+
+
+for _cls in (Version, Repository, Transaction, Diff, Blame, Lineage, Policy, RuleContext, Validation):
+    _suggest_kwargs(_cls)
+del _cls

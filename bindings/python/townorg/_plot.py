@@ -49,6 +49,9 @@ def quota_trend(repo, unit_id=None, branch="main", quota_types=("admin", "inst")
         for t in quota_types:
             rows[t].append(v.quota_total(unit_id, t) if unit_id is None or unit_id in v else 0)
         rows["total"].append(v.quota_total(unit_id) if unit_id is None or unit_id in v else 0)
+    if unit_id is not None and versions and not any(unit_id in v for v in versions):
+        raise _core.NotFound("no entity '%s' in any version of branch '%s' (unit_id=)" % (unit_id, branch),
+                             _core.NotFound.code)
     df = pd.DataFrame(rows)
     df["effective_date"] = pd.to_datetime(df["effective_date"])
     return df
