@@ -49,15 +49,11 @@ static const char *T(word w)
 	return zh_mode ? w.zh : w.en;
 }
 
+/* Kinds are named by the library's schema (townorg_kind_label). */
 static const char *kind_name(townorg_kind k)
 {
-	static const word names[TOWNORG_KIND_COUNT + 1] = {
-		{ "", "" }, { "省", "province" }, { "地级", "prefecture" }, { "县", "county" }, { "县直部门", "department" },
-		{ "镇", "town" }, { "乡", "township" }, { "街道", "subdistrict" }, { "类似乡级单位", "township-like unit" },
-		{ "综合性办公室", "office" }, { "事业单位", "institution" }, { "站所", "station" },
-		{ "综合行政执法队", "law-enforcement team" }, { "单列机构", "listed organ" }, { "派驻机构", "dispatched agency" },
-		{ "行政村", "village" }, { "社区", "community" } };
-	return (unsigned)k <= TOWNORG_KIND_COUNT ? T(names[k]) : "";
+	const char *l = townorg_kind_label(k, zh_mode ? TOWNORG_LANG_ZH : TOWNORG_LANG_EN);
+	return l ? l : "";
 }
 
 static const char *class_name(townorg_class c)

@@ -181,16 +181,11 @@ typedef struct {
 	int zh;
 } words;
 
+/* Kinds are named by the library's schema (townorg_kind_label). */
 static const char *kind_word(townorg_kind k, int zh)
 {
-	static const char *const zhw[TOWNORG_KIND_COUNT + 1] = { "", "省", "地级", "县", "县直部门", "镇", "乡", "街道",
-		"类似乡级单位", "综合性办公室", "事业单位", "站所", "综合行政执法队", "单列机构", "派驻机构", "行政村", "社区" };
-	static const char *const enw[TOWNORG_KIND_COUNT + 1] = { "", "province", "prefecture", "county", "department",
-		"town", "township", "subdistrict", "township-like unit", "office", "institution", "station",
-		"law-enforcement team", "listed organ", "dispatched agency", "village", "community" };
-	if ((unsigned)k > TOWNORG_KIND_COUNT)
-		return "";
-	return zh ? zhw[k] : enw[k];
+	const char *l = townorg_kind_label(k, zh ? TOWNORG_LANG_ZH : TOWNORG_LANG_EN);
+	return l ? l : "";
 }
 
 static const char *class_word(townorg_class c, int zh)

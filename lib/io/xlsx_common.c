@@ -36,36 +36,35 @@ int townorg__xlsx_group_of(townorg_kind kind)
 	return -1;
 }
 
-static const char *const funding_words[] = { "full", "全额拨款", "partial", "差额拨款", "self", "自收自支", NULL };
-static const char *const nature_words[] = { "public_welfare", "公益性", "commercial", "经营性", "administrative",
-					    "行使行政职能", NULL };
-static const char *const regime_words[] = { "township_led", "以块为主", "department_led", "以条为主", NULL };
+/* The enumerated attributes' words (funding, nature, regime) and the kinds'
+ * written words are the schema's (townorg_attr_info_find, townorg_kind_label:
+ * lib/core/schema.def); XT_ENUM columns look theirs up by their token. */
 
 const townorg__xlsx_col townorg__xlsx_cols[XC_FIXED_COUNT] = {
-	{ XC_ID, "编码", "id", XT_ID, -1, NULL, "代码|机构编码|单位编码|区划代码" },
-	{ XC_NAME, "名称", "name", XT_TEXT, -1, NULL, "机构名称|单位名称" },
-	{ XC_KIND, "类型", "kind", XT_KIND, -1, NULL, "种类|机构类型|单位类型" },
-	{ XC_PARENT, "上级编码", "parent_id", XT_ID, -1, NULL, "上级代码|所属编码|上级单位编码" },
-	{ XC_CLASS, "类别", "class", XT_CLASS, -1, NULL, "规模|乡镇类别" },
-	{ XC_POPULATION, "所辖人口", "population", XT_INT, TOWNORG_FIELD_POPULATION, NULL, "人口|户籍人口" },
-	{ XC_AREA, "区域面积（平方公里）", "area_km2", XT_AREA, TOWNORG_FIELD_AREA, NULL, "面积|区域面积" },
-	{ XC_REVENUE, "人均财政收入（元）", "revenue_per_capita", XT_INT, TOWNORG_FIELD_REVENUE_PER_CAPITA, NULL,
+	{ XC_ID, "编码", "id", XT_ID, -1, "代码|机构编码|单位编码|区划代码" },
+	{ XC_NAME, "名称", "name", XT_TEXT, -1, "机构名称|单位名称" },
+	{ XC_KIND, "类型", "kind", XT_KIND, -1, "种类|机构类型|单位类型" },
+	{ XC_PARENT, "上级编码", "parent_id", XT_ID, -1, "上级代码|所属编码|上级单位编码" },
+	{ XC_CLASS, "类别", "class", XT_CLASS, -1, "规模|乡镇类别" },
+	{ XC_POPULATION, "所辖人口", "population", XT_INT, TOWNORG_FIELD_POPULATION, "人口|户籍人口" },
+	{ XC_AREA, "区域面积（平方公里）", "area_km2", XT_AREA, TOWNORG_FIELD_AREA, "面积|区域面积" },
+	{ XC_REVENUE, "人均财政收入（元）", "revenue_per_capita", XT_INT, TOWNORG_FIELD_REVENUE_PER_CAPITA,
 	  "人均财政收入" },
-	{ XC_ADMIN, "行政编制", "admin_quota", XT_INT, TOWNORG_FIELD_ADMIN_QUOTA, NULL, NULL },
-	{ XC_INST, "事业编制", "inst_quota", XT_INT, TOWNORG_FIELD_INST_QUOTA, NULL, NULL },
-	{ XC_LEADER, "领导职数", "leader_posts", XT_INT, TOWNORG_FIELD_LEADER_POSTS, NULL, NULL },
-	{ XC_CHIEF, "主任职数", "chief_posts", XT_INT, TOWNORG_FIELD_CHIEF_POSTS, NULL, "正职职数" },
-	{ XC_DEPUTY, "副主任职数", "deputy_posts", XT_INT, TOWNORG_FIELD_DEPUTY_POSTS, NULL, "副职职数" },
-	{ XC_STAFF, "实有人数", "actual_staff", XT_INT, TOWNORG_FIELD_ACTUAL_STAFF, NULL, "实有人员" },
-	{ XC_FUNDING, "经费形式", "funding", XT_ENUM, -1, funding_words, "经费来源|经费渠道" },
-	{ XC_NATURE, "单位性质", "nature", XT_ENUM, -1, nature_words, "性质" },
-	{ XC_RANK, "级别", "rank", XT_TEXT, -1, NULL, "机构规格|规格" },
-	{ XC_REGIME, "管理体制", "regime", XT_ENUM, -1, regime_words, "体制" },
-	{ XC_SUPERVISOR, "主管部门", "supervisor", XT_ID, -1, NULL, "派出部门" },
-	{ XC_CODE, "统计代码", "code", XT_ID, -1, NULL, "统一社会信用代码" },
-	{ XC_NAMEPLATES, "牌子", "nameplates", XT_LIST, -1, NULL, "挂牌|加挂牌子" },
-	{ XC_FUNCTIONS, "职能", "functions", XT_LIST, -1, NULL, "主要职能|职责" },
-	{ XC_COLOCATED, "合署办公", "colocated_with", XT_LIST, -1, NULL, NULL },
+	{ XC_ADMIN, "行政编制", "admin_quota", XT_INT, TOWNORG_FIELD_ADMIN_QUOTA, NULL },
+	{ XC_INST, "事业编制", "inst_quota", XT_INT, TOWNORG_FIELD_INST_QUOTA, NULL },
+	{ XC_LEADER, "领导职数", "leader_posts", XT_INT, TOWNORG_FIELD_LEADER_POSTS, NULL },
+	{ XC_CHIEF, "主任职数", "chief_posts", XT_INT, TOWNORG_FIELD_CHIEF_POSTS, "正职职数" },
+	{ XC_DEPUTY, "副主任职数", "deputy_posts", XT_INT, TOWNORG_FIELD_DEPUTY_POSTS, "副职职数" },
+	{ XC_STAFF, "实有人数", "actual_staff", XT_INT, TOWNORG_FIELD_ACTUAL_STAFF, "实有人员" },
+	{ XC_FUNDING, "经费形式", "funding", XT_ENUM, -1, "经费来源|经费渠道" },
+	{ XC_NATURE, "单位性质", "nature", XT_ENUM, -1, "性质" },
+	{ XC_RANK, "级别", "rank", XT_TEXT, -1, "机构规格|规格" },
+	{ XC_REGIME, "管理体制", "regime", XT_ENUM, -1, "体制" },
+	{ XC_SUPERVISOR, "主管部门", "supervisor", XT_ID, -1, "派出部门" },
+	{ XC_CODE, "统计代码", "code", XT_ID, -1, "统一社会信用代码" },
+	{ XC_NAMEPLATES, "牌子", "nameplates", XT_LIST, -1, "挂牌|加挂牌子" },
+	{ XC_FUNCTIONS, "职能", "functions", XT_LIST, -1, "主要职能|职责" },
+	{ XC_COLOCATED, "合署办公", "colocated_with", XT_LIST, -1, NULL },
 };
 
 /* Written words first, then other accepted words, each with its value. */
@@ -73,13 +72,7 @@ static const struct word {
 	const char *zh;
 	int value;
 } kind_words[] = {
-	{ "省", TOWNORG_KIND_PROVINCE }, { "地级", TOWNORG_KIND_PREFECTURE }, { "县", TOWNORG_KIND_COUNTY },
-	{ "县直部门", TOWNORG_KIND_DEPARTMENT }, { "镇", TOWNORG_KIND_TOWN }, { "乡", TOWNORG_KIND_TOWNSHIP },
-	{ "街道", TOWNORG_KIND_SUBDISTRICT }, { "类似乡级单位", TOWNORG_KIND_TOWNSHIP_LIKE },
-	{ "办公室", TOWNORG_KIND_OFFICE }, { "中心", TOWNORG_KIND_CENTER }, { "站所", TOWNORG_KIND_STATION },
-	{ "执法队", TOWNORG_KIND_TEAM }, { "单列机构", TOWNORG_KIND_LISTED }, { "派驻机构", TOWNORG_KIND_DISPATCHED },
-	{ "行政村", TOWNORG_KIND_VILLAGE }, { "社区", TOWNORG_KIND_COMMUNITY },
-	/* accepted on reading */
+	/* accepted on reading, beside the schema's labels (townorg_kind_label) */
 	{ "地级市", TOWNORG_KIND_PREFECTURE }, { "市", TOWNORG_KIND_PREFECTURE }, { "区", TOWNORG_KIND_COUNTY },
 	{ "县级市", TOWNORG_KIND_COUNTY }, { "部门", TOWNORG_KIND_DEPARTMENT },
 	{ "街道办事处", TOWNORG_KIND_SUBDISTRICT }, { "综合性办公室", TOWNORG_KIND_OFFICE },
@@ -119,7 +112,7 @@ static int word_parse(const struct word *w, const char *s)
 
 const char *townorg__xlsx_kind_zh(townorg_kind kind)
 {
-	const char *zh = word_of(kind_words, (int)kind);
+	const char *zh = townorg_kind_label(kind, TOWNORG_LANG_ZH);
 	return zh ? zh : "";
 }
 
@@ -137,6 +130,11 @@ const char *townorg__xlsx_event_zh(int kind)
 
 int townorg__xlsx_kind_parse(townorg_kind *out, const char *s)
 {
+	for (int k = 1; k <= TOWNORG_KIND_COUNT; k++)
+		if (strcmp(townorg_kind_label((townorg_kind)k, TOWNORG_LANG_ZH), s) == 0) {
+			*out = (townorg_kind)k;
+			return 0;
+		}
 	int v = word_parse(kind_words, s);
 	if (v > 0) {
 		*out = (townorg_kind)v;
@@ -180,19 +178,30 @@ int townorg__xlsx_event_parse(int *out, const char *s)
 	return -1;
 }
 
+/* The schema's values of an enumerated column (NULL if it has none). */
+static const townorg_attr_value *enum_values(const townorg__xlsx_col *c)
+{
+	const townorg_attr_info *a;
+	if (townorg_attr_info_find(&a, c->token) < 0) {
+		townorg_error_clear();
+		return NULL;
+	}
+	return a->values;
+}
+
 const char *townorg__xlsx_enum_zh(const townorg__xlsx_col *c, const char *token)
 {
-	for (const char *const *w = c->words; w && *w; w += 2)
-		if (strcmp(w[0], token) == 0)
-			return w[1];
+	for (const townorg_attr_value *w = enum_values(c); w && w->token; w++)
+		if (strcmp(w->token, token) == 0)
+			return w->label_zh;
 	return token;
 }
 
 const char *townorg__xlsx_enum_token(const townorg__xlsx_col *c, const char *s)
 {
-	for (const char *const *w = c->words; w && *w; w += 2)
-		if (strcmp(w[0], s) == 0 || strcmp(w[1], s) == 0)
-			return w[0];
+	for (const townorg_attr_value *w = enum_values(c); w && w->token; w++)
+		if (strcmp(w->token, s) == 0 || strcmp(w->label_zh, s) == 0)
+			return w->token;
 	return NULL;
 }
 

@@ -66,7 +66,6 @@ typedef struct {
 	const char *token;         /* field or attribute name ("admin_quota", "funding") */
 	townorg__xlsx_type type;
 	int field;                 /* townorg_field for XT_INT/XT_AREA, else -1 */
-	const char *const *words;  /* XT_ENUM: token, 中文, token, 中文, …, NULL */
 	const char *aliases;       /* other accepted headers, '|'-separated, or NULL */
 } townorg__xlsx_col;
 
