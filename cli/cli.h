@@ -119,6 +119,10 @@ int cmd_branch(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
+/* the report of an NBS import (import_report.c) */
+void cli_nbs_report_text(const townorg_realdata_report *rep, const char *branch, int with_events);
+void cli_nbs_report_json(FILE *out, const townorg_realdata_report *rep, const char *branch);
+
 /* shared by show and as-of */
 int cli_show_version(const townorg_repo *repo, const townorg_version *v, const char *entity, int json);
 

@@ -24,3 +24,6 @@ locale/zh_CN/LC_MESSAGES/townorg.mo: $(srcdir)/po/zh_CN.po
 	$(MKDIR_P) locale/zh_CN/LC_MESSAGES
 	$(GMSGFMT) -o $@ $(srcdir)/po/zh_CN.po
 CLEANFILES += locale/zh_CN/LC_MESSAGES/townorg.mo
+
+# real data, second round (issue 19): the NBS import report
+cli_townorg_SOURCES += cli/import_report.c

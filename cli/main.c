@@ -12,7 +12,7 @@ static const cli_command commands[] = {
 	{ "init", cmd_init, "REPO",
 	  N_("Create an empty repository file."),
 	  NULL },
-	{ "import", cmd_import, "REPO SOURCE [--format json|tables|nbs] [--branch B] [--onto VERSION] [--events MCA_SOURCE]",
+	{ "import", cmd_import, "REPO SOURCE [--format json|tables|nbs] [--branch B] [--onto VERSION] [--events MCA_SOURCE] [--json]",
 	  N_("Import a JSON document, a CSV table set or NBS township lists."),
 	  N_("  --format F       json, tables or nbs (default: detected from SOURCE:\n"
 	     "                   a folder with versions.csv is tables, a folder of NBS\n"
@@ -21,6 +21,8 @@ static const cli_command commands[] = {
 	     "  --onto VERSION   the version the imported history continues from\n"
 	     "  --events DIR     MCA change tables whose rows become events (nbs)\n"
 	     "  --author NAME    author recorded in the new versions\n"
+	     "  --json           print the import report as JSON (nbs): every MCA row\n"
+	     "                   attached, and every row not linked with its reason\n"
 	     "  --quiet          no report, no progress\n") },
 	{ "log", cmd_log, "REPO [BRANCH] [--json]",
 	  N_("List the versions of a branch, newest first."),

@@ -56,3 +56,7 @@ EXTRA_DIST += policies/embed.py
 # Real data importers (NBS township lists, MCA change tables)
 lib_libtownorg_core_la_SOURCES += lib/realdata_internal.h lib/realdata_csv.c lib/nbs.c lib/mca.c
 townorg_include_HEADERS += include/townorg/realdata.h
+
+# real data, second round (issue 19): linking MCA rows to NBS editions
+lib_libtownorg_core_la_SOURCES += lib/mca_link.c
+lib_libtownorg_core_la_SOURCES += lib/partial_date.c
