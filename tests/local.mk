@@ -102,3 +102,11 @@ EXTRA_DIST += docs/Doxyfile
 doxygen:
 	TOWNORG_SRCDIR='$(abs_top_srcdir)' TOWNORG_DOXYGEN_OUT='$(abs_top_builddir)/doc/api' doxygen '$(top_srcdir)/docs/Doxyfile'
 .PHONY: doxygen
+
+# real data, second round (issue 19): the real NBS editions and MCA tables
+# (exit 77 where ../shared/data/real is absent)
+check_PROGRAMS += tests/check_realdata_real
+tests_check_realdata_real_SOURCES = tests/check_realdata_real.c tests/testutil.h
+tests_check_realdata_real_CFLAGS = $(TEST_CFLAGS)
+tests_check_realdata_real_LDADD = $(TEST_LIBS)
+TESTS += tests/check_realdata_real
