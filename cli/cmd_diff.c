@@ -84,6 +84,19 @@ done:
 
 /* ------------------------------------------------------------ blame */
 
+/* The first event of a version naming an entity (the approving document of
+ * a change an importer recorded as an event, e.g. an MCA row), or NULL. */
+static const townorg_event *event_naming(const townorg_version *v, const char *id)
+{
+	for (size_t i = 0; v && i < townorg_version_event_count(v); i++) {
+		const townorg_event *e = townorg_version_event(v, i);
+		for (size_t k = 0; e && k < e->from_count + e->to_count; k++)
+			if (!strcmp(k < e->from_count ? e->from_ids[k] : e->to_ids[k - e->from_count], id))
+				return e;
+	}
+	return NULL;
+}
+
 static int version_at(const townorg_version **v, const townorg_repo *repo, const char *at)
 {
 	return at ? cli_lookup(v, repo, at) : cli_branch_head(v, repo, "main");
@@ -142,8 +155,14 @@ int cmd_blame(int argc, char **argv)
 		cli_table_add(t, x->field);
 		cli_table_add(t, val);
 		cli_table_add(t, cli_short_id(x->version));
-		cli_table_add(t, cli_or_dash(x->effective_date));
-		cli_table_add(t, cli_or_dash(x->doc_number));
+		/* no document of the version's own: the approving document of the
+		 * event that changed the entity there, with its date */
+		const townorg_event *ev = x->doc_number ? NULL : event_naming(x->version, townorg_entity_id(e));
+		if (ev && ev->date)
+			cli_table_addf(t, "%s (%s)", cli_or_dash(x->effective_date), ev->date);
+		else
+			cli_table_add(t, cli_or_dash(x->effective_date));
+		cli_table_add(t, ev && ev->document_count ? ev->documents[0] : cli_or_dash(x->doc_number));
 		cli_table_add(t, cli_or_dash(x->author));
 	}
 	putchar('\n');

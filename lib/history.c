@@ -805,13 +805,19 @@ int townorg_lineage_to_text(char **out, const townorg_lineage *lg, townorg_lang 
 			    r && *r->name ? r->name : "");
 	for (size_t i = 0; i < lg->n_edges; i++) {
 		const townorg_lineage_edge *e = &lg->edges[i];
-		const char *date = townorg_version_meta(e->version)->effective_date, *doc = edge_doc(e);
+		const char *vdate = townorg_version_meta(e->version)->effective_date, *doc = edge_doc(e);
+		/* the event's own date when it has one (of day, month or year
+		 * precision: an MCA row gives its table's year), else the version's */
+		const char *date = e->event->date ? e->event->date : vdate;
 		const townorg_lineage_node *f = node_by_id(lg, e->from_id), *t = node_by_id(lg, e->to_id);
 		townorg__buf_printf(&b, "  %s %s %s %s → %s %s", date ? date : "", townorg_event_kind_token(e->event->kind),
 				    e->from_id ? e->from_id : "∅", f ? f->name : "", e->to_id ? e->to_id : "∅",
 				    t ? t->name : "");
 		if (doc)
 			townorg__buf_printf(&b, lang == TOWNORG_LANG_ZH ? "（%s）" : " (%s)", doc);
+		if (e->event->date && vdate && strcmp(e->event->date, vdate))
+			townorg__buf_printf(&b, lang == TOWNORG_LANG_ZH ? "［记于 %s 版本］" : " [recorded in the version of %s]",
+					    vdate);
 		townorg__buf_putc(&b, '\n');
 	}
 	if (b.failed || !b.data) {
