@@ -27,3 +27,6 @@ CLEANFILES += locale/zh_CN/LC_MESSAGES/townorg.mo
 
 # real data, second round (issue 19): the NBS import report
 cli_townorg_SOURCES += cli/import_report.c
+CLI_TESTS += tests/cli/realdata.sh
+TESTS += tests/cli/realdata.sh
+dist_noinst_SCRIPTS += tests/cli/realdata.sh
