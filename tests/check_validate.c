@@ -1095,10 +1095,24 @@ START_TEST(document_numbers)
 	ck_assert_int_eq(townorg__docnum_check("涞办字〔2020]10号", &canon), -1);
 	ck_assert_int_eq(townorg__docnum_check("涞办字〔2020〕10", &canon), -1);
 	ck_assert_int_eq(townorg__docnum_check("涞办字〔2020〕号", &canon), -1);
+	/* the brackets real documents use, normalised for comparison */
+	static const char *const same[] = { "民地函〔2014〕506号", "民地函﹝2014﹞506号", "民地函[2014]506号",
+					    "民地函【2014】506号", "民地函［2014］506号", "民地函（２０１４）５０６号" };
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+		OK(townorg_document_number_normalize(&canon, same[i]));
+		ck_assert_str_eq(canon, "民地函〔2014〕506号");
+		townorg_free(canon);
+	}
+	ck_assert_int_eq(townorg_document_number_normalize(&canon, "民地函﹝2014〕506号"), TOWNORG_EINVALID);
+	ck_assert_ptr_null(canon);
+	ck_assert_ptr_nonnull(strstr(townorg_error_last(), "民地函﹝2014〕506号"));
+	ck_assert_int_eq(townorg_document_number_normalize(&canon, "并入拉马乡"), TOWNORG_EINVALID);
 
 	static const char *const only[] = { "document.number", NULL };
 	townorg_policy *p = policy_only(only);
 	static const char *const docs[] = { "涞办字〔2020〕10号", "涞办字[2020]11号", "综改〔20*〕1号", NULL };
+	/* by default a variant is accepted; warn_variants reports it */
+	OK(townorg_policy_set_param(p, "document.number", "warn_variants", "true"));
 	const townorg_version *v = NULL;
 	const char *last_id = NULL;
 	for (size_t i = 0; i < 4; i++) {
@@ -1132,6 +1146,26 @@ START_TEST(document_numbers)
 		last_id = townorg_version_id(v);
 	}
 	(void)last_id;
+	/* By default a number in a variant form is no finding; a malformed one is */
+	{
+		townorg_policy *p2 = policy_only(only);
+		static const char *const ok_docs[] = { "民地函﹝2014﹞506号", "涞办字[2020]11号", "涞办字【2020】12号",
+						       "综改〔20*〕1号" };
+		for (size_t i = 0; i < 4; i++) {
+			townorg_txn *t2;
+			townorg_validation *r2;
+			const townorg_version *v2;
+			OK(townorg_txn_new_on_branch(&t2, repo, "main"));
+			put(t2, mk("130698", TOWNORG_KIND_COUNTY, i % 2 ? "某乙县" : "某甲县", NULL));
+			meta(t2, "2020-06-02", ok_docs[i]);
+			OK(townorg_txn_commit(&v2, t2));
+			townorg_txn_free(t2);
+			OK(townorg_validate(&r2, v2, p2));
+			ck_assert_uint_eq(townorg_validation_count(r2), i == 3 ? 1 : 0);
+			townorg_validation_free(r2);
+		}
+		townorg_policy_free(p2);
+	}
 	/* Event documents are checked too. */
 	townorg_txn *t;
 	OK(townorg_txn_new_on_branch(&t, repo, "main"));
