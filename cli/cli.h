@@ -119,6 +119,11 @@ int cmd_branch(int argc, char **argv);
 int cmd_tag(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 
+/* "did you mean" (suggest.c): the closest candidate within a small edit
+ * distance, or NULL; the error (exit 2) for an entity id a version lacks */
+const char *cli_suggest(const char *word, const char *const *cands, size_t n);
+int cli_entity_error(const townorg_version *v, const char *id);
+
 /* the report of an NBS import (import_report.c) */
 void cli_nbs_report_text(const townorg_realdata_report *rep, const char *branch, int with_events);
 void cli_nbs_report_json(FILE *out, const townorg_realdata_report *rep, const char *branch);

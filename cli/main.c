@@ -40,10 +40,19 @@ static const cli_command commands[] = {
 	     "  --kind K,...     only entities of these kinds\n"
 	     "  --under ENTITY   only this entity and what is below it\n"
 	     "  --field F,...    only changes of these fields\n") },
-	{ "validate", cmd_validate, "REPO [VERSION] [--policy FILE] [--json]",
+	{ "validate", cmd_validate, "REPO [VERSION] [--policy FILE] [--rule R] [--severity S] [--under ID] [--from V] [--to V] [--json|--csv]",
 	  N_("Check a version against a policy (default: head of main, default policy)."),
-	  N_("  --policy FILE    policy file (docs/format.md, \"Policy files\")\n"
+	  N_("  --policy FILE    policy file (docs/format.md, \"Policy files\");\n"
+	     "                   policies/nbs.json for statistical data (NBS, MCA)\n"
+	     "  --rule R[,R2]    only these rules' findings\n"
+	     "  --severity S     only findings of severity S or worse (info, warning, error)\n"
+	     "  --under ID       only findings on this unit and the units under it\n"
+	     "  --from V         validate every version from V to VERSION (first parents)\n"
+	     "  --to V           the last version (same as VERSION)\n"
 	     "  --json           print JSON (shape: docs/format.md, \"Validation JSON\")\n"
+	     "  --csv            print the findings as CSV\n"
+	     "The text starts with a summary by rule and severity; each finding names\n"
+	     "its unit by code, name and county.\n"
 	     "Exit status 1 when an unwaived error is found.\n") },
 	{ "blame", cmd_blame, "REPO ENTITY [--at VERSION] [--json]",
 	  N_("Show, for each field of an entity, the version that set its value."),

@@ -60,3 +60,5 @@ townorg_include_HEADERS += include/townorg/realdata.h
 # real data, second round (issue 19): linking MCA rows to NBS editions
 lib_libtownorg_core_la_SOURCES += lib/mca_link.c
 lib_libtownorg_core_la_SOURCES += lib/partial_date.c
+# the statistical profile for NBS/MCA histories (issue 19)
+dist_policies_DATA += policies/nbs.json
