@@ -997,13 +997,66 @@ START_TEST(lineage_rule)
 	OK(townorg_txn_remove(t, "341023-002"));
 	meta(t, "2008-06-01", "黟编〔2008〕2号");
 	OK(townorg_validate_txn(&r, t, p));
+	/* no archives are recorded anywhere in this history: the archives check
+	 * cannot be judged and says so once (a warning naming the statistical
+	 * profile), instead of once per dissolved unit */
 	ck_assert_uint_eq(townorg_validation_count(r), 3);
-	const townorg_finding *f = townorg_validation_at(r, 0);
-	ck_assert_str_eq(f->entity, "341023-001-01");
+	const townorg_finding *f = find(r, "lineage.disposition", "341023-001-01");
+	ck_assert_ptr_nonnull(f);
 	ck_assert_str_eq(f->message_zh, "蚕桑站：已撤销，但没有承继单位或处置说明");
-	ck_assert_str_eq(townorg_validation_at(r, 1)->path, "archives");
-	ck_assert_str_eq(townorg_validation_at(r, 1)->message_en, "宏潭乡: dissolved, but its archives have no custodian");
+	ck_assert_int_eq(f->severity, TOWNORG_SEVERITY_ERROR);
+	f = find(r, "lineage.disposition", "341023-002");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->path, "lineage");
+	f = NULL;
+	for (size_t i = 0; i < townorg_validation_count(r); i++)
+		if (!townorg_validation_at(r, i)->entity)
+			f = townorg_validation_at(r, i);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->path, "archives");
+	ck_assert_int_eq(f->severity, TOWNORG_SEVERITY_WARNING);
+	ck_assert_int_eq(f->value, 1);
+	ck_assert_ptr_nonnull(strstr(f->message_en, "policies/nbs.json"));
+	ck_assert_ptr_nonnull(strstr(f->message_zh, "policies/nbs.json"));
 	townorg_validation_free(r);
+	/* once archives are recorded somewhere in the history (here an earlier
+	 * version's transfer), every dissolved unit needs its custodian */
+	{
+		townorg_txn *t0;
+		const townorg_version *v0;
+		const char *from0[] = { "341023-009" }, *to0[] = { "黟县档案馆" };
+		OK(townorg_txn_new_on_branch(&t0, repo, "main"));
+		put(t0, mk("341023-003", TOWNORG_KIND_TOWNSHIP, "某乡", "341023"));
+		meta(t0, "2008-03-01", "黟编〔2008〕3号");
+		townorg_event a0 = TOWNORG_EVENT_INIT;
+		a0.kind = TOWNORG_EVENT_TRANSFER_ARCHIVES;
+		a0.from_ids = from0;
+		a0.from_count = 1;
+		a0.to_ids = to0;
+		a0.to_count = 1;
+		OK(townorg_txn_add_event(t0, &a0));
+		OK(townorg_txn_commit(&v0, t0));
+		townorg_txn_free(t0);
+		townorg_txn *t1;
+		OK(townorg_txn_new_on_branch(&t1, repo, "main"));
+		OK(townorg_txn_remove(t1, "341023-002"));
+		meta(t1, "2008-06-01", "黟编〔2008〕2号");
+		OK(townorg_validate_txn(&r, t1, p));
+		ck_assert_uint_eq(townorg_validation_count(r), 2);
+		size_t archives = 0;
+		for (size_t i = 0; i < 2; i++) {
+			f = townorg_validation_at(r, i);
+			ck_assert_str_eq(f->entity, "341023-002");
+			ck_assert_int_eq(f->severity, TOWNORG_SEVERITY_ERROR);
+			if (!strcmp(f->path, "archives")) {
+				archives++;
+				ck_assert_str_eq(f->message_en, "宏潭乡: dissolved, but its archives have no custodian");
+			}
+		}
+		ck_assert_uint_eq(archives, 1);
+		townorg_validation_free(r);
+		townorg_txn_free(t1);
+	}
 	/* A merge names the successor; archives go to the county archive. */
 	const char *st[] = { "341023-001-01" }, *tw[] = { "341023-002" }, *succ[] = { "341023-001" },
 		   *arch[] = { "黟县档案馆" };

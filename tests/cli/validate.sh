@@ -1,0 +1,52 @@
+#!/bin/sh
+# tests/cli/validate.sh — validate on a history: the summary by rule and
+# severity, --rule, --severity, --under, --from/--to, units named by code,
+# name and county, --json, --csv; the statistical profile policies/nbs.json
+# on the NBS/MCA fixtures; unknown rules and entities (exit 2, did you mean).
+. "${top_srcdir:-.}/tests/cli/lib.sh"
+R="$TMP/r.db"
+sample_repo "$R" || { echo "Bail out! cannot import the sample"; exit 1; }
+
+expect 1 "validate the head" validate "$R"
+check "the summary by rule and severity comes first" "$PY" -c '
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+assert "by rule and severity" in lines[0], lines[0]
+assert lines[1].split()[:3] == ["rule", "severity", "findings"], lines[1]
+assert lines[-1].startswith("does not conform")' "$TMP/out"
+expect 1 "validate --json" validate "$R" --json
+check "findings name the unit and its county" json 'd["findings"] and all(f["name"] and f["county"] for f in d["findings"] if f["entity"])'
+cp "$TMP/out" "$TMP/all.json"
+expect 1 "validate --rule" validate "$R" --rule quota.overstaffed --json
+check "only that rule" json 'd["findings"] and all(f["rule"] == "quota.overstaffed" for f in d["findings"])'
+expect 2 "an unknown rule" validate "$R" --rule quota.pol
+check "did you mean" err_has "did you mean 'quota.pool'"
+expect 2 "an unknown severity" validate "$R" --severity fatal
+run validate "$R" --severity warning --json
+check "--severity warning leaves out infos" json 'all(f["severity"] in ("warning", "error") for f in d["findings"])'
+run validate "$R" --under 120121 --json
+check "--under keeps the county's units" json 'd["findings"] and all(f["county"] == "120121" for f in d["findings"])'
+expect 2 "--under an unknown unit" validate "$R" --under 1201219
+check "the message names it" err_has "no entity '1201219'"
+run validate "$R" v5 --from v0 --json
+check "--from v0 validates v0 to v5" json 'len(d["versions"]) == 6'
+expect 2 "--from a version not on the line" validate "$R" v0 --from v5
+run validate "$R" --csv
+check "--csv: a header and one row per finding" "$PY" -c '
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+d = json.load(open(sys.argv[2], encoding="utf-8"))
+assert len(rows) == len(d["findings"]) > 0
+assert all(r["rule"] and r["severity"] and r["message"] for r in rows)' "$TMP/out" "$TMP/all.json"
+expect 2 "--json and --csv together" validate "$R" --json --csv
+
+# statistical data: no archives anywhere is said once; the profile checks what the data has
+N="$TMP/n.db"
+"$TOWNORG" init "$N" >/dev/null
+"$TOWNORG" import "$N" "$top_srcdir/tests/data/nbs" --events "$top_srcdir/tests/data/mca" -q
+run validate "$N" --from nbs-2017 --json
+check "no archives recorded: one finding naming the statistical profile" json \
+	'[f["severity"] for f in d["findings"] if f["path"] == "archives"] == ["warning"] and "policies/nbs.json" in [f for f in d["findings"] if f["path"] == "archives"][0]["message_en"]'
+expect 0 "the statistical profile" validate "$N" --policy "$top_srcdir/policies/nbs.json" --from nbs-2017
+check "nothing about archives or documents of the editions" sh -c '! grep -q "archives\|cites no document" "$1"' sh "$TMP/out"
+done_testing
