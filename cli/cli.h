@@ -123,6 +123,10 @@ int cmd_merge(int argc, char **argv);
  * distance, or NULL; the error (exit 2) for an entity id a version lacks */
 const char *cli_suggest(const char *word, const char *const *cands, size_t n);
 int cli_entity_error(const townorg_version *v, const char *id);
+/* EXIT_OK when `field` is a field of entities (a known one, a quota type, or
+ * an attribute some entity of a or b has); else a usage error (exit 2) with
+ * "did you mean". */
+int cli_check_field(const townorg_version *a, const townorg_version *b, const char *field);
 
 /* the report of an NBS import (import_report.c) */
 void cli_nbs_report_text(const townorg_realdata_report *rep, const char *branch, int with_events);

@@ -64,6 +64,18 @@ int cmd_diff(int argc, char **argv)
 	townorg_diff *d = NULL;
 	if ((ec = cli_lookup(&from, repo, pos[1])) != 0 || (ec = cli_lookup(&to, repo, pos[2])) != 0)
 		goto done;
+	/* an id or a field that names nothing is an error, not an empty diff */
+	if (under) {
+		const townorg_entity *ue = NULL;
+		if (townorg_version_get(&ue, to, under) < 0 && townorg_version_get(&ue, from, under) < 0) {
+			townorg_error_clear();
+			ec = cli_entity_error(to, under);
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < o.field_count; i++)
+		if ((ec = cli_check_field(from, to, o.fields[i])) != EXIT_OK)
+			goto done;
 	int rc = townorg_diff_versions(&d, from, to, &o);
 	char *text = NULL;
 	if (rc == 0)
@@ -123,6 +135,10 @@ int cmd_blame(int argc, char **argv)
 	if ((ec = version_at(&v, repo, at)) != 0)
 		goto done;
 	int rc = townorg_blame_entity(&b, v, pos[1]);
+	if (rc == TOWNORG_ENOTFOUND) {
+		ec = cli_entity_error(v, pos[1]);
+		goto done;
+	}
 	if (rc < 0) {
 		ec = cli_lib_error(rc);
 		goto done;
@@ -203,6 +219,18 @@ int cmd_lineage(int argc, char **argv)
 		goto done;
 	unsigned int flags = family ? TOWNORG_LINEAGE_FAMILY : 0;
 	int rc = townorg_lineage_of(&l, v, pos[1], flags);
+	/* an id that is not in the version, in no event and in no earlier
+	 * version names nothing: an error, with the closest id */
+	if (rc == 0 && townorg_lineage_edge_count(l) == 0 && !townorg_lineage_node_at(l, 0)->present) {
+		townorg_history *h = NULL;
+		size_t seen = townorg_history_entity(&h, v, pos[1]) == 0 ? townorg_history_count(h) : 0;
+		townorg_history_free(h);
+		townorg_error_clear();
+		if (!seen) {
+			ec = cli_entity_error(v, pos[1]);
+			goto done;
+		}
+	}
 	if (rc == 0)
 		rc = json ? townorg_lineage_to_json(&text, l)
 			  : dot ? townorg_lineage_to_dot(&text, l) : townorg_lineage_to_text(&text, l, cli_lang);

@@ -76,3 +76,46 @@ int cli_entity_error(const townorg_version *v, const char *id)
 		cli_warn(_("no entity '%s' in version %s"), id, cli_short_id(v));
 	return EXIT_BAD;
 }
+
+/* Field names every entity may have (docs: townorg/diff.h). */
+static const char *const known_fields[] = { "parent_id", "name", "kind", "class", "population", "area_km2",
+					    "revenue_per_capita", "leader_posts", "actual_staff", "chief_posts",
+					    "deputy_posts", "admin_quota", "inst_quota", "nameplates", "functions",
+					    "funding", "nature", "rank", "regime", "supervisor", "colocated_with" };
+
+static int has_attr(const townorg_version *v, const char *name)
+{
+	townorg_iterator *it = NULL;
+	const townorg_entity *e;
+	int found = 0;
+	if (!v || townorg_iterator_new(&it, v) < 0) {
+		townorg_error_clear();
+		return 0;
+	}
+	while (!found && townorg_iterator_next(&e, it) == 0)
+		for (size_t i = 0; !found && i < townorg_entity_attr_count(e); i++) {
+			const char *an = NULL;
+			int is_list;
+			if (townorg_entity_attr_at(e, i, &an, &is_list) == 0 && an && !strcmp(an, name))
+				found = 1;
+		}
+	townorg_iterator_free(it);
+	townorg_error_clear();
+	return found;
+}
+
+int cli_check_field(const townorg_version *a, const townorg_version *b, const char *field)
+{
+	size_t n = sizeof known_fields / sizeof known_fields[0], len = strlen(field);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(known_fields[i], field))
+			return EXIT_OK;
+	if (len > 6 && !strcmp(field + len - 6, "_quota"))
+		return EXIT_OK; /* a quota type */
+	if (has_attr(a, field) || has_attr(b, field))
+		return EXIT_OK; /* an attribute some entity has */
+	const char *near = cli_suggest(field, known_fields, n);
+	if (near)
+		return cli_usage_error(_("no field '%s' in either version (did you mean '%s'?)"), field, near);
+	return cli_usage_error(_("no field '%s' in either version"), field);
+}

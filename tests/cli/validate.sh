@@ -49,4 +49,21 @@ check "no archives recorded: one finding naming the statistical profile" json \
 	'[f["severity"] for f in d["findings"] if f["path"] == "archives"] == ["warning"] and "policies/nbs.json" in [f for f in d["findings"] if f["path"] == "archives"][0]["message_en"]'
 expect 0 "the statistical profile" validate "$N" --policy "$top_srcdir/policies/nbs.json" --from nbs-2017
 check "nothing about archives or documents of the editions" sh -c '! grep -q "archives\|cites no document" "$1"' sh "$TMP/out"
+
+# names that name nothing: exit 2, with the closest name
+expect 2 "diff --under an unknown unit" diff "$R" v0 v5 --under 999999
+check "the message names it" err_has "no entity '999999'"
+expect 2 "diff --field with a typo" diff "$R" v0 v5 --field nmae
+check "did you mean name" err_has "did you mean 'name'"
+expect 0 "diff --field of a quota type" diff "$R" v0 v5 --field admin_quota
+expect 2 "lineage of an unknown id" lineage "$R" 999
+check "lineage names the id" err_has "no entity '999'"
+expect 2 "blame of an id one digit off" blame "$N" 51052512
+check "blame suggests a close id" err_has "did you mean 5105251"
+expect 0 "an empty diff" diff "$R" v5 v5
+# the totals respect --kind; units with no organs on either side are left out
+run diff "$R" v0 v5 --kind office --json
+check "the organ totals count the offices only" json 'd["totals"]["all"]["organs"]["before"] == d["totals"]["all"]["kinds"]["office"][0] and d["totals"]["all"]["organs"]["after"] == d["totals"]["all"]["kinds"]["office"][1]'
+expect 0 "diff of two NBS editions" diff "$N" nbs-2017 nbs-2018
+check "no 0 → 0 unit lines" sh -c '! grep -q "organs 0 → 0, reduction n/a; quota 0 → 0" "$1" || [ "$(grep -c "organs 0 → 0" "$1")" -eq 1 ]' sh "$TMP/out"
 done_testing
