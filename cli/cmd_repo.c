@@ -118,7 +118,7 @@ static int nbs_progress(const townorg_realdata_progress *p, void *payload)
 		return 0;
 	char what[128];
 	if (p->stage == TOWNORG_REALDATA_READ_MCA)
-		snprintf(what, sizeof what, "%s", _("reading MCA tables"));
+		snprintf(what, sizeof what, _("reading the MCA table of %s"), p->edition ? p->edition : "?");
 	else if (p->stage == TOWNORG_REALDATA_READ_EDITION)
 		snprintf(what, sizeof what, _("reading edition %s"), p->edition ? p->edition : "");
 	else

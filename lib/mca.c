@@ -408,8 +408,12 @@ int townorg__mca_read(townorg__mca *m, const char *source, townorg_realdata_prog
 		return rc;
 	for (size_t i = 0; i < m->n_files; i++) {
 		if (cb) {
+			char ystr[12] = "";
+			int fy = year_from_name(m->files[i]);
+			if (fy)
+				snprintf(ystr, sizeof ystr, "%d", fy);
 			townorg_realdata_progress p = { TOWNORG_REALDATA_PROGRESS_VERSION, TOWNORG_REALDATA_READ_MCA,
-							m->files[i], NULL, i, m->n_files };
+							m->files[i], fy ? ystr : NULL, i, m->n_files };
 			if ((rc = cb(&p, payload)) != 0)
 				return rc < 0 ? townorg__err(rc, "import cancelled by the progress callback")
 					      : townorg__err(TOWNORG_ERROR, "import cancelled by the progress callback");

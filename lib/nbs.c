@@ -960,7 +960,9 @@ int townorg_nbs_import(townorg_realdata_report **out, townorg_repo *repo, const 
 			first_year = e.year;
 		}
 	}
-	if ((rc = progress(o, TOWNORG_REALDATA_COMMIT_EDITION, source, NULL, n_eds, n_eds)) < 0)
+	char last_year[12];
+	snprintf(last_year, sizeof last_year, "%d", n_eds ? eds[n_eds - 1].year : 0);
+	if ((rc = progress(o, TOWNORG_REALDATA_COMMIT_EDITION, source, last_year, n_eds, n_eds)) < 0)
 		goto out;
 	if (have_mca && (rc = report_mca(rep, &mca, first ? first_prev : NULL, first, eds[n_eds - 1].year,
 					 cutoffs[n_eds - 1], first_year)) < 0)

@@ -408,6 +408,10 @@ static int on_progress(const townorg_realdata_progress *p, void *payload)
 	progress_state *s = payload;
 	ck_assert_uint_eq(p->version, TOWNORG_REALDATA_PROGRESS_VERSION);
 	ck_assert_ptr_nonnull(p->path);
+	/* every report names the year: of the edition, or of the MCA table */
+	ck_assert_ptr_nonnull(p->edition);
+	ck_assert_int_eq(strlen(p->edition), 4);
+	ck_assert_int_ge(atoi(p->edition), 2015);
 	s->stage_seen[p->stage]++;
 	return ++s->calls == s->cancel_at ? -42 : 0;
 }
@@ -584,6 +588,35 @@ START_TEST(partial_dates)
 }
 END_TEST
 
+/* GB18030 files (as Excel and WPS save them on Chinese Windows) read as
+ * their UTF-8 originals: the same state, the same events. */
+START_TEST(gb18030)
+{
+	townorg_nbs_import_options o = TOWNORG_NBS_IMPORT_OPTIONS_INIT;
+	townorg_repo *other;
+	OK(townorg_nbs_import(NULL, repo, NBS "/2017", &o));
+	OK(townorg_repo_new(&other));
+	OK(townorg_nbs_import(NULL, other, NBS "/gb18030/2017", &o));
+	const townorg_version *a = tag("nbs-2017"), *b;
+	OK(townorg_repo_tag_lookup(&b, other, "nbs-2017"));
+	ck_assert_str_eq(townorg_version_state_hash(a), townorg_version_state_hash(b));
+	ck_assert_str_eq(townorg_entity_name(get(b, "320804100")), "王营镇");
+	/* an MCA table in GB18030 attaches the same events */
+	townorg_realdata_report *ra = NULL, *rb = NULL;
+	o.mca_source = MCA "/sub-county-diff_2018.csv";
+	OK(townorg_nbs_import(&ra, repo, NBS "/2018", &o));
+	o.mca_source = MCA "/gb18030/sub-county-diff_2018.csv";
+	OK(townorg_nbs_import(&rb, other, NBS "/2018", &o));
+	ck_assert_uint_gt(townorg_realdata_report_edition(ra, 0)->events, 0);
+	ck_assert_uint_eq(townorg_realdata_report_edition(ra, 0)->events, townorg_realdata_report_edition(rb, 0)->events);
+	OK(townorg_repo_tag_lookup(&b, other, "nbs-2018"));
+	ck_assert_str_eq(townorg_version_id(tag("nbs-2018")), townorg_version_id(b));
+	townorg_realdata_report_free(ra);
+	townorg_realdata_report_free(rb);
+	townorg_repo_free(other);
+}
+END_TEST
+
 START_TEST(allocation_failures)
 {
 	townorg_realdata_report *rep = NULL;
@@ -628,6 +661,7 @@ int main(void)
 	tcase_add_test(tc, progress_and_cancel);
 	tcase_add_test(tc, two_documents);
 	tcase_add_test(tc, one_by_one);
+	tcase_add_test(tc, gb18030);
 	tcase_add_test(tc, partial_dates);
 	tcase_add_test(tc, allocation_failures);
 	suite_add_tcase(s, tc);

@@ -45,7 +45,8 @@ typedef struct {
 	unsigned int version;         /**< TOWNORG_REALDATA_PROGRESS_VERSION */
 	townorg_realdata_stage stage;
 	const char *path;             /**< the folder or file being worked on */
-	const char *edition;          /**< "2019", or NULL while reading MCA tables */
+	const char *edition;          /**< the year of the edition ("2019") — while reading MCA tables, the year
+	                                   of the table read (from its file name), NULL if it has none */
 	size_t current;               /**< editions (or MCA files) done so far */
 	size_t total;                 /**< editions (or MCA files) in all */
 } townorg_realdata_progress;
