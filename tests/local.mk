@@ -110,3 +110,7 @@ tests_check_realdata_real_SOURCES = tests/check_realdata_real.c tests/testutil.h
 tests_check_realdata_real_CFLAGS = $(TEST_CFLAGS)
 tests_check_realdata_real_LDADD = $(TEST_LIBS)
 TESTS += tests/check_realdata_real
+
+# issue 19: every string of the townorg program has its Chinese translation
+TESTS += tests/check-po.sh
+dist_noinst_SCRIPTS += tests/check-po.sh
