@@ -6,6 +6,7 @@
  * A re-import that changes nothing (every edition already on the branch)
  * says so in one line of text.
  */
+#include <config.h>
 #include "cli.h"
 #include <stdlib.h>
 #include <string.h>

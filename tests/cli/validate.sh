@@ -66,4 +66,25 @@ run diff "$R" v0 v5 --kind office --json
 check "the organ totals count the offices only" json 'd["totals"]["all"]["organs"]["before"] == d["totals"]["all"]["kinds"]["office"][0] and d["totals"]["all"]["organs"]["after"] == d["totals"]["all"]["kinds"]["office"][1]'
 expect 0 "diff of two NBS editions" diff "$N" nbs-2017 nbs-2018
 check "no 0 → 0 unit lines" sh -c '! grep -q "organs 0 → 0, reduction n/a; quota 0 → 0" "$1" || [ "$(grep -c "organs 0 → 0" "$1")" -eq 1 ]' sh "$TMP/out"
+
+# Chinese: the summary, the severities and the import report's reasons
+mkdir -p "$TMP/locale/zh_CN/LC_MESSAGES"
+mo="$TMP/locale/zh_CN/LC_MESSAGES/townorg.mo"
+msgfmt -o "$mo" "$top_srcdir/po/zh_CN.po" 2>/dev/null
+zh=
+for l in zh_CN.UTF-8 zh_CN.utf8; do
+	if locale -a 2>/dev/null | grep -qix "$(echo $l | sed 's/UTF-8/utf8/')"; then zh=$l; break; fi
+done
+if [ -z "$zh" ] || [ ! -f "$mo" ]; then
+	for i in 1 2 3 4 5; do skip "no zh_CN.UTF-8 locale or no msgfmt"; done
+else
+	LC_ALL=$zh TOWNORG_LOCALEDIR="$TMP/locale" run validate "$R"
+	check "Chinese summary heading" out_has "按规则和严重程度"
+	check "Chinese severities" out_has "错误"
+	check "Chinese conformance line" out_has "不符合"
+	"$TOWNORG" init "$TMP/z.db" >/dev/null
+	LC_ALL=$zh TOWNORG_LOCALEDIR="$TMP/locale" run import "$TMP/z.db" "$top_srcdir/tests/data/nbs" --events "$top_srcdir/tests/data/mca"
+	check "Chinese import report" out_has "未挂接的记录"
+	check "Chinese reasons" out_has "原单位和现单位都不在任何年版中"
+fi
 done_testing
