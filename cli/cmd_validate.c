@@ -274,14 +274,16 @@ static void print_text(const shown *sh, size_t n, size_t nv, int conforms)
 		printf("%-7s %s", sev_label(x->severity), x->rule);
 		if (x->version_date)
 			printf(" @%s", x->version_date);
+		printf(": %s", cli_lang == TOWNORG_LANG_ZH ? x->message_zh : x->message_en);
+		/* the unit by code, name and county: names repeat across China */
 		if (x->entity) {
-			printf(" %s", x->entity);
+			printf("  [%s", x->entity);
 			if (*sh[i].name)
 				printf(" %s", sh[i].name);
 			if (*sh[i].county && strcmp(sh[i].county, x->entity))
-				printf(" (%s %s)", sh[i].county, sh[i].county_name);
+				printf(", %s %s", sh[i].county, sh[i].county_name);
+			putchar(']');
 		}
-		printf(": %s", cli_lang == TOWNORG_LANG_ZH ? x->message_zh : x->message_en);
 		if (x->waived)
 			printf(_(" [waived: %s]"), x->waiver_document ? x->waiver_document : "");
 		putchar('\n');
