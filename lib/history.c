@@ -181,6 +181,8 @@ static int dump(char **out, json_t *root, bool bad)
 	return *out ? 0 : townorg__oom();
 }
 
+static bool event_names(const townorg_event *e, const char *id);
+
 int townorg_blame_to_json(char **out, const townorg_blame *b)
 {
 	bool bad = false;
@@ -199,6 +201,30 @@ int townorg_blame_to_json(char **out, const townorg_blame *b)
 			jset(o, "doc_number", jstr(e->doc_number), &bad);
 			jset(o, "effective_date", jstr(e->effective_date), &bad);
 			jset(o, "author", jstr(e->author), &bad);
+			/* the change that set the value: the first event of that
+			 * version naming the entity (an importer's MCA row carries the
+			 * approving document and the year), or null */
+			const townorg_event *ev = NULL;
+			const char *id = townorg_entity_id(b->entity);
+			for (size_t k = 0; !ev && !bad && k < townorg_version_event_count(e->version); k++) {
+				const townorg_event *x = townorg_version_event(e->version, k);
+				if (!x)
+					bad = true; /* no memory for the records */
+				else if (event_names(x, id))
+					ev = x;
+			}
+			json_t *ej = ev ? json_object() : json_null();
+			if (ev && ej) {
+				json_t *docs = json_array();
+				for (size_t d = 0; docs && d < ev->document_count; d++)
+					japp(docs, json_string(ev->documents[d]), &bad);
+				jset(ej, "kind", jstr(townorg_event_kind_token(ev->kind)), &bad);
+				jset(ej, "event_id", jstr(ev->event_id), &bad);
+				jset(ej, "documents", docs, &bad);
+				jset(ej, "date", jstr(ev->date), &bad);
+				jset(ej, "wording", jstr(ev->wording), &bad);
+			}
+			jset(o, "event", ej, &bad);
 		}
 		jset(fields, e->field, o, &bad);
 	}

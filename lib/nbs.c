@@ -377,7 +377,7 @@ typedef struct {
 
 static int put_unit(townorg_txn *t, const unit *u, const townorg_entity *old, townorg_realdata_edition *rep)
 {
-	townorg_entity_builder *b;
+	townorg_entity_builder *b = NULL;
 	int rc;
 	const char *parent = *u->parent ? u->parent : NULL;
 	if (!old)
@@ -393,8 +393,10 @@ static int put_unit(townorg_txn *t, const unit *u, const townorg_entity *old, to
 		if (!rc && strcmp(op ? op : "", u->parent))
 			rep->moved++, rc = townorg_entity_builder_set_parent(b, parent);
 	}
-	if (rc < 0)
+	if (rc < 0) {
+		townorg_entity_builder_free(b); /* a setter failed (no memory): the builder is ours */
 		return townorg__err(rc, "%s:%zu: %s", u->file, u->line, townorg_error_last());
+	}
 	rc = townorg_txn_put_builder(t, b);
 	townorg_entity_builder_free(b);
 	if (rc < 0)
@@ -847,7 +849,8 @@ static int report_mca(townorg_realdata_report *r, townorg__mca *m, const townorg
 
 /* The editions already on the branch (tags nbs-YYYY naming the head or an
  * ancestor of it), oldest first: replay the linking of MCA rows on them, so
- * that rows they show are not attached again. */
+ * that rows they show are not attached again.  An edition that carries no
+ * MCA event (imported without tables) is not replayed. */
 static int replay_branch(townorg__mca *m, townorg_repo *repo, const townorg_version *head)
 {
 	if (!head)
@@ -860,6 +863,17 @@ static int replay_branch(townorg__mca *m, townorg_repo *repo, const townorg_vers
 		if (!tag || !v || strlen(tag) != 8 || strncmp(tag, "nbs-", 4) || !townorg__rd_digits(tag + 4, 4))
 			continue;
 		if (!townorg_version_is_ancestor(v, head))
+			continue;
+		/* an edition imported without MCA tables recorded no row: nothing
+		 * to replay (its rows stay to be reported, not counted as linked) */
+		bool has_mca = false;
+		for (size_t i = 0; !has_mca && i < townorg_version_event_count(v); i++) {
+			const townorg_event *ev = townorg_version_event(v, i);
+			if (!ev)
+				return townorg__oom();
+			has_mca = ev->event_id && !strncmp(ev->event_id, "mca-", 4);
+		}
+		if (!has_mca)
 			continue;
 		const townorg_version *prev = townorg_version_parent_count(v) ? townorg_version_parent(v, 0) : NULL;
 		if ((rc = townorg__mca_replay(m, v, prev, atoi(tag + 4))) < 0)

@@ -71,7 +71,10 @@ TOWNORG_EXTERN(const townorg_blame_entry *) townorg_blame_field(const townorg_bl
 
 /**
  * Render as JSON: {"id", "at", "created": VERSION, "fields": {"FIELD":
- * {"value", "version", "doc_number", "effective_date", "author"}}}.
+ * {"value", "version", "doc_number", "effective_date", "author", "event"}}}.
+ * "event" is the first event of that version naming the entity — {"kind",
+ * "event_id", "documents", "date", "wording"}, e.g. the MCA row with its
+ * approving document and year — or null.
  * *out is owned: free with townorg_free.
  */
 TOWNORG_EXTERN(int) townorg_blame_to_json(char **out, const townorg_blame *blame);

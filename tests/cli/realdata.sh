@@ -34,4 +34,6 @@ check "the event date is of year precision" json 'any(e.get("date") == "2016" fo
 expect 0 "blame a unit made by an MCA change" blame "$R" 510525120
 check "blame shows the approving document" out_has "川府民政〔2018〕1号"
 check "and the change's year" out_has "(2018)"
+expect 0 "blame --json" blame "$R" 510525120 --json
+check "blame JSON carries the event: document and year" json 'd["fields"]["name"]["event"]["documents"] == ["川府民政〔2018〕1号"] and d["fields"]["name"]["event"]["date"] == "2018"'
 done_testing
