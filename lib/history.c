@@ -820,6 +820,14 @@ static const townorg_lineage_node *node_by_id(const townorg_lineage *lg, const c
 	return NULL;
 }
 
+/* The Chinese label of an event kind (as the CLI's catalogue has it). */
+static const char *kind_label_zh(townorg_event_kind k)
+{
+	static const char *const zh[] = { NULL,     "新设",     "撤销",     "撤并",     "拆分",     "整合",
+					  "更名",   "改设",     "隶属变更", "职能划转", "人员分流", "档案移交" };
+	return (int)k > 0 && (size_t)k < sizeof zh / sizeof zh[0] ? zh[k] : townorg_event_kind_token(k);
+}
+
 int townorg_lineage_to_text(char **out, const townorg_lineage *lg, townorg_lang lang)
 {
 	townorg__buf b = { 0 };
@@ -836,7 +844,9 @@ int townorg_lineage_to_text(char **out, const townorg_lineage *lg, townorg_lang 
 		 * precision: an MCA row gives its table's year), else the version's */
 		const char *date = e->event->date ? e->event->date : vdate;
 		const townorg_lineage_node *f = node_by_id(lg, e->from_id), *t = node_by_id(lg, e->to_id);
-		townorg__buf_printf(&b, "  %s %s %s %s → %s %s", date ? date : "", townorg_event_kind_token(e->event->kind),
+		townorg__buf_printf(&b, "  %s %s %s %s → %s %s", date ? date : "",
+				    lang == TOWNORG_LANG_ZH ? kind_label_zh(e->event->kind)
+							    : townorg_event_kind_token(e->event->kind),
 				    e->from_id ? e->from_id : "∅", f ? f->name : "", e->to_id ? e->to_id : "∅",
 				    t ? t->name : "");
 		if (doc)

@@ -269,7 +269,10 @@ START_TEST(lineage_graph)
 	json_decref(root);
 	townorg_free(s);
 	OK(townorg_lineage_to_text(&s, lg, TOWNORG_LANG_ZH));
-	ck_assert_msg(strstr(s, "2008-06-01 merge s15 计生所 → center 为民服务中心（黟编〔2008〕5号）"), "%s", s);
+	ck_assert_msg(strstr(s, "2008-06-01 撤并 s15 计生所 → center 为民服务中心（黟编〔2008〕5号）"), "%s", s);
+	townorg_free(s);
+	OK(townorg_lineage_to_text(&s, lg, TOWNORG_LANG_EN));
+	ck_assert_msg(strstr(s, "2008-06-01 merge s15 计生所 → center 为民服务中心 (黟编〔2008〕5号)"), "%s", s);
 	townorg_free(s);
 	townorg_lineage_free(lg);
 	/* predecessors of the hub: the centre, the forestry station and the seven */
