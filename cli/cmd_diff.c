@@ -96,6 +96,28 @@ done:
 
 /* ------------------------------------------------------------ blame */
 
+/* A field's name in the output language (the token itself in English and
+ * for fields without a label: attributes, other quota types). */
+static const char *field_label(const char *field)
+{
+	static const struct {
+		const char *token, *label;
+	} labels[] = {
+		{ "parent_id", N_("parent_id") }, { "name", N_("name") }, { "kind", N_("kind") },
+		{ "class", N_("class") }, { "population", N_("population") }, { "area_km2", N_("area_km2") },
+		{ "revenue_per_capita", N_("revenue_per_capita") }, { "leader_posts", N_("leader_posts") },
+		{ "actual_staff", N_("actual_staff") }, { "chief_posts", N_("chief_posts") },
+		{ "deputy_posts", N_("deputy_posts") }, { "admin_quota", N_("admin_quota") },
+		{ "inst_quota", N_("inst_quota") },
+	};
+	if (cli_lang != TOWNORG_LANG_ZH)
+		return field;
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+		if (!strcmp(labels[i].token, field))
+			return _(labels[i].label);
+	return field;
+}
+
 /* The first event of a version naming an entity (the approving document of
  * a change an importer recorded as an event, e.g. an MCA row), or NULL. */
 static const townorg_event *event_naming(const townorg_version *v, const char *id)
@@ -168,7 +190,7 @@ int cmd_blame(int argc, char **argv)
 		const townorg_blame_entry *x = townorg_blame_at(b, i);
 		char val[256];
 		snprintf(val, sizeof val, "%s", x->value ? x->value : "");
-		cli_table_add(t, x->field);
+		cli_table_add(t, field_label(x->field));
 		cli_table_add(t, val);
 		cli_table_add(t, cli_short_id(x->version));
 		/* no document of the version's own: the approving document of the

@@ -76,7 +76,7 @@ for l in zh_CN.UTF-8 zh_CN.utf8; do
 	if locale -a 2>/dev/null | grep -qix "$(echo $l | sed 's/UTF-8/utf8/')"; then zh=$l; break; fi
 done
 if [ -z "$zh" ] || [ ! -f "$mo" ]; then
-	for i in 1 2 3 4 5; do skip "no zh_CN.UTF-8 locale or no msgfmt"; done
+	for i in 1 2 3 4 5 6 7 8; do skip "no zh_CN.UTF-8 locale or no msgfmt"; done
 else
 	LC_ALL=$zh TOWNORG_LOCALEDIR="$TMP/locale" run validate "$R"
 	check "Chinese summary heading" out_has "按规则和严重程度"
@@ -86,5 +86,11 @@ else
 	LC_ALL=$zh TOWNORG_LOCALEDIR="$TMP/locale" run import "$TMP/z.db" "$top_srcdir/tests/data/nbs" --events "$top_srcdir/tests/data/mca"
 	check "Chinese import report" out_has "未挂接的记录"
 	check "Chinese reasons" out_has "原单位和现单位都不在任何年版中"
+	LC_ALL=$zh TOWNORG_LOCALEDIR="$TMP/locale" run blame "$TMP/z.db" 510525120
+	check "Chinese blame field names" sh -c 'grep -q "^上级 " "$1" && grep -q "^名称 " "$1"' sh "$TMP/out"
+	LC_ALL=$zh TOWNORG_LOCALEDIR="$TMP/locale" run lineage "$TMP/z.db" 510525116
+	check "Chinese event kinds in lineage" out_has "2016 改设 510525202"
+	LC_ALL=$zh TOWNORG_LOCALEDIR="$TMP/locale" run import "$TMP/z.db" "$top_srcdir/tests/data/nbs" --events "$top_srcdir/tests/data/mca"
+	check "Chinese: a re-import in one line" out_has "无需导入"
 fi
 done_testing
