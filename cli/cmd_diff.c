@@ -255,7 +255,7 @@ int cmd_lineage(int argc, char **argv)
 	}
 	if (rc == 0)
 		rc = json ? townorg_lineage_to_json(&text, l)
-			  : dot ? townorg_lineage_to_dot(&text, l) : townorg_lineage_to_text(&text, l, cli_lang);
+			  : dot ? townorg_lineage_to_dot_lang(&text, l, cli_lang) : townorg_lineage_to_text(&text, l, cli_lang);
 	if (rc < 0) {
 		ec = cli_lib_error(rc);
 		goto done;

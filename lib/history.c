@@ -749,7 +749,14 @@ static void dot_str(townorg__buf *b, const char *s)
 	townorg__buf_putc(b, '"');
 }
 
+static const char *kind_label_zh(townorg_event_kind k);
+
 int townorg_lineage_to_dot(char **out, const townorg_lineage *lg)
+{
+	return townorg_lineage_to_dot_lang(out, lg, TOWNORG_LANG_EN);
+}
+
+int townorg_lineage_to_dot_lang(char **out, const townorg_lineage *lg, townorg_lang lang)
 {
 	townorg__buf b = { 0 };
 	if (!out || !lg)
@@ -774,8 +781,11 @@ int townorg_lineage_to_dot(char **out, const townorg_lineage *lg)
 		const townorg_lineage_edge *e = &lg->edges[i];
 		char end[32], label[600];
 		const char *doc = edge_doc(e), *date = townorg_version_meta(e->version)->effective_date;
-		snprintf(label, sizeof label, "%s%s%s%s%s", townorg_event_kind_token(e->event->kind), date ? "\n" : "",
-			 date ? date : "", doc ? "\n" : "", doc ? doc : "");
+		if (e->event->date)
+			date = e->event->date; /* the change's own date (an MCA row: its year) */
+		snprintf(label, sizeof label, "%s%s%s%s%s",
+			 lang == TOWNORG_LANG_ZH ? kind_label_zh(e->event->kind) : townorg_event_kind_token(e->event->kind),
+			 date ? "\n" : "", date ? date : "", doc ? "\n" : "", doc ? doc : "");
 		if (!e->from_id || !e->to_id) {
 			/* a creation or an abolition: an open end drawn as a point */
 			snprintf(end, sizeof end, "_end%zu", i);

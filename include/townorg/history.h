@@ -163,6 +163,14 @@ TOWNORG_EXTERN(int) townorg_lineage_to_json(char **out, const townorg_lineage *l
  */
 TOWNORG_EXTERN(int) townorg_lineage_to_dot(char **out, const townorg_lineage *lineage);
 
+/**
+ * townorg_lineage_to_dot in a language: with TOWNORG_LANG_ZH the arrows'
+ * event kinds are Chinese (撤并, 更名, 改设, …).  Each arrow shows the
+ * event's own date when it has one (of day, month or year precision), else
+ * the recording version's effective date.  Owned: townorg_free.
+ */
+TOWNORG_EXTERN(int) townorg_lineage_to_dot_lang(char **out, const townorg_lineage *lineage, townorg_lang lang);
+
 /** Render as human text, one step a line.  Owned: townorg_free. */
 TOWNORG_EXTERN(int) townorg_lineage_to_text(char **out, const townorg_lineage *lineage, townorg_lang lang);
 
