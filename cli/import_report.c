@@ -23,6 +23,7 @@ static const struct {
 	{ "new-not-in-nbs", N_("its new unit is in no edition, by code or by name in its province") },
 	{ "old-not-in-nbs", N_("its old unit is in no edition, by code or by name in its county") },
 	{ "old-never-gone", N_("its old unit is listed in every edition") },
+	{ "new-elsewhere", N_("its new unit is found only by a name outside its county that cannot be used") },
 	{ "no-consecutive-pair", N_("the old unit's end and the new unit never show between the same two editions") },
 	{ "no-edition", N_("no edition was imported") },
 };

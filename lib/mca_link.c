@@ -593,6 +593,14 @@ const char *townorg__mca_why(const townorg__mca_row *r, const townorg_version *f
 			 "its old unit (%s) is listed in every imported edition: NBS never shows it gone", o);
 		return buf;
 	}
+	if (!RO(r) && WHY("new-elsewhere")) {
+		snprintf(buf, size,
+			 "its new unit (%s) is found only by name outside its county: in the first edition (where a name "
+			 "outside the county is not used), or where the name is not unique in its prefecture or province "
+			 "or was listed before",
+			 n);
+		return buf;
+	}
 	WHY("no-consecutive-pair");
 	snprintf(buf, size,
 		 "its old unit's end and its new unit never show between the same two editions (by code, by name "

@@ -121,7 +121,8 @@ typedef struct {
 	const char *why;        /**< why it matched nothing (English) */
 	const char *why_code;   /**< the reason as a short code: "unusable", "before-branch", "too-old-edition",
 	                             "after-last-edition", "not-in-nbs", "new-not-in-nbs", "old-not-in-nbs",
-	                             "old-never-gone", "no-consecutive-pair", "no-edition" (docs/realdata.md) */
+	                             "old-never-gone", "new-elsewhere", "no-consecutive-pair", "no-edition"
+	                             (docs/realdata.md) */
 } townorg_realdata_unmatched;
 
 /** An MCA row this import attached as an event (borrowed from the report). */
