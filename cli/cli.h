@@ -140,6 +140,19 @@ void cli_head_results_free(cli_head_result *r, size_t n);
 int cmd_keygen(int argc, char **argv);
 int cmd_sign_head(int argc, char **argv);
 
+/* "did you mean" (suggest.c): the closest candidate within a small edit
+ * distance, or NULL; the error (exit 2) for an entity id a version lacks */
+const char *cli_suggest(const char *word, const char *const *cands, size_t n);
+int cli_entity_error(const townorg_version *v, const char *id);
+/* EXIT_OK when `field` is a field of entities (a known one, a quota type, or
+ * an attribute some entity of a or b has); else a usage error (exit 2) with
+ * "did you mean". */
+int cli_check_field(const townorg_version *a, const townorg_version *b, const char *field);
+
+/* the report of an NBS import (import_report.c) */
+void cli_nbs_report_text(const townorg_realdata_report *rep, const char *branch, int with_events);
+void cli_nbs_report_json(FILE *out, const townorg_realdata_report *rep, const char *branch);
+
 /* shared by show and as-of */
 int cli_show_version(const townorg_repo *repo, const townorg_version *v, const char *entity, int json);
 

@@ -64,6 +64,18 @@ int cmd_diff(int argc, char **argv)
 	townorg_diff *d = NULL;
 	if ((ec = cli_lookup(&from, repo, pos[1])) != 0 || (ec = cli_lookup(&to, repo, pos[2])) != 0)
 		goto done;
+	/* an id or a field that names nothing is an error, not an empty diff */
+	if (under) {
+		const townorg_entity *ue = NULL;
+		if (townorg_version_get(&ue, to, under) < 0 && townorg_version_get(&ue, from, under) < 0) {
+			townorg_error_clear();
+			ec = cli_entity_error(to, under);
+			goto done;
+		}
+	}
+	for (size_t i = 0; i < o.field_count; i++)
+		if ((ec = cli_check_field(from, to, o.fields[i])) != EXIT_OK)
+			goto done;
 	int rc = townorg_diff_versions(&d, from, to, &o);
 	char *text = NULL;
 	if (rc == 0)
@@ -83,6 +95,41 @@ done:
 }
 
 /* ------------------------------------------------------------ blame */
+
+/* A field's name in the output language (the token itself in English and
+ * for fields without a label: attributes, other quota types). */
+static const char *field_label(const char *field)
+{
+	static const struct {
+		const char *token, *label;
+	} labels[] = {
+		{ "parent_id", N_("parent_id") }, { "name", N_("name") }, { "kind", N_("kind") },
+		{ "class", N_("class") }, { "population", N_("population") }, { "area_km2", N_("area_km2") },
+		{ "revenue_per_capita", N_("revenue_per_capita") }, { "leader_posts", N_("leader_posts") },
+		{ "actual_staff", N_("actual_staff") }, { "chief_posts", N_("chief_posts") },
+		{ "deputy_posts", N_("deputy_posts") }, { "admin_quota", N_("admin_quota") },
+		{ "inst_quota", N_("inst_quota") },
+	};
+	if (cli_lang != TOWNORG_LANG_ZH)
+		return field;
+	for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+		if (!strcmp(labels[i].token, field))
+			return _(labels[i].label);
+	return field;
+}
+
+/* The first event of a version naming an entity (the approving document of
+ * a change an importer recorded as an event, e.g. an MCA row), or NULL. */
+static const townorg_event *event_naming(const townorg_version *v, const char *id)
+{
+	for (size_t i = 0; v && i < townorg_version_event_count(v); i++) {
+		const townorg_event *e = townorg_version_event(v, i);
+		for (size_t k = 0; e && k < e->from_count + e->to_count; k++)
+			if (!strcmp(k < e->from_count ? e->from_ids[k] : e->to_ids[k - e->from_count], id))
+				return e;
+	}
+	return NULL;
+}
 
 static int version_at(const townorg_version **v, const townorg_repo *repo, const char *at)
 {
@@ -110,6 +157,10 @@ int cmd_blame(int argc, char **argv)
 	if ((ec = version_at(&v, repo, at)) != 0)
 		goto done;
 	int rc = townorg_blame_entity(&b, v, pos[1]);
+	if (rc == TOWNORG_ENOTFOUND) {
+		ec = cli_entity_error(v, pos[1]);
+		goto done;
+	}
 	if (rc < 0) {
 		ec = cli_lib_error(rc);
 		goto done;
@@ -139,11 +190,17 @@ int cmd_blame(int argc, char **argv)
 		const townorg_blame_entry *x = townorg_blame_at(b, i);
 		char val[256];
 		snprintf(val, sizeof val, "%s", x->value ? x->value : "");
-		cli_table_add(t, x->field);
+		cli_table_add(t, field_label(x->field));
 		cli_table_add(t, val);
 		cli_table_add(t, cli_short_id(x->version));
-		cli_table_add(t, cli_or_dash(x->effective_date));
-		cli_table_add(t, cli_or_dash(x->doc_number));
+		/* no document of the version's own: the approving document of the
+		 * event that changed the entity there, with its date */
+		const townorg_event *ev = x->doc_number ? NULL : event_naming(x->version, townorg_entity_id(e));
+		if (ev && ev->date)
+			cli_table_addf(t, "%s (%s)", cli_or_dash(x->effective_date), ev->date);
+		else
+			cli_table_add(t, cli_or_dash(x->effective_date));
+		cli_table_add(t, ev && ev->document_count ? ev->documents[0] : cli_or_dash(x->doc_number));
 		cli_table_add(t, cli_or_dash(x->author));
 	}
 	putchar('\n');
@@ -184,9 +241,21 @@ int cmd_lineage(int argc, char **argv)
 		goto done;
 	unsigned int flags = family ? TOWNORG_LINEAGE_FAMILY : 0;
 	int rc = townorg_lineage_of(&l, v, pos[1], flags);
+	/* an id that is not in the version, in no event and in no earlier
+	 * version names nothing: an error, with the closest id */
+	if (rc == 0 && townorg_lineage_edge_count(l) == 0 && !townorg_lineage_node_at(l, 0)->present) {
+		townorg_history *h = NULL;
+		size_t seen = townorg_history_entity(&h, v, pos[1]) == 0 ? townorg_history_count(h) : 0;
+		townorg_history_free(h);
+		townorg_error_clear();
+		if (!seen) {
+			ec = cli_entity_error(v, pos[1]);
+			goto done;
+		}
+	}
 	if (rc == 0)
 		rc = json ? townorg_lineage_to_json(&text, l)
-			  : dot ? townorg_lineage_to_dot(&text, l) : townorg_lineage_to_text(&text, l, cli_lang);
+			  : dot ? townorg_lineage_to_dot_lang(&text, l, cli_lang) : townorg_lineage_to_text(&text, l, cli_lang);
 	if (rc < 0) {
 		ec = cli_lib_error(rc);
 		goto done;
@@ -203,49 +272,4 @@ done:
 
 /* ------------------------------------------------------------ validate */
 
-int cmd_validate(int argc, char **argv)
-{
-	int json = 0;
-	const char *policy_path = NULL;
-	const cli_option opts[] = {
-		{ "json", 0, 0, NULL, &json },
-		{ "policy", 'p', 1, &policy_path, NULL },
-		{ NULL, 0, 0, NULL, NULL }
-	};
-	const char *pos[2];
-	int npos, ec;
-	if (cli_parse(argc, argv, opts, pos, 2, &npos, 1, &ec) < 0)
-		return ec;
-	townorg_policy *policy = NULL;
-	int rc = policy_path ? townorg_policy_load(&policy, policy_path) : townorg_policy_new(&policy);
-	if (rc < 0)
-		return cli_lib_error(rc);
-	townorg_repo *repo;
-	if ((ec = cli_open(&repo, pos[0], 0)) != 0) {
-		townorg_policy_free(policy);
-		return ec;
-	}
-	const townorg_version *v;
-	townorg_validation *res = NULL;
-	char *text = NULL;
-	if ((ec = version_at(&v, repo, npos > 1 ? pos[1] : NULL)) != 0)
-		goto done;
-	rc = townorg_validate(&res, v, policy);
-	if (rc == 0)
-		rc = json ? townorg_validation_to_json(&text, res, TOWNORG_VALIDATION_PRETTY)
-			  : townorg_validation_to_text(&text, res, cli_lang == TOWNORG_LANG_ZH ? "zh" : "en");
-	if (rc < 0) {
-		ec = cli_lib_error(rc);
-		goto done;
-	}
-	fputs(text, stdout);
-	if (*text && text[strlen(text) - 1] != '\n')
-		fputc('\n', stdout);
-	ec = townorg_validation_conforms(res) ? EXIT_OK : EXIT_NO;
-done:
-	townorg_free(text);
-	townorg_validation_free(res);
-	townorg_policy_free(policy);
-	townorg_repo_free(repo);
-	return ec;
-}
+/* cmd_validate: cmd_validate.c */

@@ -283,6 +283,8 @@ static void show_version_summary(const townorg_repo *repo, const townorg_version
 				printf("%s%s", j ? ", " : "  ", e->documents[j]);
 			if (e->wording)
 				printf("  「%s」", e->wording);
+			if (e->date)
+				printf("  %s", e->date);
 			putchar('\n');
 		}
 	}

@@ -128,7 +128,7 @@ static int nbs_progress(const townorg_realdata_progress *p, void *payload)
 		return 0;
 	char what[128];
 	if (p->stage == TOWNORG_REALDATA_READ_MCA)
-		snprintf(what, sizeof what, "%s", _("reading MCA tables"));
+		snprintf(what, sizeof what, _("reading the MCA table of %s"), p->edition ? p->edition : "?");
 	else if (p->stage == TOWNORG_REALDATA_READ_EDITION)
 		snprintf(what, sizeof what, _("reading edition %s"), p->edition ? p->edition : "");
 	else
@@ -231,52 +231,22 @@ static int import_xlsx(townorg_repo *repo, const char *src, const char *branch, 
 }
 
 static int import_nbs(townorg_repo *repo, const char *src, const char *branch, const char *events,
-	const char *author)
+	const char *author, int json_report)
 {
 	townorg_nbs_import_options o = TOWNORG_NBS_IMPORT_OPTIONS_INIT;
 	townorg_realdata_report *rep = NULL;
 	o.branch = branch;
 	o.mca_source = events;
 	o.author = author;
-	o.progress = nbs_progress;
+	o.progress = json_report && quiet_flag ? NULL : nbs_progress;
 	int rc = townorg_nbs_import(&rep, repo, src, &o);
 	cli_progress_end();
 	if (rc < 0)
 		return cli_lib_error(rc);
-	if (!quiet_flag) {
-		size_t n = townorg_realdata_report_edition_count(rep);
-		printf(_("Imported %zu NBS editions into branch '%s'.\n"), n, branch);
-		const char *hdr[] = { _("tag"), _("version"), _("date"), _("townships"), _("added"), _("removed"),
-				      _("renamed"), _("reclassified"), _("moved"), _("events") };
-		cli_table *t = cli_table_new(10, hdr);
-		for (size_t c = 3; c < 10; c++)
-			cli_table_right(t, c);
-		for (size_t i = 0; i < n; i++) {
-			const townorg_realdata_edition *e = townorg_realdata_report_edition(rep, i);
-			cli_table_addf(t, "%s%s", e->tag, e->skipped ? _(" (skipped)") : "");
-			cli_table_addf(t, "%.12s", e->version_id ? e->version_id : "-");
-			cli_table_add(t, e->effective_date);
-			cli_table_addf(t, "%zu", e->townships);
-			cli_table_addf(t, "%zu", e->added);
-			cli_table_addf(t, "%zu", e->removed);
-			cli_table_addf(t, "%zu", e->renamed);
-			cli_table_addf(t, "%zu", e->reclassified);
-			cli_table_addf(t, "%zu", e->moved);
-			cli_table_addf(t, "%zu", e->events);
-		}
-		cli_table_print(t, stdout);
-		cli_table_free(t);
-		if (events) {
-			size_t un = townorg_realdata_report_unmatched_count(rep);
-			printf(_("MCA rows: %zu read, %zu attached as events, %zu matched no edition.\n"),
-				townorg_realdata_report_mca_rows(rep), townorg_realdata_report_mca_matched(rep), un);
-			for (size_t i = 0; i < un; i++) {
-				const townorg_realdata_unmatched *u = townorg_realdata_report_unmatched(rep, i);
-				printf("  %s:%zu: %s %s %s → %s %s (%s)\n", u->file, u->line, u->old_code, u->old_name,
-					u->reason, u->new_code, u->new_name, u->why);
-			}
-		}
-	}
+	if (json_report)
+		cli_nbs_report_json(stdout, rep, branch);
+	else if (!quiet_flag)
+		cli_nbs_report_text(rep, branch, events != NULL);
 	townorg_realdata_report_free(rep);
 	return EXIT_OK;
 }
@@ -327,6 +297,7 @@ static int import_json(townorg_repo *repo, const char *src, const char *branch, 
 int cmd_import(int argc, char **argv)
 {
 	const char *format = NULL, *branch = NULL, *onto = NULL, *events = NULL, *author = NULL;
+	int json_report = 0;
 	const cli_option opts[] = {
 		{ "format", 'f', 1, &format, NULL },
 		{ "branch", 'b', 1, &branch, NULL },
@@ -334,6 +305,7 @@ int cmd_import(int argc, char **argv)
 		{ "events", 0, 1, &events, NULL },
 		{ "author", 0, 1, &author, NULL },
 		{ "quiet", 'q', 0, NULL, &quiet_flag },
+		{ "json", 0, 0, NULL, &json_report },
 		{ NULL, 0, 0, NULL, NULL }
 	};
 	const char *pos[2];
@@ -356,6 +328,8 @@ int cmd_import(int argc, char **argv)
 		return cli_usage_error(_("unknown format '%s' (json, tables, nbs or xlsx)"), format);
 	if (events && strcmp(format, "nbs") != 0)
 		return cli_usage_error(_("--events applies to --format nbs only"));
+	if (json_report && strcmp(format, "nbs") != 0)
+		return cli_usage_error(_("--json applies to --format nbs only"));
 
 	townorg_repo *repo;
 	if ((ec = cli_open(&repo, pos[0], 1)) != 0)
@@ -372,7 +346,7 @@ int cmd_import(int argc, char **argv)
 	} else {
 		ec = onto ? prepare_onto(repo, branch, onto) : EXIT_OK;
 		if (ec == EXIT_OK)
-			ec = strcmp(format, "nbs") == 0 ? import_nbs(repo, src, branch, events, author)
+			ec = strcmp(format, "nbs") == 0 ? import_nbs(repo, src, branch, events, author, json_report)
 						       : import_json(repo, src, branch, branch_given, author);
 	}
 	townorg_repo_free(repo);

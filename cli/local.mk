@@ -52,3 +52,7 @@ tests/cli/reliability.log: cli/townorg$(EXEEXT)
 CLI_TESTS += tests/cli/security.sh
 tests/cli/security.log: cli/townorg$(EXEEXT)
 EXTRA_DIST += docs/security.md
+# real data, second round (issue 19): the NBS import report
+cli_townorg_SOURCES += cli/import_report.c cli/cmd_validate.c cli/suggest.c
+CLI_TESTS += tests/cli/realdata.sh tests/cli/validate.sh tests/cli/readonly.sh
+tests/cli/realdata.log tests/cli/validate.log tests/cli/readonly.log: cli/townorg$(EXEEXT)

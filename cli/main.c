@@ -12,7 +12,7 @@ static const cli_command commands[] = {
 	{ "init", cmd_init, "REPO",
 	  N_("Create an empty repository file."),
 	  NULL },
-	{ "import", cmd_import, "REPO SOURCE [--format json|tables|nbs|xlsx] [--branch B] [--onto VERSION] [--events MCA_SOURCE]",
+	{ "import", cmd_import, "REPO SOURCE [--format json|tables|nbs|xlsx] [--branch B] [--onto VERSION] [--events MCA_SOURCE] [--json]",
 	  N_("Import a JSON document, a CSV table set, NBS township lists or a 台账 workbook."),
 	  N_("  --format F       json, tables, nbs or xlsx (default: detected from SOURCE:\n"
 	     "                   a folder with versions.csv is tables, a folder of NBS\n"
@@ -22,6 +22,8 @@ static const cli_command commands[] = {
 	     "  --onto VERSION   the version the imported history continues from\n"
 	     "  --events DIR     MCA change tables whose rows become events (nbs)\n"
 	     "  --author NAME    author recorded in the new versions\n"
+	     "  --json           print the import report as JSON (nbs): every MCA row\n"
+	     "                   attached, and every row not linked with its reason\n"
 	     "  --quiet          no report, no progress\n") },
 	{ "log", cmd_log, "REPO [BRANCH] [--json]",
 	  N_("List the versions of a branch, newest first."),
@@ -39,10 +41,19 @@ static const cli_command commands[] = {
 	     "  --kind K,...     only entities of these kinds\n"
 	     "  --under ENTITY   only this entity and what is below it\n"
 	     "  --field F,...    only changes of these fields\n") },
-	{ "validate", cmd_validate, "REPO [VERSION] [--policy FILE] [--json]",
+	{ "validate", cmd_validate, "REPO [VERSION] [--policy FILE] [--rule R] [--severity S] [--under ID] [--from V] [--to V] [--json|--csv]",
 	  N_("Check a version against a policy (default: head of main, default policy)."),
-	  N_("  --policy FILE    policy file (docs/format.md, \"Policy files\")\n"
+	  N_("  --policy FILE    policy file (docs/format.md, \"Policy files\");\n"
+	     "                   policies/nbs.json for statistical data (NBS, MCA)\n"
+	     "  --rule R[,R2]    only these rules' findings\n"
+	     "  --severity S     only findings of severity S or worse (info, warning, error)\n"
+	     "  --under ID       only findings on this unit and the units under it\n"
+	     "  --from V         validate every version from V to VERSION (first parents)\n"
+	     "  --to V           the last version (same as VERSION)\n"
 	     "  --json           print JSON (shape: docs/format.md, \"Validation JSON\")\n"
+	     "  --csv            print the findings as CSV\n"
+	     "The text starts with a summary by rule and severity; each finding names\n"
+	     "its unit by code, name and county.\n"
 	     "Exit status 1 when an unwaived error is found.\n") },
 	{ "blame", cmd_blame, "REPO ENTITY [--at VERSION] [--json]",
 	  N_("Show, for each field of an entity, the version that set its value."),

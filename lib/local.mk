@@ -81,3 +81,9 @@ lib_libtownorg_core_la_SOURCES += lib/store/sign.c
 lib_libtownorg_core_la_CFLAGS += $(HOGWEED_CFLAGS)
 lib_libtownorg_core_la_LIBADD += $(HOGWEED_LIBS)
 townorg_include_HEADERS += include/townorg/sign.h
+
+# real data, second round (issue 19): linking MCA rows to NBS editions
+lib_libtownorg_core_la_SOURCES += lib/io/mca_link.c
+lib_libtownorg_core_la_SOURCES += lib/core/partial_date.c
+# the statistical profile for NBS/MCA histories (issue 19)
+dist_policies_DATA += policies/nbs.json

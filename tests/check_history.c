@@ -269,8 +269,18 @@ START_TEST(lineage_graph)
 	json_decref(root);
 	townorg_free(s);
 	OK(townorg_lineage_to_text(&s, lg, TOWNORG_LANG_ZH));
-	ck_assert_msg(strstr(s, "2008-06-01 merge s15 计生所 → center 为民服务中心（黟编〔2008〕5号）"), "%s", s);
+	ck_assert_msg(strstr(s, "2008-06-01 撤并 s15 计生所 → center 为民服务中心（黟编〔2008〕5号）"), "%s", s);
 	townorg_free(s);
+	OK(townorg_lineage_to_text(&s, lg, TOWNORG_LANG_EN));
+	ck_assert_msg(strstr(s, "2008-06-01 merge s15 计生所 → center 为民服务中心 (黟编〔2008〕5号)"), "%s", s);
+	townorg_free(s);
+	OK(townorg_lineage_to_dot_lang(&s, lg, TOWNORG_LANG_ZH));
+	ck_assert_msg(strstr(s, "label=\"撤并\\n2008-06-01"), "%s", s);
+	townorg_free(s);
+	OK(townorg_lineage_to_dot(&s, lg));
+	ck_assert_msg(strstr(s, "label=\"merge\\n2008-06-01"), "%s", s);
+	townorg_free(s);
+	ck_assert_int_eq(townorg_lineage_to_dot_lang(NULL, lg, TOWNORG_LANG_ZH), TOWNORG_EINVALID);
 	townorg_lineage_free(lg);
 	/* predecessors of the hub: the centre, the forestry station and the seven */
 	OK(townorg_lineage_of(&lg, v[6], "hub", TOWNORG_LINEAGE_PREDECESSORS));

@@ -1,10 +1,7 @@
 /* check_realdata.c — the NBS township list and MCA change table importers:
  * small fixtures cut from the real files (tests/data/nbs, tests/data/mca),
- * bad input of each kind, all-or-nothing, cancel, and the real 2016–2023
- * editions from $SHARED_DIR (tagged "shared": tests/check-shared-data.sh
- * runs it, or says SKIP when the data is not there; not under valgrind —
- * it takes about 6 minutes there, against 2–3 s natively, and runs the
- * same code as the fixtures). */
+ * bad input of each kind, all-or-nothing, cancel, one by one against all
+ * at once.  The real 2016–2023 editions: check_realdata_real.c. */
 #include <config.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -170,7 +167,15 @@ START_TEST(fixture_editions)
 	ck_assert_str_eq(ev->wording, "撤乡设镇");
 	ck_assert_str_eq(ev->documents[0], "川府民政〔2018〕1号");
 	ck_assert_ptr_null(find_event(v19, "510525215", NULL));
-	ck_assert_uint_eq(townorg_version_event_count(v17), 0); /* nothing earlier to compare with */
+	ck_assert_str_eq(ev->date, "2018"); /* the table's year, of year precision */
+	/* the first edition of an empty branch has nothing before it: the rows
+	 * already in effect in it are kept as history before it, dated by their
+	 * table (2016 撤乡设镇 石龙乡 510525202 → 石龙镇 510525116) */
+	ck_assert_uint_eq(townorg_version_event_count(v17), e17->events);
+	ev = find_event(v17, "510525202", "510525116");
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_str_eq(ev->date, "2016");
+	ck_assert_int_eq(ev->kind, TOWNORG_EVENT_RECLASSIFY);
 
 	/* 合并 (撤销合并): 王兴镇, 棉花庄镇, 老张集乡 into 淮高镇: one event id */
 	const townorg_event *a = find_event(v18, "320804105", NULL), *b = find_event(v18, "320804106", NULL),
@@ -194,17 +199,48 @@ START_TEST(fixture_editions)
 	ck_assert_uint_eq(matched + un, rows);
 	ck_assert_uint_eq(matched, e17->events + e18->events + e19->events);
 	ck_assert_uint_eq(e18->events, townorg_version_event_count(v18));
-	int saw_2015 = 0, saw_older = 0;
+	int saw_2015 = 0;
 	for (size_t i = 0; i < un; i++) {
 		const townorg_realdata_unmatched *u = townorg_realdata_report_unmatched(rep, i);
 		ck_assert_ptr_nonnull(u->why);
+		ck_assert_ptr_nonnull(u->why_code);
 		ck_assert_uint_gt(u->line, 0);
-		saw_2015 |= u->table_year == 2015 && !strcmp(u->old_code, "320621100") && !strcmp(u->reason, "撤镇建街道");
-		saw_older |= !strcmp(u->old_code, "510525202") && strstr(u->why, "older") != NULL;
+		/* 2015: no 省份 column; 海安 is in none of the fixture editions */
+		if (u->table_year == 2015 && !strcmp(u->old_code, "320621100") && !strcmp(u->reason, "撤镇建街道")) {
+			saw_2015 = 1;
+			ck_assert_str_eq(u->why_code, "not-in-nbs");
+		}
+		/* the 2019 table reaches past the last edition's cut-off */
+		if (u->table_year == 2019)
+			ck_assert_str_eq(u->why_code, "after-last-edition");
+		ck_assert_str_ne(u->why_code, "before-branch");
 	}
-	ck_assert(saw_2015);  /* 2015: no 省份 column */
-	ck_assert(saw_older); /* a 2016 撤乡设镇 already in effect in the first edition */
+	ck_assert(saw_2015);
 	ck_assert_ptr_null(townorg_realdata_report_unmatched(rep, un));
+	/* the attached rows, each once, and the tables */
+	ck_assert_uint_eq(townorg_realdata_report_attached_count(rep), matched);
+	size_t history = 0, by_name = 0;
+	for (size_t i = 0; i < matched; i++) {
+		const townorg_realdata_link *l = townorg_realdata_report_attached(rep, i);
+		history += l->history;
+		by_name += !strcmp(l->how, "name in county");
+		if (l->history)
+			ck_assert_str_eq(l->edition, "2017");
+	}
+	ck_assert_uint_eq(history, e17->events);
+	ck_assert_uint_gt(by_name, 0);
+	ck_assert_ptr_null(townorg_realdata_report_attached(rep, matched));
+	ck_assert_uint_eq(townorg_realdata_report_table_count(rep), 5);
+	size_t table_rows = 0, table_linked = 0;
+	for (size_t i = 0; i < 5; i++) {
+		const townorg_realdata_table *tb = townorg_realdata_report_table(rep, i);
+		ck_assert_int_eq(tb->year, 2015 + (int)i);
+		table_rows += tb->rows;
+		table_linked += tb->linked;
+	}
+	ck_assert_uint_eq(table_rows, rows);
+	ck_assert_uint_eq(table_linked, matched);
+	ck_assert_ptr_null(townorg_realdata_report_table(rep, 5));
 	townorg_realdata_report_free(rep);
 }
 END_TEST
@@ -364,6 +400,10 @@ static int on_progress(const townorg_realdata_progress *p, void *payload)
 	progress_state *s = payload;
 	ck_assert_uint_eq(p->version, TOWNORG_REALDATA_PROGRESS_VERSION);
 	ck_assert_ptr_nonnull(p->path);
+	/* every report names the year: of the edition, or of the MCA table */
+	ck_assert_ptr_nonnull(p->edition);
+	ck_assert_int_eq(strlen(p->edition), 4);
+	ck_assert_int_ge(atoi(p->edition), 2015);
 	s->stage_seen[p->stage]++;
 	return ++s->calls == s->cancel_at ? -42 : 0;
 }
@@ -450,6 +490,125 @@ static int import_2018_on_2017(townorg_realdata_report **rep, long fail_at)
 	return rc;
 }
 
+/* Importing the editions one by one (the yearly workflow) gives the same
+ * versions — ids, state hashes, events — as importing them all at once,
+ * and attaches each MCA row once.  Version ids do not depend on when the
+ * import ran (the recorded time is the edition's cut-off). */
+START_TEST(one_by_one)
+{
+	townorg_nbs_import_options o = TOWNORG_NBS_IMPORT_OPTIONS_INIT;
+	townorg_realdata_report *all = NULL;
+	townorg_repo *other;
+	o.mca_source = MCA;
+	OK(townorg_nbs_import(&all, repo, NBS, &o));
+	OK(townorg_repo_new(&other));
+	size_t attached = 0;
+	const char *years[] = { NBS "/2017", NBS "/2018", NBS "/2019" };
+	for (size_t i = 0; i < 3; i++) {
+		townorg_realdata_report *one = NULL;
+		OK(townorg_nbs_import(&one, other, years[i], &o));
+		attached += townorg_realdata_report_attached_count(one);
+		ck_assert_uint_eq(townorg_realdata_report_edition(one, 0)->events,
+				  townorg_realdata_report_edition(all, i)->events);
+		ck_assert_uint_eq(townorg_realdata_report_mca_matched(one) + townorg_realdata_report_unmatched_count(one),
+				  townorg_realdata_report_mca_rows(one));
+		townorg_realdata_report_free(one);
+	}
+	ck_assert_uint_eq(attached, townorg_realdata_report_attached_count(all));
+	ck_assert_uint_eq(attached, townorg_realdata_report_mca_matched(all));
+	const char *tags[] = { "nbs-2017", "nbs-2018", "nbs-2019" };
+	for (size_t i = 0; i < 3; i++) {
+		const townorg_version *a = tag(tags[i]), *b;
+		OK(townorg_repo_tag_lookup(&b, other, tags[i]));
+		ck_assert_str_eq(townorg_version_id(a), townorg_version_id(b));
+		ck_assert_str_eq(townorg_version_state_hash(a), townorg_version_state_hash(b));
+		ck_assert_uint_eq(townorg_version_event_count(a), townorg_version_event_count(b));
+		ck_assert_str_eq(townorg_version_meta(a)->recorded_at, i == 0 ? "2017-10-31T00:00:00Z"
+								       : i == 1 ? "2018-10-31T00:00:00Z"
+										: "2019-10-31T00:00:00Z");
+	}
+	/* importing everything again changes nothing and attaches nothing */
+	townorg_realdata_report *again = NULL;
+	OK(townorg_nbs_import(&again, other, NBS, &o));
+	ck_assert_uint_eq(townorg_realdata_report_attached_count(again), 0);
+	ck_assert_uint_eq(townorg_realdata_report_mca_matched(again), townorg_realdata_report_mca_matched(all));
+	for (size_t i = 0; i < 3; i++)
+		ck_assert_int_eq(townorg_realdata_report_edition(again, i)->skipped, 1);
+	townorg_realdata_report_free(again);
+	townorg_realdata_report_free(all);
+	townorg_repo_free(other);
+}
+END_TEST
+
+/* Event dates of year and month precision; full dates as before. */
+START_TEST(partial_dates)
+{
+	OK(townorg_event_date_check("2019"));
+	OK(townorg_event_date_check("2019-05"));
+	OK(townorg_event_date_check("2019-05-31"));
+	const char *bad[] = { "", "19", "20190", "2019-5", "2019-13", "2019-00", "2019-02-30", "0999", "2019/05",
+			      "2019-05-", "abcd" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(townorg_event_date_check(bad[i]) == TOWNORG_EINVALID, "%s", bad[i]);
+	ck_assert_int_eq(townorg_event_date_check(NULL), TOWNORG_EINVALID);
+	ck_assert_int_eq(townorg_event_date_precision("2019"), TOWNORG_DATE_YEAR);
+	ck_assert_int_eq(townorg_event_date_precision("2019-05"), TOWNORG_DATE_MONTH);
+	ck_assert_int_eq(townorg_event_date_precision("2019-05-31"), TOWNORG_DATE_DAY);
+	ck_assert_int_eq(townorg_event_date_precision("2019-5"), TOWNORG_DATE_NONE);
+	ck_assert_int_eq(townorg_event_date_precision(NULL), TOWNORG_DATE_NONE);
+	/* a transaction takes them; a bad one is refused and names the value */
+	townorg_txn *t;
+	townorg_entity_builder *b;
+	const townorg_version *v;
+	OK(townorg_txn_new(&t, repo, NULL));
+	OK(townorg_entity_builder_new(&b, "34", TOWNORG_KIND_PROVINCE, "安徽省", NULL));
+	OK(townorg_txn_put_builder(t, b));
+	townorg_entity_builder_free(b);
+	const char *ids[] = { "34" };
+	townorg_event ev = TOWNORG_EVENT_INIT;
+	ev.kind = TOWNORG_EVENT_CREATE;
+	ev.to_ids = ids;
+	ev.to_count = 1;
+	ev.date = "2019-13";
+	ck_assert_int_eq(townorg_txn_add_event(t, &ev), TOWNORG_EINVALID);
+	ck_assert_ptr_nonnull(strstr(townorg_error_last(), "2019-13"));
+	ev.date = "2019";
+	OK(townorg_txn_add_event(t, &ev));
+	OK(townorg_txn_commit(&v, t));
+	townorg_txn_free(t);
+	ck_assert_str_eq(townorg_version_event(v, 0)->date, "2019");
+}
+END_TEST
+
+/* GB18030 files (as Excel and WPS save them on Chinese Windows) read as
+ * their UTF-8 originals: the same state, the same events. */
+START_TEST(gb18030)
+{
+	townorg_nbs_import_options o = TOWNORG_NBS_IMPORT_OPTIONS_INIT;
+	townorg_repo *other;
+	OK(townorg_nbs_import(NULL, repo, NBS "/2017", &o));
+	OK(townorg_repo_new(&other));
+	OK(townorg_nbs_import(NULL, other, NBS "/gb18030/2017", &o));
+	const townorg_version *a = tag("nbs-2017"), *b;
+	OK(townorg_repo_tag_lookup(&b, other, "nbs-2017"));
+	ck_assert_str_eq(townorg_version_state_hash(a), townorg_version_state_hash(b));
+	ck_assert_str_eq(townorg_entity_name(get(b, "320804100")), "王营镇");
+	/* an MCA table in GB18030 attaches the same events */
+	townorg_realdata_report *ra = NULL, *rb = NULL;
+	o.mca_source = MCA "/sub-county-diff_2018.csv";
+	OK(townorg_nbs_import(&ra, repo, NBS "/2018", &o));
+	o.mca_source = MCA "/gb18030/sub-county-diff_2018.csv";
+	OK(townorg_nbs_import(&rb, other, NBS "/2018", &o));
+	ck_assert_uint_gt(townorg_realdata_report_edition(ra, 0)->events, 0);
+	ck_assert_uint_eq(townorg_realdata_report_edition(ra, 0)->events, townorg_realdata_report_edition(rb, 0)->events);
+	OK(townorg_repo_tag_lookup(&b, other, "nbs-2018"));
+	ck_assert_str_eq(townorg_version_id(tag("nbs-2018")), townorg_version_id(b));
+	townorg_realdata_report_free(ra);
+	townorg_realdata_report_free(rb);
+	townorg_repo_free(other);
+}
+END_TEST
+
 START_TEST(allocation_failures)
 {
 	townorg_realdata_report *rep = NULL;
@@ -478,93 +637,6 @@ START_TEST(allocation_failures)
 }
 END_TEST
 
-static size_t data_rows(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-	int c, last = '\n';
-	ck_assert_ptr_nonnull(f);
-	while ((c = fgetc(f)) != EOF) {
-		n += c == '\n';
-		last = c;
-	}
-	fclose(f);
-	return n + (last != '\n') - 1; /* lines less the header */
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* The real 2016–2023 editions with every MCA table. */
-START_TEST(real_data)
-{
-	/* Tagged "shared": run by tests/check-shared-data.sh only, which says
-	 * SKIP when the real data is absent; here its absence is a failure. */
-	const char *shared = getenv("SHARED_DIR");
-	char nbs[512], mca[512], path[600];
-	struct stat st;
-	snprintf(nbs, sizeof nbs, "%s/data/real/nbs-townships", shared ? shared : TEST_SRCDIR "/../shared");
-	snprintf(mca, sizeof mca, "%s/data/real/mca-changes/sub-county", shared ? shared : TEST_SRCDIR "/../shared");
-	ck_assert_msg(stat(nbs, &st) == 0 && stat(mca, &st) == 0, "real data not found under %s", nbs);
-	double t0 = now();
-	townorg_realdata_report *rep = import(nbs, mca);
-	double t1 = now();
-	printf("# imported 8 NBS editions and %zu MCA rows in %.2f s\n", townorg_realdata_report_mca_rows(rep), t1 - t0);
-	ck_assert_uint_eq(townorg_realdata_report_edition_count(rep), 8);
-	size_t events = 0;
-	for (size_t i = 0; i < 8; i++) {
-		const townorg_realdata_edition *e = townorg_realdata_report_edition(rep, i);
-		snprintf(path, sizeof path, "%s/%d/streets.csv", nbs, 2016 + (int)i);
-		size_t rows = data_rows(path);
-		const townorg_version *v = tag(e->tag);
-		size_t n = townorg_version_kind_count(v, TOWNORG_KIND_SUBDISTRICT) +
-			   townorg_version_kind_count(v, TOWNORG_KIND_TOWN) +
-			   townorg_version_kind_count(v, TOWNORG_KIND_TOWNSHIP) +
-			   townorg_version_kind_count(v, TOWNORG_KIND_TOWNSHIP_LIKE);
-		ck_assert_uint_eq(n, rows);
-		ck_assert_uint_eq(e->townships, rows);
-		ck_assert_uint_eq(townorg_version_event_count(v), e->events);
-		events += e->events;
-		printf("# %s (%s): %zu townships, +%zu -%zu, %zu renamed, %zu reclassified, %zu events\n", e->tag,
-		       e->effective_date, rows, e->added, e->removed, e->renamed, e->reclassified, e->events);
-	}
-	ck_assert_uint_eq(townorg_realdata_report_edition(rep, 0)->townships, 42951);
-	ck_assert_uint_eq(townorg_realdata_report_edition(rep, 7)->townships, 41352);
-	size_t rows = townorg_realdata_report_mca_rows(rep), matched = townorg_realdata_report_mca_matched(rep);
-	ck_assert_uint_eq(rows, 7644); /* 7,643 numbered rows and one without a 序号 (2014, line 292) */
-	ck_assert_uint_eq(matched, events);
-	ck_assert_uint_eq(matched + townorg_realdata_report_unmatched_count(rep), rows);
-	printf("# MCA rows: %zu matched, %zu unmatched\n", matched, rows - matched);
-
-	/* 2019 table: 山西 140404200 郝家庄乡 撤乡设镇 → 140404106 郝家庄镇, 晋政函〔2019〕123号.
-	 * NBS still lists the 乡 in its 2019 edition (cut-off 2019-10-31); the
-	 * 镇 appears in 2020. */
-	const townorg_version *v19 = tag("nbs-2019"), *v20 = tag("nbs-2020");
-	ck_assert_ptr_nonnull(get(v19, "140404200"));
-	ck_assert_ptr_null(find_event(v19, "140404200", NULL));
-	const townorg_event *e = find_event(v20, "140404200", "140404106");
-	ck_assert_ptr_nonnull(e);
-	ck_assert_int_eq(e->kind, TOWNORG_EVENT_RECLASSIFY);
-	ck_assert_str_eq(e->wording, "撤乡设镇");
-	ck_assert_uint_eq(e->document_count, 1);
-	ck_assert_str_eq(e->documents[0], "晋政函〔2019〕123号");
-	ck_assert_int_eq(townorg_entity_kind(get(v20, "140404106")), TOWNORG_KIND_TOWN);
-	ck_assert_str_eq(townorg_entity_name(get(v20, "140404106")), "郝家庄镇");
-
-	/* 省直辖县级: 仙桃市 sits directly under 湖北省; 东莞市's towns under the
-	 * county-level 441900 */
-	ck_assert_str_eq(townorg_entity_parent_id(get(v20, "429004")), "42");
-	ck_assert_ptr_null(get(v20, "4290"));
-	ck_assert_str_eq(townorg_entity_parent_id(get(v20, "441900003")), "441900");
-	ck_assert_str_eq(townorg_entity_parent_id(get(v20, "110101")), "11");
-	townorg_realdata_report_free(rep);
-}
-END_TEST
-
 int main(void)
 {
 	Suite *s = suite_create("realdata");
@@ -580,6 +652,9 @@ int main(void)
 	tcase_add_test(tc, bad_input);
 	tcase_add_test(tc, progress_and_cancel);
 	tcase_add_test(tc, two_documents);
+	tcase_add_test(tc, one_by_one);
+	tcase_add_test(tc, gb18030);
+	tcase_add_test(tc, partial_dates);
 	tcase_add_test(tc, allocation_failures);
 	suite_add_tcase(s, tc);
 	TCase *real = tcase_create("real");

@@ -992,13 +992,66 @@ START_TEST(lineage_rule)
 	OK(townorg_txn_remove(t, "341023-002"));
 	meta(t, "2008-06-01", "黟编〔2008〕2号");
 	OK(townorg_validate_txn(&r, t, p));
+	/* no archives are recorded anywhere in this history: the archives check
+	 * cannot be judged and says so once (a warning naming the statistical
+	 * profile), instead of once per dissolved unit */
 	ck_assert_uint_eq(townorg_validation_count(r), 3);
-	const townorg_finding *f = townorg_validation_at(r, 0);
-	ck_assert_str_eq(f->entity, "341023-001-01");
+	const townorg_finding *f = find(r, "lineage.disposition", "341023-001-01");
+	ck_assert_ptr_nonnull(f);
 	ck_assert_str_eq(f->message_zh, "蚕桑站：已撤销，但没有承继单位或处置说明");
-	ck_assert_str_eq(townorg_validation_at(r, 1)->path, "archives");
-	ck_assert_str_eq(townorg_validation_at(r, 1)->message_en, "宏潭乡: dissolved, but its archives have no custodian");
+	ck_assert_int_eq(f->severity, TOWNORG_SEVERITY_ERROR);
+	f = find(r, "lineage.disposition", "341023-002");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->path, "lineage");
+	f = NULL;
+	for (size_t i = 0; i < townorg_validation_count(r); i++)
+		if (!townorg_validation_at(r, i)->entity)
+			f = townorg_validation_at(r, i);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(f->path, "archives");
+	ck_assert_int_eq(f->severity, TOWNORG_SEVERITY_WARNING);
+	ck_assert_int_eq(f->value, 1);
+	ck_assert_ptr_nonnull(strstr(f->message_en, "policies/nbs.json"));
+	ck_assert_ptr_nonnull(strstr(f->message_zh, "policies/nbs.json"));
 	townorg_validation_free(r);
+	/* once archives are recorded somewhere in the history (here an earlier
+	 * version's transfer), every dissolved unit needs its custodian */
+	{
+		townorg_txn *t0;
+		const townorg_version *v0;
+		const char *from0[] = { "341023-009" }, *to0[] = { "黟县档案馆" };
+		OK(townorg_txn_new_on_branch(&t0, repo, "main"));
+		put(t0, mk("341023-003", TOWNORG_KIND_TOWNSHIP, "某乡", "341023"));
+		meta(t0, "2008-03-01", "黟编〔2008〕3号");
+		townorg_event a0 = TOWNORG_EVENT_INIT;
+		a0.kind = TOWNORG_EVENT_TRANSFER_ARCHIVES;
+		a0.from_ids = from0;
+		a0.from_count = 1;
+		a0.to_ids = to0;
+		a0.to_count = 1;
+		OK(townorg_txn_add_event(t0, &a0));
+		OK(townorg_txn_commit(&v0, t0));
+		townorg_txn_free(t0);
+		townorg_txn *t1;
+		OK(townorg_txn_new_on_branch(&t1, repo, "main"));
+		OK(townorg_txn_remove(t1, "341023-002"));
+		meta(t1, "2008-06-01", "黟编〔2008〕2号");
+		OK(townorg_validate_txn(&r, t1, p));
+		ck_assert_uint_eq(townorg_validation_count(r), 2);
+		size_t archives = 0;
+		for (size_t i = 0; i < 2; i++) {
+			f = townorg_validation_at(r, i);
+			ck_assert_str_eq(f->entity, "341023-002");
+			ck_assert_int_eq(f->severity, TOWNORG_SEVERITY_ERROR);
+			if (!strcmp(f->path, "archives")) {
+				archives++;
+				ck_assert_str_eq(f->message_en, "宏潭乡: dissolved, but its archives have no custodian");
+			}
+		}
+		ck_assert_uint_eq(archives, 1);
+		townorg_validation_free(r);
+		townorg_txn_free(t1);
+	}
 	/* A merge names the successor; archives go to the county archive. */
 	const char *st[] = { "341023-001-01" }, *tw[] = { "341023-002" }, *succ[] = { "341023-001" },
 		   *arch[] = { "黟县档案馆" };
@@ -1090,10 +1143,24 @@ START_TEST(document_numbers)
 	ck_assert_int_eq(townorg__docnum_check("涞办字〔2020]10号", &canon), -1);
 	ck_assert_int_eq(townorg__docnum_check("涞办字〔2020〕10", &canon), -1);
 	ck_assert_int_eq(townorg__docnum_check("涞办字〔2020〕号", &canon), -1);
+	/* the brackets real documents use, normalised for comparison */
+	static const char *const same[] = { "民地函〔2014〕506号", "民地函﹝2014﹞506号", "民地函[2014]506号",
+					    "民地函【2014】506号", "民地函［2014］506号", "民地函（２０１４）５０６号" };
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+		OK(townorg_document_number_normalize(&canon, same[i]));
+		ck_assert_str_eq(canon, "民地函〔2014〕506号");
+		townorg_free(canon);
+	}
+	ck_assert_int_eq(townorg_document_number_normalize(&canon, "民地函﹝2014〕506号"), TOWNORG_EINVALID);
+	ck_assert_ptr_null(canon);
+	ck_assert_ptr_nonnull(strstr(townorg_error_last(), "民地函﹝2014〕506号"));
+	ck_assert_int_eq(townorg_document_number_normalize(&canon, "并入拉马乡"), TOWNORG_EINVALID);
 
 	static const char *const only[] = { "document.number", NULL };
 	townorg_policy *p = policy_only(only);
 	static const char *const docs[] = { "涞办字〔2020〕10号", "涞办字[2020]11号", "综改〔20*〕1号", NULL };
+	/* by default a variant is accepted; warn_variants reports it */
+	OK(townorg_policy_set_param(p, "document.number", "warn_variants", "true"));
 	const townorg_version *v = NULL;
 	const char *last_id = NULL;
 	for (size_t i = 0; i < 4; i++) {
@@ -1127,6 +1194,26 @@ START_TEST(document_numbers)
 		last_id = townorg_version_id(v);
 	}
 	(void)last_id;
+	/* By default a number in a variant form is no finding; a malformed one is */
+	{
+		townorg_policy *p2 = policy_only(only);
+		static const char *const ok_docs[] = { "民地函﹝2014﹞506号", "涞办字[2020]11号", "涞办字【2020】12号",
+						       "综改〔20*〕1号" };
+		for (size_t i = 0; i < 4; i++) {
+			townorg_txn *t2;
+			townorg_validation *r2;
+			const townorg_version *v2;
+			OK(townorg_txn_new_on_branch(&t2, repo, "main"));
+			put(t2, mk("130698", TOWNORG_KIND_COUNTY, i % 2 ? "某乙县" : "某甲县", NULL));
+			meta(t2, "2020-06-02", ok_docs[i]);
+			OK(townorg_txn_commit(&v2, t2));
+			townorg_txn_free(t2);
+			OK(townorg_validate(&r2, v2, p2));
+			ck_assert_uint_eq(townorg_validation_count(r2), i == 3 ? 1 : 0);
+			townorg_validation_free(r2);
+		}
+		townorg_policy_free(p2);
+	}
 	/* Event documents are checked too. */
 	townorg_txn *t;
 	OK(townorg_txn_new_on_branch(&t, repo, "main"));

@@ -150,3 +150,15 @@ tests_check_security_SOURCES = tests/check_security.c tests/testutil.h
 tests_check_security_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS)
 tests_check_security_LDADD = $(TEST_LIBS) $(SQLITE_LIBS)
 TESTS += tests/check_security
+
+# real data, second round (issue 19): the real NBS editions and MCA tables
+# (exit 77 where ../shared/data/real is absent)
+check_PROGRAMS += tests/check_realdata_real
+tests_check_realdata_real_SOURCES = tests/check_realdata_real.c tests/testutil.h
+tests_check_realdata_real_CFLAGS = $(TEST_CFLAGS)
+tests_check_realdata_real_LDADD = $(TEST_LIBS)
+TESTS += tests/check_realdata_real
+
+# issue 19: every string of the townorg program has its Chinese translation
+TESTS += tests/check-po.sh
+dist_noinst_SCRIPTS += tests/check-po.sh

@@ -191,7 +191,9 @@ typedef struct {
  * whole diff (id NULL).  Counted over the entities below the unit in the
  * "from" version (before) and the "to" version (after); a unit absent on a
  * side counts zero there.  Organs are every organ kind (office, center,
- * station, team, listed, dispatched).  Quotas are the organs' own quotas
+ * station, team, listed, dispatched) — with a kinds filter
+ * (townorg_diff_options.kinds), the organs of those kinds only, so that the
+ * organ and quota totals respect it.  Quotas are the organs' own quotas
  * (a county's or township's pool is not summed in).
  */
 typedef struct {

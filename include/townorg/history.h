@@ -71,7 +71,10 @@ TOWNORG_EXTERN(const townorg_blame_entry *) townorg_blame_field(const townorg_bl
 
 /**
  * Render as JSON: {"id", "at", "created": VERSION, "fields": {"FIELD":
- * {"value", "version", "doc_number", "effective_date", "author"}}}.
+ * {"value", "version", "doc_number", "effective_date", "author", "event"}}}.
+ * "event" is the first event of that version naming the entity — {"kind",
+ * "event_id", "documents", "date", "wording"}, e.g. the MCA row with its
+ * approving document and year — or null.
  * *out is owned: free with townorg_free.
  */
 TOWNORG_EXTERN(int) townorg_blame_to_json(char **out, const townorg_blame *blame);
@@ -159,6 +162,14 @@ TOWNORG_EXTERN(int) townorg_lineage_to_json(char **out, const townorg_lineage *l
  * Owned: townorg_free.
  */
 TOWNORG_EXTERN(int) townorg_lineage_to_dot(char **out, const townorg_lineage *lineage);
+
+/**
+ * townorg_lineage_to_dot in a language: with TOWNORG_LANG_ZH the arrows'
+ * event kinds are Chinese (撤并, 更名, 改设, …).  Each arrow shows the
+ * event's own date when it has one (of day, month or year precision), else
+ * the recording version's effective date.  Owned: townorg_free.
+ */
+TOWNORG_EXTERN(int) townorg_lineage_to_dot_lang(char **out, const townorg_lineage *lineage, townorg_lang lang);
 
 /** Render as human text, one step a line.  Owned: townorg_free. */
 TOWNORG_EXTERN(int) townorg_lineage_to_text(char **out, const townorg_lineage *lineage, townorg_lang lang);

@@ -45,7 +45,8 @@ typedef struct {
 	unsigned int version;         /**< TOWNORG_REALDATA_PROGRESS_VERSION */
 	townorg_realdata_stage stage;
 	const char *path;             /**< the folder or file being worked on */
-	const char *edition;          /**< "2019", or NULL while reading MCA tables */
+	const char *edition;          /**< the year of the edition ("2019") — while reading MCA tables, the year
+	                                   of the table read (from its file name), NULL if it has none */
 	size_t current;               /**< editions (or MCA files) done so far */
 	size_t total;                 /**< editions (or MCA files) in all */
 } townorg_realdata_progress;
@@ -67,7 +68,9 @@ typedef struct {
 	const char *effective_date;    /**< override the cut-off date (YYYY-MM-DD); only when importing one
 	                                    edition, e.g. one newer than this library knows; NULL: built in */
 	const char *author;            /**< author of the versions; NULL: none */
-	const char *recorded_at;       /**< recorded time of the versions (YYYY-MM-DDTHH:MM:SSZ); NULL: now */
+	const char *recorded_at;       /**< recorded time of the versions (YYYY-MM-DDTHH:MM:SSZ); NULL: each
+	                                    edition's cut-off at 00:00:00Z, so that the same files give the same
+	                                    version ids however and whenever they are imported */
 	townorg_realdata_progress_cb progress; /**< NULL: no progress reports */
 	void *progress_payload;        /**< passed to progress */
 } townorg_nbs_import_options;
@@ -116,7 +119,35 @@ typedef struct {
 	const char *new_name;
 	const char *documents;  /**< 批准文件 as written */
 	const char *why;        /**< why it matched nothing (English) */
+	const char *why_code;   /**< the reason as a short code: "unusable", "before-branch", "too-old-edition",
+	                             "after-last-edition", "not-in-nbs", "new-not-in-nbs", "old-not-in-nbs",
+	                             "old-never-gone", "new-elsewhere", "no-consecutive-pair", "no-edition"
+	                             (docs/realdata.md) */
 } townorg_realdata_unmatched;
+
+/** An MCA row this import attached as an event (borrowed from the report). */
+typedef struct {
+	const char *file;       /**< path of the table */
+	size_t line;            /**< line of the row in that file */
+	int table_year;         /**< year of the table, 0 if unknown */
+	const char *edition;    /**< the edition ("2019") whose version carries the event */
+	int history;            /**< 1: already in effect in the first edition of an empty branch: kept as
+	                             history before it */
+	const char *how;        /**< how it was linked: "code", "name in county", "name in prefecture",
+	                             "name in province", "survivor of a merge", "chain" */
+	const char *from_id;    /**< the unit the event names as predecessor ("" none) */
+	const char *to_id;      /**< the unit the event names as successor ("" none) */
+} townorg_realdata_link;
+
+/** One MCA table: its rows and how many are linked (borrowed from the report). */
+typedef struct {
+	const char *file;       /**< path of the table */
+	int year;               /**< year of the table, 0 if unknown */
+	size_t rows;            /**< data rows */
+	size_t linked;          /**< rows recorded as events (by this import or, for editions already on the
+	                             branch, by the import that made them) */
+	size_t history;         /**< of those, rows kept as history before the first edition */
+} townorg_realdata_table;
 
 /**
  * Import NBS township lists onto a branch.
@@ -160,9 +191,25 @@ TOWNORG_EXTERN(size_t) townorg_realdata_report_edition_count(const townorg_reald
 TOWNORG_EXTERN(const townorg_realdata_edition *) townorg_realdata_report_edition(
 	const townorg_realdata_report *report, size_t i);
 
-/** MCA data rows read (all tables), and how many became events. */
+/** MCA data rows read (all tables), and how many are recorded as events
+ *  (attached by this import, or linked to an edition already on the branch
+ *  by the import that made it). */
 TOWNORG_EXTERN(size_t) townorg_realdata_report_mca_rows(const townorg_realdata_report *report);
 TOWNORG_EXTERN(size_t) townorg_realdata_report_mca_matched(const townorg_realdata_report *report);
+
+/** Number of MCA rows this import attached, and the i-th of them in file
+ *  and line order (borrowed; NULL when out of range).  Rows linked to an
+ *  edition that was already on the branch are not listed (they are counted
+ *  in townorg_realdata_report_mca_matched and the tables). */
+TOWNORG_EXTERN(size_t) townorg_realdata_report_attached_count(const townorg_realdata_report *report);
+TOWNORG_EXTERN(const townorg_realdata_link *) townorg_realdata_report_attached(
+	const townorg_realdata_report *report, size_t i);
+
+/** Number of MCA tables read, and the i-th in file name order (borrowed;
+ *  NULL when out of range). */
+TOWNORG_EXTERN(size_t) townorg_realdata_report_table_count(const townorg_realdata_report *report);
+TOWNORG_EXTERN(const townorg_realdata_table *) townorg_realdata_report_table(
+	const townorg_realdata_report *report, size_t i);
 
 /** Number of MCA rows that matched no edition, and the i-th of them in
  *  file and line order (borrowed; NULL when out of range). */

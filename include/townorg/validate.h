@@ -212,6 +212,16 @@ TOWNORG_EXTERN(int) townorg_rule_report(townorg_rule_ctx *ctx, const townorg_fin
 typedef struct townorg_validation townorg_validation;
 
 /**
+ * Normalise a document number for comparison: ISSUER〔YYYY〕N号 with the
+ * brackets U+3014/U+3015 and ASCII digits, whichever of the brackets real
+ * documents use it was written with (〔〕 ﹝﹞ [] ［］ 【】 () （）) and with
+ * full-width digits read as digits ("民地函[2014]506号" and "民地函﹝2014﹞506号"
+ * both give "民地函〔2014〕506号").  *out is owned: free with townorg_free.
+ * TOWNORG_EINVALID (with a message) for a number that does not parse.
+ */
+TOWNORG_EXTERN(int) townorg_document_number_normalize(char **out, const char *number);
+
+/**
  * Validate a version (committed, or detached from townorg_txn_preview)
  * against a policy (NULL: the default policy).  Window rules read the
  * version's first-parent line.  If the policy's dates do not cover the

@@ -61,7 +61,8 @@ typedef struct {
 	size_t to_count;
 	const char *const *documents;   /**< the change's own document numbers, if any */
 	size_t document_count;
-	const char *date;               /**< YYYY-MM-DD the change took effect, or NULL */
+	const char *date;               /**< when the change took effect: YYYY-MM-DD, or of month (YYYY-MM) or year
+	                                     (YYYY) precision when the source gives no day; NULL: unknown */
 	const char *wording;            /**< the source's original wording, or NULL */
 } townorg_event;
 #define TOWNORG_EVENT_INIT { TOWNORG_EVENT_STRUCT_VERSION, TOWNORG_EVENT_INVALID, NULL, NULL, 0, NULL, 0, NULL, 0, NULL, NULL }
@@ -157,6 +158,23 @@ TOWNORG_EXTERN(void) townorg_version_free(townorg_version *v);
 
 /** Parse an ISO date YYYY-MM-DD (a real calendar date, years 1000–9999). */
 TOWNORG_EXTERN(int) townorg_date_check(const char *date);
+
+/** The precision of an event's date. */
+typedef enum {
+	TOWNORG_DATE_NONE = 0,  /**< no date, or not a date */
+	TOWNORG_DATE_YEAR,      /**< "YYYY" */
+	TOWNORG_DATE_MONTH,     /**< "YYYY-MM" */
+	TOWNORG_DATE_DAY        /**< "YYYY-MM-DD" */
+} townorg_date_precision;
+
+/** Check an event's date: a full date YYYY-MM-DD (as townorg_date_check),
+ *  or one of month (YYYY-MM) or year (YYYY) precision, years 1000–9999.
+ *  0, or TOWNORG_EINVALID with a message. */
+TOWNORG_EXTERN(int) townorg_event_date_check(const char *date);
+
+/** The precision of an event's date (TOWNORG_DATE_NONE for NULL or a
+ *  string that is not one). */
+TOWNORG_EXTERN(townorg_date_precision) townorg_event_date_precision(const char *date);
 
 TOWNORG_END_DECLS
 

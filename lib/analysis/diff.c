@@ -896,7 +896,14 @@ typedef struct {
 	size_t n, cap;
 	uint32_t *slot; /* index + 1; 0: empty */
 	size_t mask;
+	unsigned int kinds; /* the diff's kinds filter: only organs of these kinds count (0: all) */
 } tmemo;
+
+/* Does an organ of kind k count in the totals (the --kind filter)? */
+static bool organ_counts(const tmemo *m, townorg_kind k)
+{
+	return townorg_kind_is_organ(k) && (!m || !m->kinds || (m->kinds & TOWNORG_KIND_BIT(k)));
+}
 
 static void tmemo_free(tmemo *m)
 {
@@ -953,7 +960,7 @@ static const setsum *tmemo_get(tmemo *m, const townorg__childset *cs, const town
 		const townorg_entity *e = vals[i];
 		townorg_kind k = townorg_entity_kind(e);
 		ss->kinds[k]++;
-		if (!townorg_kind_is_organ(k))
+		if (!organ_counts(m, k))
 			continue;
 		int64_t st = 0;
 		ss->organs++;
@@ -1013,7 +1020,7 @@ static int tally(unit *u, const townorg_version *v, const townorg_entity *e, boo
 	int rc;
 	if (depth > 0 || townorg_kind_is_organ(k)) {
 		(after ? u->t.kind_after : u->t.kind_before)[k]++;
-		if (townorg_kind_is_organ(k)) {
+		if (organ_counts(memo, k)) {
 			int64_t s = 0;
 			(after ? &u->t.organs.after : &u->t.organs.before)[0]++;
 			if (townorg_entity_int(e, TOWNORG_FIELD_ACTUAL_STAFF, &s) == 0)
@@ -1151,6 +1158,7 @@ static int compute_totals(townorg_diff *d, const townorg_diff_options *o)
 	unit u;
 	tmemo memo = { 0 };
 	int rc = 0;
+	memo.kinds = o->kinds; /* the totals respect the kinds filter */
 	memset(&s, 0, sizeof s);
 	memset(&u, 0, sizeof u);
 	for (size_t i = 0; i < d->n_deltas && rc == 0; i++) {

@@ -443,6 +443,9 @@ int townorg_diff_to_text(char **out, const townorg_diff *d, townorg_lang lang)
 		for (int level = TOWNORG_UNIT_TOWNSHIP; level >= TOWNORG_UNIT_COUNTY; level--)
 			for (size_t i = 0; i < townorg_diff_totals_count(d, (townorg_unit_level)level); i++) {
 				const townorg_diff_totals *u = townorg_diff_totals_at(d, (townorg_unit_level)level, i);
+				/* a unit with no organs and no quota on either side says nothing */
+				if (!u->organs.before && !u->organs.after && !u->quota.before && !u->quota.after)
+					continue;
 				unit_line(&b, u->name && *u->name ? u->name : u->id, u, lang);
 			}
 		/* With `under` the whole diff is that unit's subtree: when the unit

@@ -181,6 +181,8 @@ static int dump(char **out, json_t *root, bool bad)
 	return *out ? 0 : townorg__oom();
 }
 
+static bool event_names(const townorg_event *e, const char *id);
+
 int townorg_blame_to_json(char **out, const townorg_blame *b)
 {
 	bool bad = false;
@@ -199,6 +201,30 @@ int townorg_blame_to_json(char **out, const townorg_blame *b)
 			jset(o, "doc_number", jstr(e->doc_number), &bad);
 			jset(o, "effective_date", jstr(e->effective_date), &bad);
 			jset(o, "author", jstr(e->author), &bad);
+			/* the change that set the value: the first event of that
+			 * version naming the entity (an importer's MCA row carries the
+			 * approving document and the year), or null */
+			const townorg_event *ev = NULL;
+			const char *id = townorg_entity_id(b->entity);
+			for (size_t k = 0; !ev && !bad && k < townorg_version_event_count(e->version); k++) {
+				const townorg_event *x = townorg_version_event(e->version, k);
+				if (!x)
+					bad = true; /* no memory for the records */
+				else if (event_names(x, id))
+					ev = x;
+			}
+			json_t *ej = ev ? json_object() : json_null();
+			if (ev && ej) {
+				json_t *docs = json_array();
+				for (size_t d = 0; docs && d < ev->document_count; d++)
+					japp(docs, json_string(ev->documents[d]), &bad);
+				jset(ej, "kind", jstr(townorg_event_kind_token(ev->kind)), &bad);
+				jset(ej, "event_id", jstr(ev->event_id), &bad);
+				jset(ej, "documents", docs, &bad);
+				jset(ej, "date", jstr(ev->date), &bad);
+				jset(ej, "wording", jstr(ev->wording), &bad);
+			}
+			jset(o, "event", ej, &bad);
 		}
 		jset(fields, e->field, o, &bad);
 	}
@@ -717,7 +743,14 @@ static void dot_str(townorg__buf *b, const char *s)
 	townorg__buf_putc(b, '"');
 }
 
+static const char *kind_label_zh(townorg_event_kind k);
+
 int townorg_lineage_to_dot(char **out, const townorg_lineage *lg)
+{
+	return townorg_lineage_to_dot_lang(out, lg, TOWNORG_LANG_EN);
+}
+
+int townorg_lineage_to_dot_lang(char **out, const townorg_lineage *lg, townorg_lang lang)
 {
 	townorg__buf b = { 0 };
 	if (!out || !lg)
@@ -742,8 +775,11 @@ int townorg_lineage_to_dot(char **out, const townorg_lineage *lg)
 		const townorg_lineage_edge *e = &lg->edges[i];
 		char end[32], label[600];
 		const char *doc = edge_doc(e), *date = townorg_version_meta(e->version)->effective_date;
-		snprintf(label, sizeof label, "%s%s%s%s%s", townorg_event_kind_token(e->event->kind), date ? "\n" : "",
-			 date ? date : "", doc ? "\n" : "", doc ? doc : "");
+		if (e->event->date)
+			date = e->event->date; /* the change's own date (an MCA row: its year) */
+		snprintf(label, sizeof label, "%s%s%s%s%s",
+			 lang == TOWNORG_LANG_ZH ? kind_label_zh(e->event->kind) : townorg_event_kind_token(e->event->kind),
+			 date ? "\n" : "", date ? date : "", doc ? "\n" : "", doc ? doc : "");
 		if (!e->from_id || !e->to_id) {
 			/* a creation or an abolition: an open end drawn as a point */
 			snprintf(end, sizeof end, "_end%zu", i);
@@ -788,6 +824,14 @@ static const townorg_lineage_node *node_by_id(const townorg_lineage *lg, const c
 	return NULL;
 }
 
+/* The Chinese label of an event kind (as the CLI's catalogue has it). */
+static const char *kind_label_zh(townorg_event_kind k)
+{
+	static const char *const zh[] = { NULL,     "新设",     "撤销",     "撤并",     "拆分",     "整合",
+					  "更名",   "改设",     "隶属变更", "职能划转", "人员分流", "档案移交" };
+	return (int)k > 0 && (size_t)k < sizeof zh / sizeof zh[0] ? zh[k] : townorg_event_kind_token(k);
+}
+
 int townorg_lineage_to_text(char **out, const townorg_lineage *lg, townorg_lang lang)
 {
 	townorg__buf b = { 0 };
@@ -799,13 +843,21 @@ int townorg_lineage_to_text(char **out, const townorg_lineage *lg, townorg_lang 
 			    r && *r->name ? r->name : "");
 	for (size_t i = 0; i < lg->n_edges; i++) {
 		const townorg_lineage_edge *e = &lg->edges[i];
-		const char *date = townorg_version_meta(e->version)->effective_date, *doc = edge_doc(e);
+		const char *vdate = townorg_version_meta(e->version)->effective_date, *doc = edge_doc(e);
+		/* the event's own date when it has one (of day, month or year
+		 * precision: an MCA row gives its table's year), else the version's */
+		const char *date = e->event->date ? e->event->date : vdate;
 		const townorg_lineage_node *f = node_by_id(lg, e->from_id), *t = node_by_id(lg, e->to_id);
-		townorg__buf_printf(&b, "  %s %s %s %s → %s %s", date ? date : "", townorg_event_kind_token(e->event->kind),
+		townorg__buf_printf(&b, "  %s %s %s %s → %s %s", date ? date : "",
+				    lang == TOWNORG_LANG_ZH ? kind_label_zh(e->event->kind)
+							    : townorg_event_kind_token(e->event->kind),
 				    e->from_id ? e->from_id : "∅", f ? f->name : "", e->to_id ? e->to_id : "∅",
 				    t ? t->name : "");
 		if (doc)
 			townorg__buf_printf(&b, lang == TOWNORG_LANG_ZH ? "（%s）" : " (%s)", doc);
+		if (e->event->date && vdate && strcmp(e->event->date, vdate))
+			townorg__buf_printf(&b, lang == TOWNORG_LANG_ZH ? "［记于 %s 版本］" : " [recorded in the version of %s]",
+					    vdate);
 		townorg__buf_putc(&b, '\n');
 	}
 	if (b.failed || !b.data) {

@@ -754,7 +754,7 @@ int townorg_txn_add_event(townorg_txn *t, const townorg_event *ev)
 	for (size_t i = 0; i < ev->document_count; i++)
 		if (!ev->documents[i] || !*ev->documents[i] || !opt_text_ok(ev->documents[i]))
 			return townorg__err(TOWNORG_EINVALID, "event: a document number is empty or not valid UTF-8");
-	if (ev->date && (rc = townorg_date_check(ev->date)) < 0)
+	if (ev->date && (rc = townorg_event_date_check(ev->date)) < 0)
 		return rc;
 	if (!opt_text_ok(ev->wording) || !opt_text_ok(ev->event_id) || (ev->event_id && !*ev->event_id))
 		return townorg__err(TOWNORG_EINVALID, "event: id or wording is empty or not valid UTF-8");

@@ -251,6 +251,10 @@ struct townorg_realdata_report {
 	size_t mca_rows, mca_matched;
 	size_t n_unmatched;
 	townorg_realdata_unmatched *unmatched;
+	size_t n_attached;
+	townorg_realdata_link *attached;
+	size_t n_tables;
+	townorg_realdata_table *tables;
 };
 
 static void edition_report_free(townorg_realdata_edition *e)
@@ -281,6 +285,16 @@ void townorg_realdata_report_free(townorg_realdata_report *r)
 		townorg__free((char *)u->why);
 	}
 	townorg__free(r->unmatched);
+	for (size_t i = 0; i < r->n_attached; i++) {
+		townorg__free((char *)r->attached[i].file);
+		townorg__free((char *)r->attached[i].edition);
+		townorg__free((char *)r->attached[i].from_id);
+		townorg__free((char *)r->attached[i].to_id);
+	}
+	townorg__free(r->attached);
+	for (size_t i = 0; i < r->n_tables; i++)
+		townorg__free((char *)r->tables[i].file);
+	townorg__free(r->tables);
 	townorg__free(r);
 }
 
@@ -300,6 +314,20 @@ const townorg_realdata_unmatched *townorg_realdata_report_unmatched(const townor
 	return r && i < r->n_unmatched ? &r->unmatched[i] : NULL;
 }
 
+size_t townorg_realdata_report_attached_count(const townorg_realdata_report *r) { return r ? r->n_attached : 0; }
+
+const townorg_realdata_link *townorg_realdata_report_attached(const townorg_realdata_report *r, size_t i)
+{
+	return r && i < r->n_attached ? &r->attached[i] : NULL;
+}
+
+size_t townorg_realdata_report_table_count(const townorg_realdata_report *r) { return r ? r->n_tables : 0; }
+
+const townorg_realdata_table *townorg_realdata_report_table(const townorg_realdata_report *r, size_t i)
+{
+	return r && i < r->n_tables ? &r->tables[i] : NULL;
+}
+
 /* ------------------------------------------------------------ applying */
 
 typedef struct {
@@ -311,7 +339,7 @@ typedef struct {
 
 static int put_unit(townorg_txn *t, const unit *u, const townorg_entity *old, townorg_realdata_edition *rep)
 {
-	townorg_entity_builder *b;
+	townorg_entity_builder *b = NULL;
 	int rc;
 	const char *parent = *u->parent ? u->parent : NULL;
 	if (!old)
@@ -327,8 +355,10 @@ static int put_unit(townorg_txn *t, const unit *u, const townorg_entity *old, to
 		if (!rc && strcmp(op ? op : "", u->parent))
 			rep->moved++, rc = townorg_entity_builder_set_parent(b, parent);
 	}
-	if (rc < 0)
+	if (rc < 0) {
+		townorg_entity_builder_free(b); /* a setter failed (no memory): the builder is ours */
 		return townorg__err(rc, "%s:%zu: %s", u->file, u->line, townorg_error_last());
+	}
 	rc = townorg_txn_put_builder(t, b);
 	townorg_entity_builder_free(b);
 	if (rc < 0)
@@ -678,7 +708,9 @@ static int import_edition(townorg_repo *repo, const char *branch, edition *e, co
 		 e->cutoff, e->year, e->cutoff);
 	townorg_meta m = TOWNORG_META_INIT;
 	m.effective_date = e->cutoff;
-	m.recorded_at = o->recorded_at;
+	char recorded[24];
+	snprintf(recorded, sizeof recorded, "%sT00:00:00Z", e->cutoff);
+	m.recorded_at = o->recorded_at ? o->recorded_at : recorded; /* deterministic: the cut-off */
 	m.author = o->author;
 	m.doc_issuer = "国家统计局";
 	m.doc_title = title;
@@ -702,14 +734,52 @@ out:
 
 static char *dup0(const char *s) { return townorg__strdup(s ? s : ""); }
 
-static int report_unmatched(townorg_realdata_report *r, townorg__mca *m, const townorg_version *first_prev,
-			    const townorg_version *first)
+static int report_mca(townorg_realdata_report *r, townorg__mca *m, const townorg_version *first_prev,
+		      const townorg_version *first, int last_year, const char *last_cutoff, size_t first_new)
 {
 	r->mca_rows = m->n_rows;
-	size_t n = 0;
-	for (size_t i = 0; i < m->n_rows; i++)
+	size_t n = 0, a = 0;
+	for (size_t i = 0; i < m->n_rows; i++) {
 		n += !m->rows[i].matched;
+		a += m->rows[i].matched && m->rows[i].at_year >= (int)first_new;
+	}
 	r->mca_matched = m->n_rows - n;
+	if (!(r->tables = townorg__calloc(m->n_files ? m->n_files : 1, sizeof *r->tables)))
+		return townorg__oom();
+	for (size_t f = 0; f < m->n_files; f++) {
+		townorg_realdata_table *t = &r->tables[r->n_tables++];
+		if (!(t->file = townorg__strdup(m->files[f])))
+			return townorg__oom();
+		for (size_t i = 0; i < m->n_rows; i++) {
+			const townorg__mca_row *row = &m->rows[i];
+			if (row->file != m->files[f])
+				continue;
+			t->year = row->year;
+			t->rows++;
+			t->linked += row->matched;
+			t->history += row->matched && row->history;
+		}
+	}
+	if (a && !(r->attached = townorg__calloc(a, sizeof *r->attached)))
+		return townorg__oom();
+	for (size_t i = 0; i < m->n_rows && a; i++) {
+		const townorg__mca_row *row = &m->rows[i];
+		if (!row->matched || row->at_year < (int)first_new)
+			continue;
+		townorg_realdata_link *l = &r->attached[r->n_attached++];
+		char ed[12];
+		snprintf(ed, sizeof ed, "%d", row->at_year);
+		l->line = row->line;
+		l->table_year = row->year;
+		l->history = row->history;
+		l->how = row->how;
+		l->file = dup0(row->file);
+		l->edition = dup0(ed);
+		l->from_id = dup0(row->from_id);
+		l->to_id = dup0(row->to_id);
+		if (!l->file || !l->edition || !l->from_id || !l->to_id)
+			return townorg__oom();
+	}
 	if (!n)
 		return 0;
 	if (!(r->unmatched = townorg__calloc(n, sizeof *r->unmatched)))
@@ -719,6 +789,8 @@ static int report_unmatched(townorg_realdata_report *r, townorg__mca *m, const t
 		if (row->matched)
 			continue;
 		townorg_realdata_unmatched *u = &r->unmatched[r->n_unmatched++];
+		char buf[512];
+		const char *code = "";
 		u->line = row->line;
 		u->table_year = row->year;
 		u->file = dup0(row->file);
@@ -728,10 +800,46 @@ static int report_unmatched(townorg_realdata_report *r, townorg__mca *m, const t
 		u->new_code = dup0(row->new_code);
 		u->new_name = dup0(row->new_name);
 		u->documents = dup0(row->docs_raw);
-		u->why = dup0(townorg__mca_why(row, first_prev, first));
+		u->why = dup0(townorg__mca_why(row, first_prev, first, last_year, last_cutoff, buf, sizeof buf, &code));
+		u->why_code = code; /* static */
 		if (!u->file || !u->old_code || !u->old_name || !u->reason || !u->new_code || !u->new_name ||
 		    !u->documents || !u->why)
 			return townorg__oom();
+	}
+	return 0;
+}
+
+/* The editions already on the branch (tags nbs-YYYY naming the head or an
+ * ancestor of it), oldest first: replay the linking of MCA rows on them, so
+ * that rows they show are not attached again.  An edition that carries no
+ * MCA event (imported without tables) is not replayed. */
+static int replay_branch(townorg__mca *m, townorg_repo *repo, const townorg_version *head)
+{
+	if (!head)
+		return 0;
+	/* tag names in byte order: nbs-2016, nbs-2017, … oldest first */
+	for (size_t k = 0; k < townorg_repo_tag_count(repo); k++) {
+		const townorg_version *v = NULL;
+		const char *tag = townorg_repo_tag_name(repo, k, &v);
+		int rc;
+		if (!tag || !v || strlen(tag) != 8 || strncmp(tag, "nbs-", 4) || !townorg__rd_digits(tag + 4, 4))
+			continue;
+		if (!townorg_version_is_ancestor(v, head))
+			continue;
+		/* an edition imported without MCA tables recorded no row: nothing
+		 * to replay (its rows stay to be reported, not counted as linked) */
+		bool has_mca = false;
+		for (size_t i = 0; !has_mca && i < townorg_version_event_count(v); i++) {
+			const townorg_event *ev = townorg_version_event(v, i);
+			if (!ev)
+				return townorg__oom();
+			has_mca = ev->event_id && !strncmp(ev->event_id, "mca-", 4);
+		}
+		if (!has_mca)
+			continue;
+		const townorg_version *prev = townorg_version_parent_count(v) ? townorg_version_parent(v, 0) : NULL;
+		if ((rc = townorg__mca_replay(m, v, prev, atoi(tag + 4))) < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -793,7 +901,10 @@ int townorg_nbs_import(townorg_realdata_report **out, townorg_repo *repo, const 
 			goto out;
 	}
 	const townorg_version *first_prev = NULL, *first = NULL;
+	int first_year = 99999;
 	if ((rc = head_of(&first_prev, repo, branch)) < 0)
+		goto out;
+	if (have_mca && (rc = replay_branch(&mca, repo, first_prev)) < 0)
 		goto out;
 	if ((rc = townorg__repo_batch_begin(repo)) < 0)
 		goto out;
@@ -822,11 +933,15 @@ int townorg_nbs_import(townorg_realdata_report **out, townorg_repo *repo, const 
 		if (made && !first) {
 			first = made;
 			first_prev = before;
+			first_year = e.year;
 		}
 	}
-	if ((rc = progress(o, TOWNORG_REALDATA_COMMIT_EDITION, source, NULL, n_eds, n_eds)) < 0)
+	char last_year[12];
+	snprintf(last_year, sizeof last_year, "%d", n_eds ? eds[n_eds - 1].year : 0);
+	if ((rc = progress(o, TOWNORG_REALDATA_COMMIT_EDITION, source, last_year, n_eds, n_eds)) < 0)
 		goto out;
-	if (have_mca && (rc = report_unmatched(rep, &mca, first ? first_prev : NULL, first)) < 0)
+	if (have_mca && (rc = report_mca(rep, &mca, first ? first_prev : NULL, first, eds[n_eds - 1].year,
+					 cutoffs[n_eds - 1], first_year)) < 0)
 		goto out;
 	in_batch = false;
 	rc = townorg__repo_batch_end(repo, true);

@@ -2,13 +2,15 @@
  * realdata_csv.c — reading the real data's CSV files with libcsv.
  *
  * A file is read whole (the largest, an NBS streets.csv, is about 3 MB),
- * checked for UTF-8 line by line first — so that an error names the line —
- * and then parsed.  libcsv does not count lines, so we do: with
+ * its encoding decided as the tables importer does (UTF-8, or GB18030/GBK
+ * converted with iconv: townorg__table_decode), checked for UTF-8 line by
+ * line — so that an error names the line — and then parsed.  libcsv does not count lines, so we do: with
  * CSV_REPALL_NL every unquoted CR and LF ends a record (blank lines give
  * records without fields), a CR LF pair counts once, and newlines inside
  * quoted fields are counted from the field text.
  */
 #include "io/realdata_internal.h"
+#include "io/tables_internal.h"
 #include <csv.h>
 #include <errno.h>
 #include <stdio.h>
@@ -156,6 +158,23 @@ int townorg__csv_read(const char *path, townorg__csv_row_cb cb, void *ctx)
 	int rc = read_all(path, &data, &len);
 	if (rc < 0)
 		return rc;
+	/* the encoding as the tables importer decides it: UTF-8 (a BOM
+	 * skipped), or GB18030/GBK converted with iconv; damaged UTF-8, UTF-16
+	 * and anything else refused naming the line (tables_read.c) */
+	{
+		char *conv = NULL;
+		size_t conv_len = 0, skip = 0;
+		const char *enc;
+		if ((rc = townorg__table_decode(path, data, len, &conv, &conv_len, &skip, &enc)) < 0) {
+			townorg__free(data);
+			return rc;
+		}
+		if (conv) {
+			townorg__free(data);
+			data = conv;
+			len = conv_len;
+		}
+	}
 	size_t start = 0;
 	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
 		start = 3;

@@ -44,6 +44,15 @@ typedef struct townorg__mca_row {
 	char *bad;              /* why the row cannot be matched at all, or NULL */
 	bool matched;
 	bool early;             /* its effect shows only in an edition too old for its table */
+	/* linking (mca_link.c) */
+	int at_year;            /* the edition it was attached to (0: none) */
+	bool history;           /* attached to the first edition as history before it */
+	const char *how;        /* how it was linked: "code", "name in county", … (static) */
+	char from_id[16], to_id[16]; /* the NBS units the event names ("" none) */
+	bool seen_new;          /* its new unit is in some edition (by code, or by name in the province) */
+	bool old_gone;          /* some edition lists its old unit neither by code nor by name */
+	bool old_seen;          /* some edition lists its old unit (by code or by name in its county) */
+	char ystr[12];          /* the table year as an event date ("2019"), "" if unknown */
 } townorg__mca_row;
 
 /* A row's usable old and new codes, or NULL. */
@@ -62,17 +71,26 @@ int townorg__mca_read(townorg__mca *m, const char *source, townorg_realdata_prog
 void townorg__mca_free(townorg__mca *m);
 
 /* Attach to the transaction the rows (not yet matched) whose effect shows
- * in its current state but not in `prev` (NULL: no earlier state, nothing
- * can match).  `year` is the edition's year.  Adds the events and returns
- * how many were attached through *attached. */
+ * in its current state but not in `prev` (NULL: the first edition on an
+ * empty branch: the rows already in effect in it are attached as history
+ * before it).  `year` is the edition's year.  Adds the events and returns
+ * how many were attached through *attached.  (mca_link.c) */
 int townorg__mca_attach(townorg__mca *m, townorg_txn *txn, const townorg_version *prev, int year,
 			size_t *attached);
 
+/* The same matching for an edition already on the branch (version v, made
+ * on top of prev), adding nothing: marks the rows that import attached, so
+ * that importing editions one by one attaches each row once, to the same
+ * edition as importing them all at once. */
+int townorg__mca_replay(townorg__mca *m, const townorg_version *v, const townorg_version *prev, int year);
+
 /* Why an unmatched row matched nothing, given the first version the import
- * made (NULL if none) and the state before it (NULL if none).  A static
- * string or the row's own. */
+ * made (NULL if none), the state before it (NULL if none), and the last
+ * edition's year and cut-off.  Writes a sentence into buf (English) and a
+ * short code of the reason ("not-in-nbs", …: docs/realdata.md) to *code. */
 const char *townorg__mca_why(const townorg__mca_row *r, const townorg_version *first_prev,
-			     const townorg_version *first);
+			     const townorg_version *first, int last_year, const char *last_cutoff, char *buf,
+			     size_t size, const char **code);
 
 /* Name normalisation shared by both importers: trims, drops the trailing
  * 办事处 (NBS dropped it in 2019).  Returns a new string or NULL (ENOMEM). */

@@ -1059,7 +1059,29 @@ int townorg__store_open(townorg_repo **out, const char *path, unsigned flags, st
 			return rc;
 	} else if (!S_ISREG(sb.st_mode))
 		return townorg__err(TOWNORG_EINVALID, "%s: not a regular file", path);
-	bool ro = (flags & TOWNORG_OPEN_READONLY) || !writable(path);
+	else if (sb.st_size == 0)
+		return townorg__err(TOWNORG_ECORRUPT, "%s: not a townorg repository (an empty file)", path);
+	/* A file the user cannot write, or in a folder where the WAL's -shm and
+	 * -wal files cannot be made, is opened immutable: read without any
+	 * lock or side file (nothing is left behind).  Readers then do not see
+	 * a write made by someone else while they are open. */
+	bool can_write = writable(path), cannot_write = !can_write;
+	if (cannot_write) {
+		/* a write-ahead log left with committed data must be read, which
+		 * an immutable open would not: open it as SQLite can (read-only) */
+		townorg__buf wal = { 0 };
+		struct stat wb;
+		townorg__buf_printf(&wal, "%s-wal", path);
+		townorg__buf_putc(&wal, 0);
+		if (wal.failed) {
+			townorg__buf_free(&wal);
+			return townorg__oom();
+		}
+		if (stat(wal.data, &wb) == 0 && wb.st_size > 0)
+			cannot_write = false;
+		townorg__buf_free(&wal);
+	}
+	bool ro = (flags & TOWNORG_OPEN_READONLY) || !can_write;
 	townorg_repo *r;
 	if ((rc = townorg_repo_new(&r)) < 0)
 		return rc;
@@ -1075,8 +1097,27 @@ int townorg__store_open(townorg_repo **out, const char *path, unsigned flags, st
 	r->store = s;
 	r->store_ops = &store_ops;
 	r->readonly = ro;
-	rc = sqlite3_open_v2(path, &s->db, (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_FULLMUTEX,
-			     NULL);
+	if (cannot_write) {
+		townorg__buf uri = { 0 };
+		townorg__buf_puts(&uri, "file:");
+		for (const char *p = path; *p; p++) {
+			if (*p == '%' || *p == '?' || *p == '#')
+				townorg__buf_printf(&uri, "%%%02X", (unsigned char)*p);
+			else
+				townorg__buf_putc(&uri, *p);
+		}
+		townorg__buf_puts(&uri, "?immutable=1");
+		townorg__buf_putc(&uri, 0);
+		if (uri.failed) {
+			townorg__buf_free(&uri);
+			rc = townorg__oom();
+			goto fail;
+		}
+		rc = sqlite3_open_v2(uri.data, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, NULL);
+		townorg__buf_free(&uri);
+	} else
+		rc = sqlite3_open_v2(path, &s->db,
+				     (ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		rc = townorg__store_sqlerr(s, rc, "opening");
 		goto fail;

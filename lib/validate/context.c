@@ -40,6 +40,12 @@ static const struct {
 				      "{name}: removed without a successor or a stated disposition" },
 	[TOWNORG__M_LINEAGE_ARCHIVES] = { "{name}：已撤销，档案没有接收单位",
 					  "{name}: dissolved, but its archives have no custodian" },
+	[TOWNORG__M_LINEAGE_NO_ARCHIVES_DATA] = {
+		"本历史中没有任何档案移交（transfer_archives）记录：数据不记载档案去向（如统计局、民政部的统计数据），"
+		"{value} 个撤销单位的档案接收情况无法检查；统计数据请用统计口径的策略 policies/nbs.json",
+		"no archives transfer (transfer_archives) is recorded anywhere in this history: the data does not "
+		"record archives (statistical data such as the NBS lists and MCA tables), so the archives of {value} "
+		"dissolved units cannot be checked; for statistical data use the statistical profile policies/nbs.json" },
 	[TOWNORG__M_HEADS_CHIEF] = { "{name}：主任职数 {value} 名，应为 {limit} 名",
 				     "{name}: {value} chief posts, should be exactly {limit}" },
 	[TOWNORG__M_HEADS_DEPUTY] = { "{name}：副主任职数 {value} 名，超过 {limit} 名",

@@ -1,17 +1,19 @@
 /*
  * documents.c — rule document.number: every change cites a document whose
  * number parses as ISSUER〔YYYY〕N号 (brackets U+3014/U+3015, e.g.
- * 涞办字〔2020〕10号).  Common variants — [], ［］, (), （）, 【】 and
- * full-width digits — are understood but reported as warnings with the
- * standard form; a number that does not parse, or (with `required`) a
- * version that cites none, is a finding at the rule's severity.  The
- * version's own document and the documents of its events are checked.
+ * 涞办字〔2020〕10号).  The variants real documents use — ﹝﹞, [], ［］,
+ * 【】, (), （） and full-width digits — are accepted and normalised for
+ * comparison (townorg_document_number_normalize); with the parameter
+ * `warn_variants` they are reported as warnings with the standard form.  A
+ * number that does not parse, or (with `required`) a version that cites
+ * none, is a finding at the rule's severity.  The version's own document
+ * and the documents of its events are checked.
  */
 #include "validate/rules.h"
 #include <stdio.h>
 
-static const char *const opens[] = { "〔", "[", "［", "(", "（", "【", NULL };
-static const char *const closes[] = { "〕", "]", "］", ")", "）", "】", NULL };
+static const char *const opens[] = { "〔", "[", "［", "(", "（", "【", "﹝", NULL };
+static const char *const closes[] = { "〕", "]", "］", ")", "）", "】", "﹞", NULL };
 
 static int match_any(const char *s, const char *const *set, size_t *len)
 {
@@ -94,12 +96,32 @@ int townorg__docnum_check(const char *num, char **canon)
 	return 1;
 }
 
+int townorg_document_number_normalize(char **out, const char *number)
+{
+	char *canon = NULL;
+	if (!out || !number)
+		return townorg__err(TOWNORG_EINVALID, "townorg_document_number_normalize: NULL argument");
+	*out = NULL;
+	int r = townorg__docnum_check(number, &canon);
+	if (r < 0)
+		return townorg__err(TOWNORG_EINVALID, "document number \"%s\" does not parse (expected ISSUER〔YYYY〕N号)",
+				    number);
+	if (r == 0 && !(canon = townorg__strdup(number)))
+		return townorg__oom();
+	*out = canon;
+	return 0;
+}
+
 static int judge(townorg_rule_ctx *ctx, const char *name, const char *path, const char *num)
 {
 	char *canon;
 	int r = townorg__docnum_check(num, &canon);
 	if (r == 0)
 		return 0;
+	if (r > 0 && !json_is_true(townorg__param(ctx, "warn_variants"))) {
+		townorg__free(canon); /* a variant real documents use: accepted */
+		return 0;
+	}
 	townorg__report_in in = { .path = path, .value_text = num };
 	townorg__msgargs a = { .name = name, .text = num, .other = canon };
 	if (r > 0)
@@ -142,6 +164,8 @@ static int check(townorg_rule_ctx *ctx, const townorg_version *v)
 
 static const townorg__param_spec params[] = {
 	{ "required", TOWNORG__P_BOOL, "true", NULL, "a version that cites no document number is a finding" },
+	{ "warn_variants", TOWNORG__P_BOOL, "false", NULL,
+	  "warn about numbers in a variant form (﹝﹞, [], 【】, (), full-width digits), giving the standard form" },
 	{ NULL, 0, NULL, NULL, NULL },
 };
 

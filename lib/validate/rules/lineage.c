@@ -7,6 +7,12 @@
  * dissolved township-level unit have a custodian: a transfer_archives event
  * from it to someone (篇2: a dissolved township's archives go to the county
  * archive, a dissolved village's to its township).
+ *
+ * Statistical data (the NBS lists, the MCA tables) never records archives.
+ * When no version of the first-parent line records any transfer_archives
+ * event, the archives check cannot be judged: instead of one finding per
+ * dissolved unit the rule reports that once, as a warning naming the
+ * statistical profile (policies/nbs.json), with the number of units.
  */
 #include "validate/rules.h"
 
@@ -15,8 +21,29 @@ typedef struct {
 	const townorg_version *v;
 	json_t *kinds;
 	bool archives;
+	bool no_archives_data; /* the history records no archives at all */
+	size_t unjudged;       /* dissolved units whose archives were not judged */
 	int rc;
 } linctx;
+
+/* Does v or one of its first-parent ancestors record a transfer_archives
+ * event?  1, 0, or a negative error. */
+static int archives_recorded(const townorg_version *v)
+{
+	for (; v; v = townorg__first_parent(v)) {
+		townorg__event_iter it;
+		townorg_event e;
+		int found = 0;
+		if (townorg__event_iter_init(&it, v) < 0)
+			return TOWNORG_ENOMEM;
+		while (!found && townorg__event_iter_next(&it, &e))
+			found = e.kind == TOWNORG_EVENT_TRANSFER_ARCHIVES;
+		townorg__event_iter_end(&it);
+		if (found)
+			return 1;
+	}
+	return 0;
+}
 
 static bool named_from(const townorg_event *ev, const char *id)
 {
@@ -53,7 +80,10 @@ static int removed_cb(const void *pa, const void *pb, void *p)
 	townorg__msgargs args = { .name = townorg__display_name(a) };
 	if (!disposed && (l->rc = townorg__report(l->ctx, &in, TOWNORG__M_LINEAGE_NONE, &args)) < 0)
 		return l->rc;
-	if (l->archives && !custodian && townorg_kind_is_township_level(townorg_entity_kind(a))) {
+	if (l->archives && !custodian && townorg_kind_is_township_level(townorg_entity_kind(a)) &&
+	    l->no_archives_data) {
+		l->unjudged++;
+	} else if (l->archives && !custodian && townorg_kind_is_township_level(townorg_entity_kind(a))) {
 		in.path = "archives";
 		if ((l->rc = townorg__report(l->ctx, &in, TOWNORG__M_LINEAGE_ARCHIVES, &args)) < 0)
 			return l->rc;
@@ -63,9 +93,25 @@ static int removed_cb(const void *pa, const void *pb, void *p)
 
 static int check(townorg_rule_ctx *ctx, const townorg_version *v)
 {
-	linctx l = { ctx, v, townorg__param(ctx, "kinds"), json_is_true(townorg__param(ctx, "archives")), 0 };
+	if (!townorg__first_parent(v))
+		return 0;
+	linctx l = { ctx, v, townorg__param(ctx, "kinds"), json_is_true(townorg__param(ctx, "archives")), false, 0, 0 };
+	if (l.archives) {
+		int rec = archives_recorded(v);
+		if (rec < 0)
+			return rec;
+		l.no_archives_data = rec == 0;
+	}
 	int rc = townorg__rule_changes(v, removed_cb, &l);
-	return rc < 0 ? rc : l.rc;
+	if (rc < 0 || l.rc < 0)
+		return rc < 0 ? rc : l.rc;
+	if (l.unjudged) {
+		townorg__report_in in = { .severity = TOWNORG_SEVERITY_WARNING, .path = "archives",
+					  .has_value = true, .value = (int64_t)l.unjudged };
+		townorg__msgargs args = { .value = (int64_t)l.unjudged };
+		return townorg__report(ctx, &in, TOWNORG__M_LINEAGE_NO_ARCHIVES_DATA, &args);
+	}
+	return 0;
 }
 
 static const townorg__param_spec params[] = {
