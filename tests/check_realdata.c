@@ -657,11 +657,5 @@ int main(void)
 	tcase_add_test(tc, partial_dates);
 	tcase_add_test(tc, allocation_failures);
 	suite_add_tcase(s, tc);
-	TCase *real = tcase_create("real");
-	tcase_set_tags(real, "shared");
-	tcase_set_timeout(real, 300);
-	tcase_add_checked_fixture(real, setup, teardown);
-	tcase_add_test(real, real_data);
-	suite_add_tcase(s, real);
 	return run_suite(s);
 }
