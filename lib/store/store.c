@@ -1060,7 +1060,12 @@ int townorg__store_open(townorg_repo **out, const char *path, unsigned flags, st
 	} else if (!S_ISREG(sb.st_mode))
 		return townorg__err(TOWNORG_EINVALID, "%s: not a regular file", path);
 	else if (sb.st_size == 0)
-		return townorg__err(TOWNORG_ECORRUPT, "%s: not a townorg repository (an empty file)", path);
+		/* nothing of ours (init builds in a temporary file and renames
+		 * it), but an init of an older release may have left it: say both */
+		return townorg__err(TOWNORG_ECORRUPT,
+				    "%s: not a townorg repository (an empty file); if an init was interrupted, a "
+				    "half-made repository: re-run init on it (townorg init %s)",
+				    path, path);
 	/* A file the user cannot write, or in a folder where the WAL's -shm and
 	 * -wal files cannot be made, is opened immutable: read without any
 	 * lock or side file (nothing is left behind).  Readers then do not see
