@@ -737,15 +737,9 @@ int townorg__versions_between(const townorg_version ***out, size_t *count, const
 		if ((rc = townorg__strmap_put(&flags, it.v->id, (void *)(intptr_t)f)) < 0)
 			goto done;
 		if (f == F_IN) {
-			if (nsel == capsel) {
-				size_t cap = capsel ? capsel * 2 : 16;
-				const townorg_version **ns = townorg__realloc((void *)sel, cap * sizeof *ns);
-				if (!ns) {
-					rc = TOWNORG_ENOMEM;
-					goto done;
-				}
-				sel = ns;
-				capsel = cap;
+			if (nsel == capsel && TOWNORG__GROW(sel, capsel, 16) < 0) {
+				rc = TOWNORG_ENOMEM;
+				goto done;
 			}
 			sel[nsel++] = it.v;
 		}
@@ -1117,14 +1111,8 @@ static int us_add(townorg_diff *d, unitset *s, int level, const char *id)
 	char *key = townorg__arena_strdup(&d->arena, id);
 	if (!key)
 		return TOWNORG_ENOMEM;
-	if (s->n[level] == s->cap[level]) {
-		size_t cap = s->cap[level] ? s->cap[level] * 2 : 16;
-		const char **ni = townorg__realloc((void *)s->ids[level], cap * sizeof *ni);
-		if (!ni)
-			return TOWNORG_ENOMEM;
-		s->ids[level] = ni;
-		s->cap[level] = cap;
-	}
+	if (s->n[level] == s->cap[level] && TOWNORG__GROW(s->ids[level], s->cap[level], 16) < 0)
+		return TOWNORG_ENOMEM;
 	s->ids[level][s->n[level]++] = key;
 	return townorg__strmap_put(&s->seen[level], key, (void *)1);
 }

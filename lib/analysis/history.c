@@ -463,14 +463,8 @@ static int ids_add(idset *s, const char *id, bool *added)
 	*added = false;
 	if (townorg__strmap_get(&s->seen, id))
 		return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		const char **ni = townorg__realloc((void *)s->ids, cap * sizeof *ni);
-		if (!ni)
-			return TOWNORG_ENOMEM;
-		s->ids = ni;
-		s->cap = cap;
-	}
+	if (s->n == s->cap && TOWNORG__GROW(s->ids, s->cap, 16) < 0)
+		return TOWNORG_ENOMEM;
 	s->ids[s->n++] = id;
 	*added = true;
 	return townorg__strmap_put(&s->seen, id, (void *)1);

@@ -24,14 +24,8 @@ typedef struct {
 
 static int vs_push(vstack *s, const townorg_version *v)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		const townorg_version **nv = townorg__realloc((void *)s->v, cap * sizeof *nv);
-		if (!nv)
-			return TOWNORG_ENOMEM;
-		s->v = nv;
-		s->cap = cap;
-	}
+	if (s->n == s->cap && TOWNORG__GROW(s->v, s->cap, 32) < 0)
+		return TOWNORG_ENOMEM;
 	s->v[s->n++] = v;
 	return 0;
 }

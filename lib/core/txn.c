@@ -588,14 +588,8 @@ int townorg_txn_put(townorg_txn *t, const townorg_entity *ce)
 	if (t->bulk_pending) {
 		/* only the entity trie now (and the log): the indexes are built
 		 * in one pass */
-		if (!t->bulk_log_bad && t->n_bulk_log == t->cap_bulk_log) {
-			size_t cap = t->cap_bulk_log ? t->cap_bulk_log * 2 : 1024;
-			townorg_entity **nl = townorg__realloc(t->bulk_log, cap * sizeof *nl);
-			if (!nl)
-				return townorg__err(TOWNORG_ENOMEM, "out of memory while putting entity %s", id);
-			t->bulk_log = nl;
-			t->cap_bulk_log = cap;
-		}
+		if (!t->bulk_log_bad && t->n_bulk_log == t->cap_bulk_log && TOWNORG__GROW(t->bulk_log, t->cap_bulk_log, 1024) < 0)
+			return townorg__err(TOWNORG_ENOMEM, "out of memory while putting entity %s", id);
 		if ((rc = townorg__hamt_put(&t->entities, &townorg__entity_trie, e, t->token, (void **)&old)) < 0)
 			return townorg__err(TOWNORG_ENOMEM, "out of memory while putting entity %s", id);
 		if (old)

@@ -748,14 +748,8 @@ static int delta_cb(const void *a, const void *b, void *ctx)
 			return c->rc;
 		return push_loc(c, loc);
 	}
-	if (c->n_removed == c->cap_removed) {
-		size_t cap = c->cap_removed ? c->cap_removed * 2 : 64;
-		const char **n = townorg__realloc((void *)c->removed, cap * sizeof *n);
-		if (!n)
-			return c->rc = townorg__oom();
-		c->removed = n;
-		c->cap_removed = cap;
-	}
+	if (c->n_removed == c->cap_removed && TOWNORG__GROW(c->removed, c->cap_removed, 64) < 0)
+		return c->rc = townorg__oom();
 	c->removed[c->n_removed++] = townorg__entity_id(a);
 	return 0;
 }

@@ -183,14 +183,8 @@ int townorg__add_finding(townorg_validation *res, const char *rule, townorg_seve
 {
 	if (!zh || !en)
 		goto oom;
-	if (res->n == res->cap) {
-		size_t cap = res->cap ? res->cap * 2 : 16;
-		townorg_finding *f = townorg__realloc(res->f, cap * sizeof *f);
-		if (!f)
-			goto oom;
-		res->f = f;
-		res->cap = cap;
-	}
+	if (res->n == res->cap && TOWNORG__GROW(res->f, res->cap, 16) < 0)
+		goto oom;
 	townorg_finding *f = &res->f[res->n];
 	*f = (townorg_finding)TOWNORG_FINDING_INIT;
 	f->severity = sev;
