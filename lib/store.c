@@ -233,8 +233,8 @@ static int read_events(townorg__rd *r, townorg_version *v, uint64_t ne, bool *oo
 
 /* Decode a version row's canonical bytes into a new (unloaded) version:
  * its parents must already be in the repository. */
-static int version_decode(townorg__store *s, townorg_version **out, const unsigned char *body, size_t len,
-			  const char *id_hex)
+int townorg__store_version_decode(townorg__store *s, townorg_version **out, const unsigned char *body, size_t len,
+				  const char *id_hex)
 {
 	static const unsigned char none[1];
 	if (!body) /* SQLite gives NULL for an empty blob */
@@ -376,7 +376,7 @@ static int read_versions(townorg__store *s, size_t *added)
 		if (townorg__strmap_get(&s->repo->by_id, id))
 			continue;
 		townorg_version *v;
-		rc = version_decode(s, &v, sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3), id);
+		rc = townorg__store_version_decode(s, &v, sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3), id);
 		if (rc == TOWNORG_ECORRUPT && s->report) {
 			townorg__verify_add(s->report, TOWNORG_VERIFY_VERSION, id, "%s", townorg_error_last());
 			continue;
