@@ -56,3 +56,5 @@ EXTRA_DIST += policies/embed.py
 # Real data importers (NBS township lists, MCA change tables)
 lib_libtownorg_core_la_SOURCES += lib/realdata_internal.h lib/realdata_csv.c lib/nbs.c lib/mca.c
 townorg_include_HEADERS += include/townorg/realdata.h
+# Fault injection (issue 23): jansson's out of memory told from bad JSON
+lib_libtownorg_core_la_SOURCES += lib/json_oom.h

@@ -1044,8 +1044,11 @@ static int check_format(townorg__store *s)
 					"AND reflog.old AND reflog.new AND reflog.at AND reflog.prev AND reflog.hash",
 					-1, &st, NULL);
 		sqlite3_finalize(st);
-		rc = rc == SQLITE_OK ? 0 : townorg__err(TOWNORG_ECORRUPT, "%s: not a townorg repository (schema: %s)", s->path,
-						      sqlite3_errmsg(s->db));
+		/* out of memory (or a failing disk) is not a foreign schema */
+		rc = rc == SQLITE_OK		     ? 0
+		     : (rc & 0xff) != SQLITE_ERROR ? townorg__store_sqlerr(s, rc, "reading the schema")
+						     : townorg__err(TOWNORG_ECORRUPT, "%s: not a townorg repository (schema: %s)",
+								    s->path, sqlite3_errmsg(s->db));
 	}
 	return rc;
 }

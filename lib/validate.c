@@ -5,6 +5,7 @@
  * result as JSON or text.  The rules live one per file in lib/rules/.
  */
 #include "rules/rules.h"
+#include "json_oom.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -396,11 +397,7 @@ int townorg_rule_param_json(const townorg_rule_ctx *ctx, const char *name, char 
 	int rc = param_get(&j, ctx, name);
 	if (rc < 0)
 		return rc;
-	char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
-	if (!s)
-		return townorg__oom();
-	*out = townorg__strdup(s);
-	free(s);
+	*out = townorg__json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
 	return *out ? 0 : townorg__oom();
 }
 
@@ -632,15 +629,13 @@ int townorg_validation_to_json(char **out, const townorg_validation *res, int fl
 	for (size_t i = 0; res && i < res->n; i++)
 		if (json_array_append_new(arr, finding_json(&res->f[i])))
 			goto oom;
-	char *s = json_dumps(root, JSON_PRESERVE_ORDER |
-				       ((flags & TOWNORG_VALIDATION_PRETTY) ? JSON_INDENT(2) : JSON_COMPACT));
-	if (!s)
+	*out = townorg__json_dumps(root, JSON_PRESERVE_ORDER |
+					       ((flags & TOWNORG_VALIDATION_PRETTY) ? JSON_INDENT(2) : JSON_COMPACT));
+	if (!*out)
 		goto oom;
-	*out = townorg__strdup(s);
-	free(s);
 	json_decref(arr);
 	json_decref(root);
-	return *out ? 0 : townorg__oom();
+	return 0;
 oom:
 	json_decref(arr);
 	json_decref(root);

@@ -102,3 +102,11 @@ EXTRA_DIST += docs/Doxyfile
 doxygen:
 	TOWNORG_SRCDIR='$(abs_top_srcdir)' TOWNORG_DOXYGEN_OUT='$(abs_top_builddir)/doc/api' doxygen '$(top_srcdir)/docs/Doxyfile'
 .PHONY: doxygen
+# Fault injection as deep as SQLite's (issue 23, docs/reliability.md): I/O
+# faults and power loss under WAL (tests/faultvfs.c), SQLite, jansson, zlib
+# and library allocation failures, kill -9 soak rounds
+check_PROGRAMS += tests/check_faults
+tests_check_faults_SOURCES = tests/check_faults.c tests/faultvfs.c tests/faultvfs.h tests/testutil.h
+tests_check_faults_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS) $(JANSSON_CFLAGS)
+tests_check_faults_LDADD = $(TEST_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS)
+TESTS += tests/check_faults
