@@ -24,7 +24,9 @@
  *    every operation that returned is in the file, which verifies.
  *    TOWNORG_SOAK_ROUNDS rounds (scripts/soak.sh runs 1000 and more).
  * Under valgrind (TOWNORG_VALGRIND set) the loops take a sample of the
- * fault points (every FAULT_STRIDE-th, default 7) and the soak 2 rounds;
+ * allocation points (every 41st), the power-loss loop every 5th crash point,
+ * the I/O loops every point, and the soak 2 rounds (FAULT_STRIDE=N sets
+ * every loop's step);
  * the plain and sanitizer builds take every point.  The hooks exist in
  * this test binary only: the library never sets SQLite's or jansson's
  * process-wide allocators. */
@@ -41,16 +43,29 @@
 #include "testutil.h"
 #include "faultvfs.h"
 #include "../lib/internal.h"
+#include "../lib/store_internal.h"
 
 #define DATA TEST_SRCDIR "/tests/data/"
 
 static char dir[64], path[128], pristine[128];
 static bool slow(void) { return getenv("TOWNORG_VALGRIND") != NULL; }
-static long stride(void)
+/* Every how many fault points a loop tries: 1, or under valgrind the
+ * loop's own sample (vg), or FAULT_STRIDE. */
+static long stride_vg(long vg)
 {
 	const char *e = getenv("FAULT_STRIDE");
-	return e && atol(e) > 0 ? atol(e) : slow() ? 41 : 1;
+	return e && atol(e) > 0 ? atol(e) : slow() ? vg : 1;
 }
+/* allocation loops: a thousand points and more each */
+static long stride(void) { return stride_vg(41); }
+/* I/O loops (twenty-odd points) take every point under valgrind too;
+ * power loss (a hundred-odd, a child each) every fifth */
+static long io_stride(void) { return stride_vg(1); }
+static long power_stride(void) { return stride_vg(5); }
+
+/* A lower bound on how many of the fault points tried fail: k of every
+ * point, fewer when only every stride()-th is tried. */
+static long atleast(long k, long stride) { return k / stride; }
 
 static void setup(void)
 {
@@ -277,6 +292,7 @@ static void expected_states(void)
 	townorg_repo_free(r);
 	fp_commit = file_fingerprint();
 	OK(townorg_repo_open(&r, path, 0));
+	OK(townorg_repo_branch_head(&v, r, "plan"));
 	OK(townorg_repo_tag_create(r, "p3", v));
 	townorg_repo_free(r);
 	fp_after = file_fingerprint();
@@ -365,7 +381,7 @@ static long io_loop(unsigned what, bool full)
 {
 	long failures = 0, n;
 	int rc = -1;
-	for (n = 1;; n += stride()) {
+	for (n = 1;; n += io_stride()) {
 		bool fired = io_attempt(what, n, full, &rc);
 		if (rc < 0)
 			failures++;
@@ -382,8 +398,8 @@ START_TEST(wal_write_faults)
 {
 	make_pristine();
 	expected_states();
-	ck_assert_int_gt(io_loop(FV_WRITE | FV_SYNC | FV_TRUNC, false), 3);
-	ck_assert_int_gt(io_loop(FV_WRITE, true), 1);
+	ck_assert_int_gt(io_loop(FV_WRITE | FV_SYNC | FV_TRUNC, false), atleast(3, io_stride()));
+	ck_assert_int_gt(io_loop(FV_WRITE, true), atleast(1, io_stride()));
 	expected_free();
 }
 END_TEST
@@ -392,7 +408,7 @@ START_TEST(wal_shm_faults)
 {
 	make_pristine();
 	expected_states();
-	ck_assert_int_gt(io_loop(FV_SHMMAP | FV_SHMLOCK, false), 0);
+	ck_assert_int_gt(io_loop(FV_SHMMAP | FV_SHMLOCK, false), atleast(0, io_stride()));
 	expected_free();
 }
 END_TEST
@@ -402,12 +418,12 @@ START_TEST(wal_read_faults)
 	make_pristine();
 	expected_states();
 	/* reads of a commit and tag */
-	ck_assert_int_gt(io_loop(FV_READ, false), 0);
+	ck_assert_int_gt(io_loop(FV_READ, false), atleast(0, io_stride()));
 	/* reads of opening the file and loading every version */
 	long n, failures = 0;
 	int rc = -1;
 	bool fired = true;
-	for (n = 1; fired; n += stride()) {
+	for (n = 1; fired; n += io_stride()) {
 		townorg_repo *r = NULL;
 		copy_file(pristine, path);
 		fv_arm(FV_READ, n, false);
@@ -441,7 +457,7 @@ START_TEST(wal_read_faults)
 		free(disk);
 	}
 	ck_assert_int_eq(rc, 0);
-	ck_assert_int_gt(failures, 3);
+	ck_assert_int_gt(failures, atleast(3, io_stride()));
 	fprintf(stderr, "  read faults of open and load: %ld calls, %ld failed\n", n - 1, failures);
 	assert_verifies();
 	expected_free();
@@ -500,7 +516,7 @@ START_TEST(power_loss_at_every_write)
 	townorg_repo_free(r);
 	long n, crashes = 0, inflight = 0;
 	bool done = false;
-	for (n = 1; !done; n += stride()) {
+	for (n = 1; !done; n += power_stride()) {
 		copy_file(pristine, path);
 		int fds[2];
 		ck_assert_int_eq(pipe(fds), 0);
@@ -566,7 +582,7 @@ START_TEST(power_loss_at_every_write)
 	}
 	fprintf(stderr, "  power loss: %ld crash points, %ld crashes, %ld in-flight calls found durable\n", n - 1,
 		crashes, inflight);
-	ck_assert_int_gt(crashes, 10);
+	ck_assert_int_gt(crashes, atleast(10, power_stride()));
 }
 END_TEST
 
@@ -642,7 +658,7 @@ START_TEST(alloc_open_and_load)
 		townorg_repo_free(r);
 	}
 	alloc_report("open and load", n, failures);
-	ck_assert_int_gt(failures, 20);
+	ck_assert_int_gt(failures, atleast(20, stride()));
 	ck_assert_int_gt(sqlite_failed, sq0);
 	char *disk = file_fingerprint();
 	ck_assert_str_eq(disk, want);
@@ -681,7 +697,7 @@ START_TEST(alloc_commit_to_store)
 			assert_verifies();
 	}
 	alloc_report("commit and tag", n, failures);
-	ck_assert_int_gt(failures, 20);
+	ck_assert_int_gt(failures, atleast(20, stride()));
 	ck_assert_int_gt(sqlite_failed, sq0);
 	assert_verifies();
 	expected_free();
@@ -733,7 +749,7 @@ static void alloc_import(bool json)
 	free(made);
 	alloc_report(json ? "JSON import into a store" : "table import into a store", n, failures);
 	fprintf(stderr, "  (of them %ld jansson failures read as bad input so far)\n", jansson_misread);
-	ck_assert_int_gt(failures, 20);
+	ck_assert_int_gt(failures, atleast(20, stride()));
 	ck_assert_int_gt(sqlite_failed, sq0);
 	if (json)
 		ck_assert_int_gt(jansson_failed, js0);
@@ -798,7 +814,7 @@ START_TEST(alloc_diff_and_validate)
 	}
 	townorg_free(json0);
 	alloc_report("diff and its JSON", n, failures);
-	ck_assert_int_gt(failures, 5);
+	ck_assert_int_gt(failures, atleast(5, stride()));
 	for (n = 1, failures = 0, reached = true; reached; n += stride()) {
 		townorg_policy *p = NULL;
 		townorg_validation *res = NULL;
@@ -820,7 +836,7 @@ START_TEST(alloc_diff_and_validate)
 	}
 	alloc_report("policy file and validate", n, failures);
 	fprintf(stderr, "  (of them %ld jansson failures read as bad input so far)\n", jansson_misread);
-	ck_assert_int_gt(failures, 20);
+	ck_assert_int_gt(failures, atleast(20, stride()));
 	ck_assert_int_gt(jansson_failed, js0);
 	char *mine = fingerprint(r);
 	townorg_repo_free(r);
@@ -828,6 +844,95 @@ START_TEST(alloc_diff_and_validate)
 	ck_assert_str_eq(mine, disk);
 	free(mine);
 	free(disk);
+}
+END_TEST
+
+/* The host's allocator (townorg_set_allocator, the public hook): its Nth
+ * call fails.  zlib's memory comes through it too. */
+static long host_calls, host_nth;
+static void *host_malloc(size_t n)
+{
+	if (host_nth && ++host_calls == host_nth)
+		return NULL;
+	return malloc(n);
+}
+static void *host_realloc(void *p, size_t n)
+{
+	if (host_nth && ++host_calls == host_nth)
+		return NULL;
+	return realloc(p, n);
+}
+
+START_TEST(alloc_host_allocator)
+{
+	const townorg_allocator hooks = { host_malloc, host_realloc, free };
+	OK(townorg_set_allocator(&hooks));
+	/* zlib allocates through the library: compressing a pack of 100 KB
+	 * takes the output buffer and deflate's state (compress2 took one) */
+	unsigned char *data = malloc(100000);
+	for (int i = 0; i < 100000; i++)
+		data[i] = (unsigned char)(i % 251 * (i / 1000));
+	townorg__buf b = { 0 };
+	host_calls = 0;
+	host_nth = 1L << 40;
+	OK(townorg__store_wrap(&b, data, 100000));
+	ck_assert_int_ge(host_calls, 3);
+	ck_assert_int_eq(b.data[0], 1); /* compressed */
+	/* and each of those allocations failing is survived */
+	for (long n = 1; n <= host_calls; n++) {
+		townorg__buf c = { 0 };
+		long before = host_calls;
+		host_nth = n;
+		host_calls = 0;
+		int rc = townorg__store_wrap(&c, data, 100000);
+		host_calls = before;
+		if (rc == 0) {
+			unsigned char *back;
+			size_t len;
+			host_nth = 0;
+			OK(townorg__store_unwrap(&back, &len, c.data, c.len));
+			ck_assert_uint_eq(len, 100000);
+			ck_assert_int_eq(memcmp(back, data, len), 0);
+			townorg__free(back);
+		} else
+			ck_assert_int_eq(rc, TOWNORG_ENOMEM);
+		townorg__buf_free(&c);
+	}
+	host_nth = 0;
+	townorg__buf_free(&b);
+	free(data);
+	/* a commit and tag into a store, failing the host's Nth allocation */
+	make_pristine();
+	expected_states();
+	long n, failures = 0;
+	bool reached = true;
+	for (n = 1; reached; n += stride()) {
+		townorg_repo *r;
+		copy_file(pristine, path);
+		OK(townorg_repo_open(&r, path, 0));
+		host_calls = 0;
+		host_nth = n;
+		int rc = commit_and_tag(r);
+		reached = host_calls >= n;
+		host_nth = 0;
+		char *mine = fingerprint(r);
+		townorg_repo_free(r);
+		char *disk = file_fingerprint();
+		ck_assert_str_eq(mine, disk);
+		if (rc) {
+			failures++;
+			ENOMEM_OK(rc, n);
+			ck_assert_msg(!strcmp(disk, fp_before) || !strcmp(disk, fp_commit), "allocation %ld: partial", n);
+		} else
+			ck_assert_str_eq(disk, fp_after);
+		free(mine);
+		free(disk);
+	}
+	alloc_report("commit and tag, the host's allocator failing", n, failures);
+	ck_assert_int_gt(failures, atleast(5, stride()));
+	OK(townorg_set_allocator(NULL));
+	expected_free();
+	assert_verifies();
 }
 END_TEST
 
@@ -1007,6 +1112,7 @@ int main(void)
 	tcase_add_test(tc, alloc_table_import);
 	tcase_add_test(tc, alloc_json_import);
 	tcase_add_test(tc, alloc_diff_and_validate);
+	tcase_add_test(tc, alloc_host_allocator);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("soak");
 	tcase_set_timeout(tc, 86400);
