@@ -12,13 +12,16 @@
 
 static inline bool townorg__json_oom(const json_error_t *e)
 {
-#if JANSSON_VERSION_HEX >= 0x020b00
-	if (json_error_code(e) == json_error_out_of_memory)
-		return true;
-#endif
 	/* when jansson cannot allocate its reader it returns before writing
-	 * any message: every input error has one */
-	return e->text[0] == 0;
+	 * any message (or code: read it only after a message): every input
+	 * error has one */
+	if (e->text[0] == 0)
+		return true;
+#if JANSSON_VERSION_HEX >= 0x020b00
+	return json_error_code(e) == json_error_out_of_memory;
+#else
+	return false;
+#endif
 }
 
 /* json_loadb, once more when it fails for a reason other than memory:
