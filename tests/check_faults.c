@@ -901,6 +901,16 @@ START_TEST(alloc_host_allocator)
 	host_nth = 0;
 	townorg__buf_free(&b);
 	free(data);
+	/* an envelope claiming 1 GiB from ten bytes of zlib is refused before
+	 * anything is allocated */
+	static const unsigned char liar[] = { 1, 0x80, 0x80, 0x80, 0x80, 0x04, 0x78, 0x9c, 3, 0, 0, 0, 0, 1 };
+	unsigned char *out;
+	size_t outlen;
+	host_calls = 0;
+	host_nth = 1L << 40;
+	ck_assert_int_eq(townorg__store_unwrap(&out, &outlen, liar, sizeof liar), TOWNORG_ECORRUPT);
+	ck_assert_int_eq(host_calls, 0);
+	host_nth = 0;
 	/* a commit and tag into a store, failing the host's Nth allocation */
 	make_pristine();
 	expected_states();
