@@ -45,6 +45,27 @@ static inline json_t *townorg__json_loadb(const char *buf, size_t len, size_t fl
 	return NULL;
 }
 
+/* townorg__json_loadb twice, for small documents every string of which
+ * matters (policies, rule parameters): jansson's lexer drops a character
+ * without an error when its buffer cannot grow (load.c, lex_save), so two
+ * reads that differ, or a second that fails where the first did not, mean
+ * memory failed in one of them: NULL with *oom set. */
+static inline json_t *townorg__json_loadb_twice(const char *buf, size_t len, size_t flags, json_error_t *e, bool *oom)
+{
+	json_t *a = townorg__json_loadb(buf, len, flags, e, oom);
+	if (!a)
+		return NULL;
+	json_t *b = townorg__json_loadb(buf, len, flags, e, oom);
+	if (b && json_equal(a, b)) {
+		json_decref(b);
+		return a;
+	}
+	json_decref(a);
+	json_decref(b);
+	*oom = true;
+	return NULL;
+}
+
 static inline int townorg__json_dump_cb(const char *buf, size_t size, void *data)
 {
 	townorg__buf *b = data;

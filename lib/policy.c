@@ -539,7 +539,7 @@ static int builtin_defaults(townorg_policy *p)
 		for (const townorg__param_spec *sp = r->params; sp && sp->name; sp++) {
 			json_error_t jerr;
 			bool oom;
-			json_t *d = townorg__json_loadb(sp->default_json, strlen(sp->default_json), JSON_DECODE_ANY, &jerr,
+			json_t *d = townorg__json_loadb_twice(sp->default_json, strlen(sp->default_json), JSON_DECODE_ANY, &jerr,
 							&oom);
 			if (!d && oom)
 				return townorg__oom();
@@ -733,7 +733,7 @@ int townorg_policy_apply_json(townorg_policy *p, const char *text, size_t len, c
 	}
 	json_error_t jerr;
 	bool oom;
-	json_t *root = townorg__json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr, &oom);
+	json_t *root = townorg__json_loadb_twice(text, len, JSON_REJECT_DUPLICATES, &jerr, &oom);
 	if (!root && oom)
 		return townorg__oom();
 	if (!root)
@@ -938,7 +938,7 @@ int townorg_policy_set_param(townorg_policy *p, const char *rule, const char *pa
 	}
 	json_error_t jerr;
 	bool oom = false;
-	json_t *v = json_value ? townorg__json_loadb(json_value, strlen(json_value), JSON_DECODE_ANY, &jerr, &oom) : NULL;
+	json_t *v = json_value ? townorg__json_loadb_twice(json_value, strlen(json_value), JSON_DECODE_ANY, &jerr, &oom) : NULL;
 	if (!v && oom)
 		return townorg__oom();
 	if (!v)
@@ -1023,7 +1023,7 @@ int townorg_policy_register_rule(townorg_policy *p, const townorg_rule_def *def)
 		return townorg__err(TOWNORG_EEXISTS, "rule %s is already defined", def->id);
 	json_error_t jerr;
 	bool oom = false;
-	json_t *defaults = def->params_json ? townorg__json_loadb(def->params_json, strlen(def->params_json), 0, &jerr, &oom)
+	json_t *defaults = def->params_json ? townorg__json_loadb_twice(def->params_json, strlen(def->params_json), 0, &jerr, &oom)
 					    : json_object();
 	if (!defaults && (!def->params_json || oom))
 		return townorg__oom();

@@ -827,7 +827,8 @@ START_TEST(alloc_diff_and_validate)
 		reached = alloc_off();
 		if (rc) {
 			failures++;
-			FAIL_OK(rc, n);
+			/* policies are read twice (lib/json_oom.h): no misreading */
+			ENOMEM_OK(rc, n);
 			ck_assert_ptr_null(res);
 		} else
 			ck_assert_uint_eq(townorg_validation_count(res), count0);
@@ -835,7 +836,6 @@ START_TEST(alloc_diff_and_validate)
 		townorg_policy_free(p);
 	}
 	alloc_report("policy file and validate", n, failures);
-	fprintf(stderr, "  (of them %ld jansson failures read as bad input so far)\n", jansson_misread);
 	ck_assert_int_gt(failures, atleast(20, stride()));
 	ck_assert_int_gt(jansson_failed, js0);
 	char *mine = fingerprint(r);
