@@ -638,10 +638,12 @@ int townorg__is_ancestor(const townorg_version *anc, const townorg_version *v)
 	if (anc == v || !strcmp(anc->id, v->id))
 		return 1;
 	if (v->repo)
-		return townorg_version_is_ancestor(anc, v);
-	for (size_t i = 0; i < v->n_parents; i++)
-		if (townorg__is_ancestor(anc, v->parents[i]))
-			return 1;
+		return townorg__version_is_ancestor(anc, v);
+	for (size_t i = 0; i < v->n_parents; i++) {
+		int a = townorg__is_ancestor(anc, v->parents[i]);
+		if (a)
+			return a; /* 1, or TOWNORG_ENOMEM */
+	}
 	return 0;
 }
 
@@ -1259,14 +1261,19 @@ int townorg_diff_versions(townorg_diff **out, const townorg_version *from, const
 	if ((rc = sort_deltas(d)) < 0)
 		goto fail;
 	/* how the versions are related, and the events between */
+	int fwd = 0, back = 0;
 	if (from == to || (from && to && !strcmp(from->id, to->id)))
 		d->relation = TOWNORG_DIFF_SAME;
-	else if (townorg__is_ancestor(from, to))
+	else if ((fwd = townorg__is_ancestor(from, to)) > 0)
 		d->relation = TOWNORG_DIFF_FORWARD;
-	else if (townorg__is_ancestor(to, from))
+	else if (fwd == 0 && (back = townorg__is_ancestor(to, from)) > 0)
 		d->relation = TOWNORG_DIFF_BACKWARD;
 	else
 		d->relation = TOWNORG_DIFF_UNRELATED;
+	if (fwd < 0 || back < 0) {
+		rc = townorg__oom();
+		goto fail;
+	}
 	if (!(o->flags & TOWNORG_DIFF_SKIP_EVENTS) && (rc = collect_events(d, o)) < 0)
 		goto fail;
 	if (!(o->flags & TOWNORG_DIFF_SKIP_TOTALS) && (rc = compute_totals(d, o)) < 0)

@@ -15,6 +15,7 @@
  */
 #include "analysis/diff_internal.h"
 #include <jansson.h>
+#include "base/json_oom.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -169,15 +170,8 @@ static int dump(char **out, json_t *root, bool bad)
 		json_decref(root);
 		return townorg__oom();
 	}
-	char *s = json_dumps(root, JSON_PRESERVE_ORDER | JSON_INDENT(2) | JSON_REAL_PRECISION(12));
+	*out = townorg__json_dumps(root, JSON_PRESERVE_ORDER | JSON_INDENT(2) | JSON_REAL_PRECISION(12));
 	json_decref(root);
-	if (!s)
-		return townorg__oom();
-	json_malloc_t jm;
-	json_free_t jfree;
-	json_get_alloc_funcs(&jm, &jfree);
-	*out = townorg__strdup(s);
-	jfree(s);
 	return *out ? 0 : townorg__oom();
 }
 

@@ -203,8 +203,8 @@ static int read_events(townorg__rd *r, townorg_version *v, uint64_t ne, bool *oo
 
 /* Decode a version row's canonical bytes into a new (unloaded) version:
  * its parents must already be in the repository. */
-static int version_decode(townorg__store *s, townorg_version **out, const unsigned char *body, size_t len,
-			  const char *id_hex)
+int townorg__store_version_decode(townorg__store *s, townorg_version **out, const unsigned char *body, size_t len,
+				  const char *id_hex)
 {
 	static const unsigned char none[1];
 	if (!body) /* SQLite gives NULL for an empty blob */
@@ -340,7 +340,7 @@ static int read_versions(townorg__store *s, size_t *added)
 		if (townorg__strmap_get(&s->repo->by_id, id))
 			continue;
 		townorg_version *v;
-		rc = version_decode(s, &v, sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3), id);
+		rc = townorg__store_version_decode(s, &v, sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3), id);
 		if (rc == TOWNORG_ECORRUPT && s->report) {
 			townorg__verify_add(s->report, TOWNORG_VERIFY_VERSION, id, "%s", townorg_error_last());
 			continue;
@@ -1015,8 +1015,11 @@ static int check_format(townorg__store *s)
 					"AND reflog.old AND reflog.new AND reflog.at AND reflog.prev AND reflog.hash",
 					-1, &st, NULL);
 		sqlite3_finalize(st);
-		rc = rc == SQLITE_OK ? 0 : townorg__err(TOWNORG_ECORRUPT, "%s: not a townorg repository (schema: %s)", s->path,
-						      sqlite3_errmsg(s->db));
+		/* out of memory (or a failing disk) is not a foreign schema */
+		rc = rc == SQLITE_OK		     ? 0
+		     : (rc & 0xff) != SQLITE_ERROR ? townorg__store_sqlerr(s, rc, "reading the schema")
+						     : townorg__err(TOWNORG_ECORRUPT, "%s: not a townorg repository (schema: %s)",
+								    s->path, sqlite3_errmsg(s->db));
 	}
 	return rc;
 }

@@ -7,6 +7,7 @@
  * engine builds on both.
  */
 #include "validate/context.h"
+#include "base/json_oom.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -315,11 +316,7 @@ int townorg_rule_param_json(const townorg_rule_ctx *ctx, const char *name, char 
 	int rc = param_get(&j, ctx, name);
 	if (rc < 0)
 		return rc;
-	char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
-	if (!s)
-		return townorg__oom();
-	*out = townorg__strdup(s);
-	free(s);
+	*out = townorg__json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
 	return *out ? 0 : townorg__oom();
 }
 
