@@ -33,7 +33,7 @@ static void pack_rd_free(pack_rd *p)
 
 int townorg__store_pack_split(const unsigned char *data, size_t len, int64_t count, size_t *off, size_t *sz)
 {
-	townorg__rd r = { data, data + len, false };
+	townorg__rd r = { data, data + len, false, false };
 	for (int64_t i = 0; i < count && !r.bad; i++) {
 		uint64_t n = townorg__rd_varint(&r);
 		if (n > (uint64_t)(r.end - r.p))
@@ -227,7 +227,7 @@ int townorg__store_body_parse(const unsigned char *raw, size_t rawlen, bool delt
 {
 	static const unsigned char none[1];
 	const unsigned char *rp = raw ? raw : none; /* an empty blob: no arithmetic on NULL */
-	townorg__rd r = { rp, rp + (raw ? rawlen : 0), false };
+	townorg__rd r = { rp, rp + (raw ? rawlen : 0), false, false };
 	*removed = NULL;
 	*n_removed = 0;
 	int rc = read_locs(&r, locs, n);
