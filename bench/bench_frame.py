@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MulanPSL-2.0
 """Version.to_frame() against pandas.read_csv of the same version.
 
 Imports the workload (bench/run.sh's, e.g. COUNTIES=2850: the national

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * bench_nbs.c — libtownorg on the real national data: the eight NBS
  * township lists (统计用区划代码 2016–2023, ../shared/data/real/nbs-townships).

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MulanPSL-2.0
 """The bindings on the benchmark workload: the same bulk operations as
 bench_townorg.c (import, diffs, cap check, and a version as a DataFrame),
 through the Python package, with the answers checked the same way.  Prints

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * bench_townorg.c — libtownorg on the peers' workload (../shared/bench).
  *

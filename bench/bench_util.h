@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* bench_util.h — what the C benchmark programs share: a clock, the
  * failure exit, and the summary of a diff as the workload's expected files
  * state it (counts, and the SHA-256 of the sorted delta lines of the

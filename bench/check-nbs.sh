@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # make check: bench/nbs.sh on the real NBS editions, one run — libtownorg's
 # import and diffs against the Python dictionary diff of the same files
 # (every pair's counts and digest must agree).  No timing is asserted.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MulanPSL-2.0
 """Print one table from a results .jsonl: each operation, each system, and
 libtownorg's ratio to the best peer (peer time / our time; > 1 means faster;
 for memory and size, peer / ours as well).  Targets from issue 9 are shown

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # Benchmarks: built with `make bench`, not installed; bench_townorg is not run by make check.
 EXTRA_PROGRAMS += bench/bench_townorg
 bench_bench_townorg_SOURCES = bench/bench_townorg.c bench/bench_util.h

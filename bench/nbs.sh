@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # The real national data: import the eight NBS editions (../shared/data/real/
 # nbs-townships) with libtownorg and diff each pair of consecutive years
 # (bench/bench_nbs), beside a plain Python dictionary diff of the same files

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MulanPSL-2.0
 """A plain Python dictionary diff of the NBS township lists: the peer of
 bench/bench_nbs.c.  Standard library only.
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # Run libtownorg and the peers of ../shared/bench on the same workload, in
 # one invocation, and print one table with our ratio to the best peer.
 #

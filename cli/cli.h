@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * cli/cli.h — shared declarations of the `townorg` command-line program.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * cli/cmd_chart.c — `townorg chart` (the org chart of a unit as SVG or PNG,
  * drawn by libtownorg-chart) and `townorg report` (a reform report as one

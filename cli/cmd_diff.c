@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * cli/cmd_diff.c — what changed and where it came from: diff, blame,
  * lineage, and validate (which judges a version against a policy).

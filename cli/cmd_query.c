@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * cli/cmd_query.c — reading versions: log, show, as-of.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * cli/cmd_repo.c — the repository file: init, import, export, verify.
  */

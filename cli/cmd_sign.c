@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * cli/cmd_sign.c — reliability options and signed log heads: the options
  * every command takes (--max-input), `keygen` and `sign-head`.  The checks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * cli/cmd_validate.c — `townorg validate`: findings of a policy over one
  * version or a range of versions, usable on a national history.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * import_report.c — the report of `townorg import --format nbs`, as text
  * (editions, MCA tables, unlinked rows summarised by reason) or as JSON

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # The `townorg` command-line program (uses only the public API) and its
 # shell tests.  Messages are translated with gettext (po/).
 bin_PROGRAMS += cli/townorg

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * cli/main.c — `townorg`: the command table, --help, --version, locale
  * set-up and dispatch to the subcommands of cli/cmd_*.c.

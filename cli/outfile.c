@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * cli/outfile.c — writing an output file (a chart, a report) safely.
  *

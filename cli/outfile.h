@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * cli/outfile.h — output files of the chart and report commands, and the
  * report's HTML writer (cli/report_html.c).

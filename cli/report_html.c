@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * cli/report_html.c — `townorg report`: a reform report as one HTML file.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * cli/suggest.c — "did you mean": the closest of a set of names to a word
  * that names nothing (a rule id, a field name, an entity id), by edit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * cli/util.c — what the subcommands share: option parsing, error
  * reporting, version names, aligned tables (display width of Chinese

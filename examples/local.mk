@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # Examples (examples/): C programs, Python scripts, a notebook and the seed
 # datasets of examples/data/.  The C programs are written against the
 # installed library (pkg-config townorg); here they are built against this

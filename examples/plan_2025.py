@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MulanPSL-2.0
 """The 黟县 reform tour (docs/guide-en.md) in Python.
 
     python3 examples/plan_2025.py [examples/data/yixian.json] [examples/data/yixian-waivers.json]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * plan_reform — the 黟县 reform tour of docs/guide-en.md in C.
  *

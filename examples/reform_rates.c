@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * reform_rates — the reduction rates 精简率 of the district of 篇4.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MulanPSL-2.0
 """The reduction rates 精简率 of the district of 篇4, in Python.
 
     python3 examples/reform_rates.py [examples/data/district.json] [p4-16]

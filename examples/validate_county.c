@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * validate_county — validate the head of `main` of a repository document
  * against a policy, as a personnel or archive system would before filing a

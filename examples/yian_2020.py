@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MulanPSL-2.0
 """义安镇, 涞水县 (篇10): the 2020 structure "四办、一队、一站、两中心".
 
     python3 examples/yian_2020.py [examples/data/yian.json] [policies/2020.json]

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # Build the libFuzzer targets fuzz/fuzz_*.c with clang, AddressSanitizer and
 # UndefinedBehaviorSanitizer, in a build tree of their own:
 #   fuzz/build.sh [BUILD_DIR]        (default $FUZZ_BUILD or /tmp/build-fuzz)

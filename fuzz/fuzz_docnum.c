@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_docnum.c — document numbers (涞办字〔2020〕10号): the parser of the
  * rule document.number directly, and the rule itself on a one-entity
  * version whose document number is the input. */

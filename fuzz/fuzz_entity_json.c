@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_entity_json.c — townorg_entity_from_json on arbitrary text.  What
  * parses must write back and parse again to an equal entity with the same
  * text. */

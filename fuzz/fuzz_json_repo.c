@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_json_repo.c — townorg_json_import_repo on arbitrary bytes.  A
  * failed import must leave the repository empty; a successful one must
  * export, and the export must import again to the same versions. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_json_snapshot.c — townorg_json_import_snapshot on arbitrary bytes,
  * onto a branch that already holds one version: a failed import leaves
  * that one version and the branch head as they were. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_mca.c — an MCA change table (the input, as sub-county-diff_2018.csv)
  * imported with the three NBS editions of tests/data/nbs.  A failed import
  * leaves the repository empty. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_nbs.c — townorg_nbs_import on one NBS edition: the input holds
  * provinces.csv, cities.csv, areas.csv and streets.csv separated by lines
  * "%%" (fuzz_util.h), written to a folder named 2019.  A failed import

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_policy.c — townorg_policy_apply_json on arbitrary bytes.  A failed
  * apply leaves the policy as it was (its waivers and title); a successful
  * one gives a policy that validates a small version. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_store.c — opening a store file: the input written to a file, opened
  * read-only, every version's entities read, and the file verified.  Any
  * outcome but a crash, a leak or a positive code is acceptable. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_store_body.c — a version's stored snapshot or delta after
  * unwrapping (townorg__store_body_parse, lib/store_load.c), without
  * SQLite: the first input byte chooses (even: snapshot, odd: delta), the

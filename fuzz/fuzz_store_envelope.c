@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_store_envelope.c — the store's blob envelope (codec byte, raw
  * length, raw or zlib bytes: townorg__store_unwrap in lib/store_objects.c)
  * directly, without SQLite.  Every pack, delta and snapshot of a file is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_store_pack.c — a pack row's data as the loader reads it
  * (lib/store_load.c), without SQLite: the input is two bytes of record
  * count (big-endian, 1..4096 as the schema allows) and the pack's data

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_store_version.c — a version row's body (state hash, parents, the
  * metadata, events: townorg__store_version_decode in lib/store.c), without
  * SQLite.  The parents are looked up in the seed store

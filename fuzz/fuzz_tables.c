@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_tables.c — townorg_tables_import on a table set: the input holds
  * versions.csv, base.csv, changes.csv and events.csv separated by lines
  * "%%" (fuzz_util.h), written to a temporary folder.  A failed import

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * fuzz_util.h — helpers shared by the libFuzzer targets (fuzz/fuzz_*.c)
  * and by tests/check_bad_inputs.c, which feeds the bad-input corpus

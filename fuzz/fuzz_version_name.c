@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_version_name.c — townorg_repo_lookup ("main@2020-01-01", "main~3",
  * tags, id prefixes) and townorg_repo_asof on a small fixed repository.
  * A name that resolves must give one of its versions. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* fuzz_xlsx.c — the workbook reader and importer (lib/io/xlsx_read.c,
  * lib/io/xlsx_import.c) on arbitrary bytes.
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # Fuzzing (docs/reliability.md).  The libFuzzer targets need clang and a
 # library built with -fsanitize=fuzzer-no-link, so they are built in a tree
 # of their own by fuzz/build.sh:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # Rebuild the seed corpora fuzz/corpus/<target>/ from the fixtures of
 # tests/data, the bad-input corpus tests/bad, policies/ and examples/.
 #   fuzz/make_corpus.sh [TOWNORG_PROGRAM]

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # Run fuzz targets for a while each:
 #   fuzz/run.sh TARGET|all SECONDS [libFuzzer options...]
 # e.g. fuzz/run.sh fuzz_tables 60, or fuzz/run.sh all 10 (what CI does).

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MulanPSL-2.0
 """Seeds for the store decoder targets (fuzz/fuzz_store_*.c) from real
 store files: every pack's data blob (fuzz_store_pack, prefixed with its
 record count, and fuzz_store_envelope), every version's delta and snapshot

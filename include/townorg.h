@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * townorg.h — libtownorg, the organisation of China's townships as an
  * immutable versioned graph.  Include this umbrella header, or the module

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # The library.  Everything is compiled once into a convenience library (which
 # the tests link to reach internals); the installed library adds only the
 # export filter: hidden visibility plus an export list of townorg_* names.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * render/chart.c — org charts with Graphviz's library (libtownorg-chart).
  *

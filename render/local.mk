@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # libtownorg-chart (issue 21): org charts drawn in-process with Graphviz's
 # library.  Graphviz is EPL-1.0, so it stays out of libtownorg: this small
 # library links libtownorg's public API and Graphviz, and is built only

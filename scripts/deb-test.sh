@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # scripts/deb-test.sh — build the Debian packages, install them, use them
 # the way a user would, and remove them again.  Runs as root (or with sudo)
 # on Debian 12; scripts/test-all.sh runs it after distcheck.

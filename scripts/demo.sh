@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # The main job of libtownorg on the bundled example — the README's first
 # command.  On a fresh Debian 12 machine, as root (or with sudo):
 #

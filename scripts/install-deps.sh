@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # Install what libtownorg needs to build and test on Debian 12, and the
 # zh_CN.UTF-8 locale for Chinese messages.  Runs apt-get only as root and
 # only for packages that are missing.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # Long reliability runs, too slow for every submission (docs/reliability.md):
 #  1. the kill-at-a-random-point crash test of tests/check_reliability for
 #     SOAK_CRASH_ROUNDS rounds (default 2000) — each round a child commits

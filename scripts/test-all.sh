@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # Install dependencies, build, and run every test: the Check and Python
 # suites, the same suites under valgrind, an AddressSanitizer +
 # UndefinedBehaviorSanitizer build, `make distcheck`, and the Debian

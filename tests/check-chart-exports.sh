@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # libtownorg-chart exports exactly the functions its header declares with
 # TOWNORG_CHART_EXTERN (as tests/check-exports.sh does for libtownorg);
 # built without Graphviz there is no such library (a visible SKIP).

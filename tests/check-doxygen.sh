@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # The API reference is generated from the header comments (Doxygen): every
 # public header gets a page and the functions appear with their comments.
 set -u

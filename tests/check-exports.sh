@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # The shared library exports exactly the functions the public headers
 # declare with TOWNORG_EXTERN: nothing internal leaks, nothing is missing.
 set -eu

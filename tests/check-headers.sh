@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # Every public header compiles on its own, strictly (C99, -Wall -Wextra -pedantic -Werror).
 set -eu
 srcdir=${top_srcdir:-.}

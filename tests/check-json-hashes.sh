@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # docs/format.md "Canonical encoding" is exact: an independent Python
 # implementation of it (tests/data/json/verify_hashes.py) recomputes every
 # state hash and version id of the good JSON fixture.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # The layers of lib/ form a staircase without circles: no include and no
 # call runs up a layer, and no objects call each other in a circle
 # (tests/layer-graph.py says how; lib/README.md names the layers).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # The library's own threads (a wide diff's second walk, the cap rule's
 # second collector, a table import's reader and index thread) all fall back
 # to the calling thread when TOWNORG_THREADS=1, or when a thread cannot be

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # tests/check-po.sh — every translatable string of the townorg program
 # (the files of po/POTFILES.in) has a Chinese translation in po/zh_CN.po:
 # extract them (xgettext, the options of po/Makevars), merge the catalogue

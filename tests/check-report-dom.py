@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MulanPSL-2.0
 """Check the DOM of a rendered `townorg report` against `townorg diff --json`.
 
     check-report-dom.py DOM.html DIFF.json CHARTS(0|1) NAME...

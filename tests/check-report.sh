@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # `townorg report` in a real browser: headless Chromium (Debian `chromium`)
 # loads the reports of the 黟县 example (2007-baseline → 2008-reform, with
 # the waivers) and of the 义安镇 example (2020-reform, the 2020 policy; in

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # The Check cases tagged "shared" read ../shared: the real NBS editions, and
 # the bench kit's workload generator.  (The real editions with the MCA
 # tables: tests/check_realdata_real, which skips visibly by itself.)  Run them when the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # A program links libtownorg.a with what townorg.pc says a static link needs
 # (Requires.private, Libs.private) against the shared libraries of the
 # dependencies (some, like libcsv, ship no static library), with every object

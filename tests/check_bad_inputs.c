@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* check_bad_inputs.c — every file of the bad-input corpus tests/bad/ goes
  * through its loader (listed with the expected error code and a fragment
  * of the message in tests/bad/MANIFEST.tsv) and must give exactly that

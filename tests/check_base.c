@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* check_base.c — the base layer's toolkit: the one varint/string codec
  * (bounds checks on every read), the growable-array step (overflow and
  * allocation failure leave the array as it was), and the library's gettext

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * check_chart.c — libtownorg-chart: org charts drawn with Graphviz's
  * library (render/chart.c).  Built only where Graphviz was found.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* check_diff.c — diffs: deltas and fields, filters, events between,
  * aggregates and reduction rates (篇4, 篇7), rendering, versions from
  * separate repositories, and the O(k log n) cost. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* check_entity.c — entity values, builders, tokens, areas, encoding. */
 #include <config.h>
 #include "testutil.h"

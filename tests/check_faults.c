@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* check_faults.c — fault injection as deep as SQLite's own tests
  * (docs/reliability.md, issue 23).  Four parts, CK_RUN_CASE=NAME for one:
  *  - wal: the store in its production journal mode (WAL, synchronous=FULL)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* check_hamt.c — the persistent trie: canonical shape, structural sharing
  * (counted in nodes, not timed), removal, diff and iteration against a
  * brute-force model. */

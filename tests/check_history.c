@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* check_history.c — blame, history, lineage and changes between dates,
  * on 黟县's 2008 reform (篇7) and a reorganisation after it (篇4). */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* check_json.c — the JSON interchange format: byte-stable export, exact
  * round trips (same state hashes and version ids), snapshots, entity JSON,
  * exact areas, and every bad fixture under tests/data/json/bad refused with

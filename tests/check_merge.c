@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* check_merge.c — merge base, fast-forward and field-level three-way
  * merges (conflicts: same field, remove vs change, add/add), events of
  * both sides, committing with two parents, patches; and the real NBS lists:

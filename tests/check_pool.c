@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* check_pool.c — the size-class allocator under values, trie nodes and
  * index leaves: objects never overlap, a class packs into few slabs, a slab
  * goes back once empty (from any thread), large requests and the host's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* check_realdata.c — the NBS township list and MCA change table importers:
  * small fixtures cut from the real files (tests/data/nbs, tests/data/mca),
  * bad input of each kind, all-or-nothing, cancel, one by one against all

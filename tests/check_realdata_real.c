@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* check_realdata_real.c — the real NBS editions (2016–2023) with every MCA
  * change table, from $SHARED_DIR/data/real (default: ../shared beside the
  * source tree).  Prints, per table year, how many MCA rows are recorded as

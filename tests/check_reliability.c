@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* check_reliability.c — SQLite-style fault testing (docs/reliability.md):
  *  - out of memory: the Nth library allocation fails, for N = 1, 2, …,
  *    through commit, diff, validate, store open (with lazy loads), store

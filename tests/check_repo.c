@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* check_repo.c — transactions, integrity checks, versions, refs, names,
  * as-of, children, quota totals, headroom and concurrent readers. */
 #include <config.h>

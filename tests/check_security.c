@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * check_security.c — issue 23 in the library: atomic output files and the
  * output-path guard, bounded input, atomic init and half-made files, and

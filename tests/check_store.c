@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* check_store.c — the SQLite repository store: round trip, append-only
  * enforcement, lazy loading, verify on good and tampered files, bad files,
  * read-only opens, two processes writing, a reader refreshing, threads

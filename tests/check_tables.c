@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* check_tables.c — CSV table import and export: the bench sample's answers
  * (as-of queries, expected diffs), a generated workload, round trips,
  * encodings, onto and tags, cancelling, and every kind of bad input refused

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* check_validate.c — the validation engine, built-in rules, policy files,
  * waivers, dry runs, custom rules, and the five-year cap on the benchmark
  * workload.  The seed's numbers (篇7 黟县, 篇10 义安镇) are the oracles. */

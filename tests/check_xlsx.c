@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* check_xlsx.c — the 台账 workbook (include/townorg/xlsx.h): export and
  * import round trips on the bundled examples and the test fixtures, the
  * sheets and cells written, what Excel and WPS do to a workbook (ids and

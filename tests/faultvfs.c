@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* faultvfs.c — the fault-injecting SQLite VFS of the tests (faultvfs.h).
  *
  * Design: each file opened through the VFS wraps the real VFS's file.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* faultvfs.h — a test-only SQLite VFS for fault injection (tests/faultvfs.c,
  * docs/reliability.md).  It is registered as the default VFS of the test
  * binary that calls fv_install() and forwards everything to the real

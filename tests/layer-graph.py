@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MulanPSL-2.0
 """layer-graph.py — keep lib/ a staircase without circles.
 
 The library's sources live in folders by layer (lib/README.md), bottom up:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # Tests.  Check suites (one per module) print TAP; shell tests check the
 # exported symbols and that every public header compiles on its own.
 TEST_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/lib $(CHECK_CFLAGS) -DTEST_SRCDIR='"$(abs_top_srcdir)"' -DTEST_BUILDDIR='"$(abs_top_builddir)"'
@@ -130,9 +131,8 @@ tests/check-report.log: cli/townorg$(EXEEXT)
 EXTRA_DIST += tests/valgrind-graphviz.supp
 
 # Licence (issue 21): the tools that add and check the SPDX lines, on a
-# made-up tree.  (tests/check-spdx.sh itself, on this tree, is not in make
-# check until every file has its line: run scripts/add-spdx.sh first.)
-TESTS += tests/spdx-tools.sh
+# made-up tree, and every source file of this tree has its line.
+TESTS += tests/spdx-tools.sh tests/check-spdx.sh
 dist_noinst_SCRIPTS += tests/spdx-tools.sh tests/check-spdx.sh scripts/add-spdx.sh
 
 # Workbooks (.xlsx, the 台账; issue 21): export, import, Excel's retyping, bad workbooks

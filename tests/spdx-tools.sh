@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # tests/spdx-tools.sh — scripts/add-spdx.sh and tests/check-spdx.sh on a
 # small made-up tree (not on the project's own files): where the line goes
 # in each language, that shebangs and Python encoding lines stay first, that

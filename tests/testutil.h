@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* testutil.h — small helpers shared by the Check suites. */
 #ifndef TOWNORG_TESTUTIL_H
 #define TOWNORG_TESTUTIL_H

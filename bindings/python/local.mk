@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # Python bindings: the SWIG extension module _townorg_c (a libtool module)
 # and the pure-Python package `townorg` on top of it.  The SWIG wrapper is
 # generated into the source tree and shipped in the tarball, so building

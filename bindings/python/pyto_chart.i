@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * pyto_chart.i — org charts for Python (issue 21), included by townorg.i.
  *

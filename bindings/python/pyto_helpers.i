@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * pyto_helpers.i — C helpers of the SWIG module (included by townorg.i).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * pyto_merge.i — merge.h (three-way merge, merge base, patch) for the SWIG
  * module, and the columns of Repository.log() (included by townorg.i).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* pyto_schema.i — the library's schema of entity attributes for Python
  * (townorg_attr_info_at, townorg_kind_label, townorg_class_label): the
  * frames' Chinese labels, the workbook and display code read the labels

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """Build the SWIG extension townorg._townorg_c against the installed
 libtownorg (see pyproject.toml).
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * townorg.i — the SWIG interface of libtownorg for Python.
  *

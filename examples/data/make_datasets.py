@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MulanPSL-2.0
 """Build the example datasets of examples/data/ with the library's own API.
 
     PYTHONPATH=BUILD/bindings/python/.libs:SRC/bindings/python \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * townorg/chart.h — org charts of a unit (a township, a county), drawn
  * in-process with Graphviz's library (cgraph + gvc) as SVG or PNG.

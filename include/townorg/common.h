@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * townorg/common.h — error codes, per-thread error messages, library
  * version, memory helpers.  Part of libtownorg's public API.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * townorg/entity.h — entities: the units, organs and places of the graph.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * townorg/files.h — how the library reads its input files and writes its
  * output files.  Part of libtownorg's public API.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * townorg/history.h — where an entity's values came from: blame, history,
  * lineage, and what changed on a branch between two dates.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * townorg/json.h — the JSON interchange format ("format": "townorg/1").
  *

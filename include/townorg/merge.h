@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * townorg/merge.h — land one line of versions on another, and apply diffs.
  *

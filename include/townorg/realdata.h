@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * townorg/realdata.h — importers for the real national data: the National
  * Bureau of Statistics' township lists (统计用区划代码, one edition a year)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * townorg/repository.h — repositories: versions, branches and tags.
  *

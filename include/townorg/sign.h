@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * townorg/sign.h — pinning and signing the head of a repository's branch
  * and tag log, to catch a history rolled back or rewritten by someone who

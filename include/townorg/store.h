@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * townorg/store.h — repositories kept in a single SQLite file.
  *

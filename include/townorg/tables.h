@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * townorg/tables.h — CSV tables: the table set a county staffing office
  * keeps in a spreadsheet (versions.csv, base.csv, changes.csv, events.csv;

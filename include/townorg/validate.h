@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * townorg/validate.h — policy validation: rules, policies, waivers, findings.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * townorg/version.h — versions: immutable snapshots of the whole graph.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * townorg/xlsx.h — workbooks (.xlsx): the 台账 of one version.
  *

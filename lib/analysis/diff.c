@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * diff.c — the diff of two versions: deltas, events between, aggregates.
  *

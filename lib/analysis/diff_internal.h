@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* diff_internal.h — what lib/diff.c shares with the renderers and with
  * lib/history.c (internal; never installed). */
 #ifndef TOWNORG_DIFF_INTERNAL_H

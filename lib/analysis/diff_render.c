@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * diff_render.c — a diff as JSON (docs/format.md, "Diff JSON") and as
  * human text in Chinese or English.

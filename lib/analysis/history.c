@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * history.c — blame, history and lineage of an entity; changes between
  * two dates on a branch.

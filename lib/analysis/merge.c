@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * merge.c — merge base, field-level three-way merge, and patches.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * arena.c — the bump allocator (see arena.h), used by the diff and merge
  * results and by the CSV tables importer's rows.

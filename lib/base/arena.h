@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * arena.h — the library's one bump allocator (base layer, internal): many
  * small strings and arrays, freed all at once.  Chunks of at least

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * codec.c — the varint and string codec (see codec.h): one encoder, one
  * bounds-checked reader, for every byte the library hashes or stores.

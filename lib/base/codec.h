@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * codec.h — the one varint and string codec of the library (base layer,
  * internal).

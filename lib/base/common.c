@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * common.c — allocation hooks, per-thread errors, hashing, buffers and
  * string checks shared by every part of the library.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * files.c — the library's one place for input and output files
  * (include/townorg/files.h, lib/files_internal.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* files_internal.h — the library's one place for writing output files
  * atomically and for reading input files within the input limit
  * (lib/files.c; the public part is include/townorg/files.h).  Internal. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * internal.h — helpers shared by the library's files; never installed.
  * Internal symbols are prefixed townorg__ and hidden (the library is built

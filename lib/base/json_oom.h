@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* json_oom.h — jansson under memory exhaustion (found by
  * tests/check_faults.c failing jansson's allocations): whether a load
  * failed for want of memory rather than for its input (an out-of-memory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * pool.c — a size-class allocator for the small objects every version holds.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* pool.h — the size-class allocator for values, trie nodes and index leaves
  * (internal).  See the essay at the top of pool.c. */
 #ifndef TOWNORG_POOL_H

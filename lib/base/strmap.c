@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* strmap.c — open addressing with linear probing; grows at 50% load. */
 #include "base/strmap.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* strmap.h — a small open-addressing map from strings to pointers (internal).
  * Keys are borrowed: they must outlive their entry. */
 #ifndef TOWNORG_STRMAP_H

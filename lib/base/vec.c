@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * vec.c — the one growable-array step of the library (townorg__grow and its
  * macro TOWNORG__GROW in base/internal.h), in place of the doubling blocks

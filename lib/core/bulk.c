@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * bulk.c — the derived indexes of a whole state built in one pass: the
  * children index (one set per parent) and the quota totals index, from an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* entity_internal.h — the layout of entity values (internal). */
 #ifndef TOWNORG_ENTITY_INTERNAL_H
 #define TOWNORG_ENTITY_INTERNAL_H

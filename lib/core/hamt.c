@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * hamt.c — the persistent hash array mapped trie that holds every version.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* hamt.h — the persistent hash trie under every version (internal).
  * See the essay at the top of hamt.c. */
 #ifndef TOWNORG_HAMT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * index.c — the two tries every version holds: the entity trie (id ->
  * entity) and the children index (parent id -> the set of its children),

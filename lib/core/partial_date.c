@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * partial_date.c — dates of year or month precision for change events.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * repo.c — repositories: the list of versions, lookup by id, branches and
  * tags, version names (branch, tag, id, prefix, NAME@DATE, NAME~N) and

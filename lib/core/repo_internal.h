@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* repo_internal.h — the layout of repositories, versions and transactions
  * (internal; the store, diff and validation code build on it). */
 #ifndef TOWNORG_REPO_INTERNAL_H

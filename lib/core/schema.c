@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * schema.c — the entity's attributes and the kinds' and classes' labels,
  * from one definition (schema.def; the kinds here, in the order of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * totals.c — the quota totals index: per county, the sums of the organs'
  * quotas, staff and count over its township-level units, kept up to date

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * txn.c — transactions: edits on a private copy of a version's tries
  * (shared with the parent until touched; see hamt.c), structural checks,

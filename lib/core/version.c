@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * version.c — reading versions: getters, lookups, children (the index
  * itself is in index.c), quota totals,

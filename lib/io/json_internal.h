@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* json_internal.h — shared by the JSON writer (json_write.c) and reader
  * (json_read.c); never installed.  The format is specified in
  * docs/format.md. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * json_read.c — reading the JSON interchange format (docs/format.md) with
  * jansson.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * json_version.c — one version, or one event, as a JSON object on one line:
  * what `townorg log --json` and `townorg show --json` print for each

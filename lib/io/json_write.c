@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * json_write.c — writing the JSON interchange format (docs/format.md).
  *

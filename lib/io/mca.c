@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * mca.c — the Ministry of Civil Affairs' township change tables
  * (县以下行政区划(代码)变更情况, one sheet a year) as change events.

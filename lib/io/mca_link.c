@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * mca_link.c — linking the rows of the MCA change tables to the NBS
  * editions that show them (the rows are read in mca.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * names.c — what the NBS and MCA importers share about units: the kind a
  * 9-digit NBS code stands for, and the normal form of a unit's name

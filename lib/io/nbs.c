@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * nbs.c — the National Bureau of Statistics' township lists, one version
  * per edition, and the import driver (MCA events: mca.c; CSV: realdata_csv.c).

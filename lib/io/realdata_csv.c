@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * realdata_csv.c — reading the real data's CSV files with libcsv.
  *

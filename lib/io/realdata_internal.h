@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* realdata_internal.h — shared by the real-data importers (nbs.c, mca.c,
  * realdata_csv.c); internal, never installed. */
 #ifndef TOWNORG_REALDATA_INTERNAL_H

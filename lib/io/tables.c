@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * tables.c — importing the CSV table set (versions.csv, base.csv,
  * changes.csv, events.csv; docs/tables.md) as versions on a branch.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * tables_export.c — writing a stretch of a branch's first-parent line as
  * the CSV table set (docs/tables.md): base.csv is the first version's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* tables_internal.h — what the CSV table files share (internal): the table
  * reader (file, encoding, libcsv) and a small list of report notes. */
 #ifndef TOWNORG_TABLES_INTERNAL_H

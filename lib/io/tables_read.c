@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * tables_read.c — reading one CSV table: the file, its encoding, and the
  * RFC 4180 parse (libcsv), handing each row's wanted cells to a callback

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * lib/xlsx_common.c — the vocabulary of the 台账 workbook (docs/format.md,
  * "Workbooks"): entity sheets by kind group, the entity columns and their

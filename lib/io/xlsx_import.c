@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * lib/xlsx_import.c — townorg_import_xlsx: a 台账 workbook (the layout
  * townorg_export_xlsx writes, docs/format.md "Workbooks", or an office's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * lib/xlsx_internal.h — what the workbook writer (xlsx_write.c), reader
  * (xlsx_read.c) and importer (xlsx_import.c) share: the sheet names, the

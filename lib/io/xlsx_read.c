@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * lib/xlsx_read.c — the low-level workbook reader: an .xlsx file (an Office
  * Open XML zip archive) into its worksheets and their cells as text, with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * lib/xlsx_write.c — townorg_export_xlsx: the 台账 workbook of one version,
  * written with libxlsxwriter.

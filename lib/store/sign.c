@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * sign.c — log heads: reading, pinning, signing (include/townorg/sign.h).
  *

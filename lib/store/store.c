@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * store.c — repositories in a single SQLite file: open, commit, branch and
  * tag moves, refresh, and the lazy loading of versions.

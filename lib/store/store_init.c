@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * store_init.c — creating a repository file atomically, and recognising a
  * half-made one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* store_internal.h — the SQLite repository store, shared by store.c (open,
  * commit, refs, lazy loading) and store_verify.c (verify).  Internal. */
 #ifndef TOWNORG_STORE_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * store_load.c — materialising a version from the file: reading packs,
  * decoding and checking objects, rebuilding a state from a delta on its

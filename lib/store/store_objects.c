@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * store_objects.c — pieces the store's files share (varints and strings are
  * read with base/codec.h): SQLite errors named by file, blob envelopes (zlib), and the

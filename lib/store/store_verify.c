@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * store_verify.c — townorg_repo_verify: recompute every hash of a
  * repository file from its stored bytes.

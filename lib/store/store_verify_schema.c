@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * store_verify_schema.c — verify's checks of what the hashes do not cover:
  * the schema (tables, their columns, indexes and the append-only

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * verify_report.c — the verify report: its problems and counts, and the
  * public accessors townorg_verify_report_* (see include/townorg/store.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * verify_report.h — the report that `verify` fills in (store layer,
  * internal).  The store's open adds to it while it loads a repository for

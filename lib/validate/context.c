@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * context.c — what a rule sees while it runs: the message catalogue and its
  * rendering in Chinese and English, the findings it reports (townorg__report,

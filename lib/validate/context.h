@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * context.h — what the engine (validate.c) and the rule context
  * (context.c) share: the result being filled and the context a rule runs

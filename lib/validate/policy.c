@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * policy.c — policies: which rules run, with which parameters and
  * severities, over which dates, and the waivers.  Policy files are JSON

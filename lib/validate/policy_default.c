@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* policy_default.c — the default policy embedded in the library, so that
  * validation works uninstalled.  Keep it identical to policies/default.json
  * (tests/check_validate.c compares them); regenerate with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /* rules.h — the built-in rule registry, the message catalogue and the
  * helpers rules share (internal). */
 #ifndef TOWNORG_RULES_H

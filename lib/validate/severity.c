@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * severity.c — the severity tokens (error, warning, info) of findings and
  * policies.  Both the policy reader and the engine use them; it calls

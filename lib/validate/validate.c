@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * validate.c — the validation engine: runs a policy's rules over a version
  * (or a transaction's preview), collects findings with messages in Chinese

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MulanPSL-2.0
 """Regenerate the bad-input corpus tests/bad/ (run from anywhere).
 
 Every file here is one malformed input for one loader; MANIFEST.tsv gives

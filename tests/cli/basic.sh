@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # init, import, log, show, as-of, --version and --help of every command.
 . "${top_srcdir:-.}/tests/cli/lib.sh"
 R="$TMP/r.db"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # townorg chart and townorg report (issue 21): formats, the output written
 # through a temporary file and renamed, never over the repository, and bad
 # arguments refused with a clear message.  The browser checks of the

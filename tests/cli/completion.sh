@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MulanPSL-2.0
 # The bash completion of townorg (cli/townorg.bash-completion): it reads the
 # commands and options from the program's own help, so these tests drive it
 # the way bash does (COMP_WORDS, COMP_CWORD, then the completion function)

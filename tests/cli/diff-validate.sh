@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # diff (text, --json, filters), validate (exit codes, policies, waivers),
 # blame and lineage on the benchmark sample.
 . "${top_srcdir:-.}/tests/cli/lib.sh"

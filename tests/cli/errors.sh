@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # Bad usage and bad data: exit 2 with a "townorg: " message, nothing
 # changed; verify of an intact and of a tampered file.
 . "${top_srcdir:-.}/tests/cli/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # Chinese output under a zh_* locale (the po/ catalogue), English otherwise;
 # findings' Chinese messages come from the library.
 . "${top_srcdir:-.}/tests/cli/lib.sh"

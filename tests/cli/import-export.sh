@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # export/import round trips (JSON repository, JSON snapshot, CSV tables)
 # and the NBS importer on a slice of the real township lists.
 . "${top_srcdir:-.}/tests/cli/lib.sh"

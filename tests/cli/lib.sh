@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # tests/cli/lib.sh — helpers for the shell tests of the `townorg` program.
 # Sourced by each tests/cli/*.sh; prints TAP ("ok N - ...", plan at the end).
 

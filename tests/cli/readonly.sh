@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # tests/cli/readonly.sh — a repository the user cannot write (the file, or
 # the folder it is in) opens for reading and leaves no -wal or -shm file
 # behind; writing to it is refused; an empty file is "not a townorg

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # tests/cli/realdata.sh — `townorg import --format nbs --events`: the text
 # report by reason, --json, a re-import that changes nothing, and MCA events
 # (dates of year precision, documents) in lineage and blame.  Uses the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # branch, tag, version names, merge (fast-forward, three-way, conflicts).
 . "${top_srcdir:-.}/tests/cli/lib.sh"
 R="$TMP/r.db"

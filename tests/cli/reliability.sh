@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # Issue 23: no command destroys data.  Output files never replace a
 # repository and are written atomically; input files are bounded; a
 # half-made repository says so and init redoes it.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # Issue 23: a rollback of history does not pass silently (verify
 # --expect-head, signed log heads), and verify checks the schema, the
 # append-only triggers, depth and n_entities (docs/security.md).

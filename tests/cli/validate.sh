@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # tests/cli/validate.sh — validate on a history: the summary by rule and
 # severity, --rule, --severity, --under, --from/--to, units named by code,
 # name and county, --json, --csv; the statistical profile policies/nbs.json

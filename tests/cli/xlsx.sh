@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # The 台账 workbook from the command line: export --format xlsx (with
 # --changes-since and --policy), import FILE.xlsx as a snapshot with the
 # same state hash, bad workbooks refused naming the file and the cell, in

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # The C examples of examples/ on the seed datasets.
 . "${top_srcdir:-.}/tests/examples/lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # The main job of scripts/demo.sh (the README's first command) on this
 # build: init, import 黟县, log, diff, validate with and without waivers.
 . "${top_srcdir:-.}/tests/examples/lib.sh"

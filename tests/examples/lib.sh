@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 # tests/examples/lib.sh — helpers for the tests that run the examples.
 # Sourced by each tests/examples/*.sh; prints TAP ("ok N - ...", plan at the end).
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # Execute the notebook examples/yixian.ipynb cell by cell with this build's
 # module (tests/examples/run-notebook.py: no Jupyter needed), then through
 # Jupyter as a user would: jupyter nbconvert --to html --execute, checking

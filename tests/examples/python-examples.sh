@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # The Python examples of examples/ on the seed datasets, with the module of
 # this build (skipped when the bindings were not built).
 . "${top_srcdir:-.}/tests/examples/lib.sh"

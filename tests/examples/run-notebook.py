@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MulanPSL-2.0
 """Run a Jupyter notebook's code cells in order, in one namespace, without
 Jupyter: the tests need no nbformat or nbconvert.  Usage:
 

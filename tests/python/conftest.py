@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """Fixtures of the Python tests: the bench sample (../shared/bench/sample via
 SHARED_DIR), the source tree's test data, and small hand-built repositories."""
 

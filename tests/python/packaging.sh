@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # Issue 20: the Python package builds and installs with pip, offline, with
 # Debian's own tools, against the installed libtownorg — exactly:
 #   pip wheel --no-build-isolation --no-deps .

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """Repositories, versions, entities, transactions, stores, errors, strings."""
 
 import gc

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """Bundled examples and installed policies from Python (townorg.examples, townorg.policies)."""
 
 import json

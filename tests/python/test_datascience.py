@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """DataFrames built in C, Jupyter HTML, org charts, quota plots."""
 
 import warnings

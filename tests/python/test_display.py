@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """Rich display (_repr_html_ everywhere, capped tables, coloured
 severities, names beside ids), SVG fit for nbconvert, and to_networkx()."""
 

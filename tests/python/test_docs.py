@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """The worked examples of docs/python.md run as they stand, in order."""
 
 import re

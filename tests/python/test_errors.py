@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """Errors a pandas user expects: keyword typos, NotFound everywhere,
 Python words in messages, no chained noise; Mapping and finalizers."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """Diffs, blame, history, lineage — checked against the bench oracles."""
 
 import csv

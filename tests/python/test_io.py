@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """Import and export: CSV tables, JSON, snapshots, NBS/MCA, Excel workbooks."""
 
 import pytest

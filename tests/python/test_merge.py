@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """Three-way merge, merge base, patch (merge.h) and Repository.log() from Python."""
 
 import pandas as pd

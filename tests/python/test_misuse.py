@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """Misuse never crashes or leaks: closed objects raise, borrowers keep owners alive."""
 
 import gc

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """Validation: built-in rules, policies, waivers, dry runs, Python rules."""
 
 import csv

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """Committing a DataFrame as a version (Repository.write_frame)."""
 
 import pytest

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """townorg — China's township organisation as an immutable versioned graph.
 
 The Python face of libtownorg.  Open or create a repository, read versions

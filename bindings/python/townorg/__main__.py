@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """``python3 -m townorg ARGS`` runs the ``townorg`` command with ARGS.
 
 Design: the command-line program is part of the C library's installation

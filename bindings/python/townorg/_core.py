@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """The classes of the townorg package, on top of the SWIG module _townorg_c.
 
 Lifetimes follow the C library's ownership rules, made safe for Python:

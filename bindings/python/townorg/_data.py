@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """Where the installed data lives: policies and bundled examples.
 
 Design: ``make install`` puts the policy files in ``$(pkgdatadir)/policies``

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """Display helpers: DataFrames, HTML for Jupyter, Graphviz graphs."""
 
 import html

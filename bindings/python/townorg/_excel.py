@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """Excel workbooks (.xlsx).
 
 Two layouts are read, both through the library's C reader (minizip +

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """DataFrames of versions, diffs and validations, as a pandas user expects.
 
 Design: ``Version.to_frame()`` is built from arrays the C helper

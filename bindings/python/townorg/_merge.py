@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """Three-way merge, merge base, patch and the version log (townorg/merge.h).
 
 Design: ``Repository.merge(theirs, into=...)`` returns a :class:`Merge`

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """NetworkX graphs of the tree and of lineages (``to_networkx()``).
 
 Design: the tree is a ``networkx.DiGraph`` with an edge parent → child for

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """Quota totals over versions, and their plot with Chinese labels."""
 
 from . import _core

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """Commit a pandas DataFrame as a version (as Dolt's ``write_pandas``).
 
 Design: the frame has the shape ``Version.to_frame()`` gives (the id as the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """The example datasets bundled with libtownorg, ready to explore.
 
 ``townorg.examples.yixian()`` is a Repository holding 黟县's township

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """The policy files installed with libtownorg (``policies/*.json``).
 
 ``townorg.policies.path("default")`` is the file of the default policy

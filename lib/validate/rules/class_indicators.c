@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * class_indicators.c — rule class.indicators: a township's declared class
  * (大/中/小) agrees with the thresholds a policy sets on its three

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * code_range.c — rule code.kind-range: for an official code (9 digits, or
  * the 12-digit NBS form ending in 000) the township part — digits 7 to 9 —

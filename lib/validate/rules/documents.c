@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * documents.c — rule document.number: every change cites a document whose
  * number parses as ISSUER〔YYYY〕N号 (brackets U+3014/U+3015, e.g.

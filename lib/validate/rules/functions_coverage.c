@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * functions_coverage.c — rules functions.no-gap and functions.no-overlap:
  * "职能配置做到了无空挡、无遗漏", "职责界定清晰" (篇10).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * head_posts.c — rule posts.heads: each comprehensive office has exactly
  * one chief (主任) and at most one deputy (副主任) — "各综合性办公室配备办公室

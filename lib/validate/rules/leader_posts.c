@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * leader_posts.c — rule leaders.by-class: a township-level unit's leader
  * posts (领导职数) at most the limit of its class — 篇7: large 9, medium 7,

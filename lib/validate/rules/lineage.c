@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * lineage.c — rule lineage.disposition: every township-level unit or organ
  * that a version removes has a successor (an event of the version naming

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * office_count.c — rule offices.by-class: a township-level unit has at most
  * the number of comprehensive offices (综合性办公室, kind "office") its

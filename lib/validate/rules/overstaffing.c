@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * overstaffing.c — rule quota.overstaffed: actual headcount above quota
  * (超编; "不得超编进人").  An organ with no quota set — a dispatched agency

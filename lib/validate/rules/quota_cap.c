@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * quota_cap.c — rule quota.no-increase-window: "确保乡镇机构编制5年内只减不增"
  * (篇7).  From a baseline version, for `years` years, a quota total may not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * registry.c — the built-in rules, listed once in rules.def, and the
  * public listing of them (townorg_rule_builtin_*).  It sits above the rule

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * total_control.c — rule quota.pool: "总量控制" (篇7).  For each quota type,
  * what is allocated below an approved pool sums to at most the pool:

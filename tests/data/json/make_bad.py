@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MulanPSL-2.0
 """Derive the bad JSON fixtures (tests/data/json/bad/) from the good ones.
 
 Each bad file breaks one thing in good/repo.json or good/snapshot.json;

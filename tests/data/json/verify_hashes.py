@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MulanPSL-2.0
 """Recompute every state hash and version id of a townorg/1 repository
 document from docs/format.md ("Canonical encoding") alone, independently of
 the C library.  Exits 1 on the first mismatch.

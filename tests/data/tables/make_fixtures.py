@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MulanPSL-2.0
 """Make the table-set fixtures of tests/check_tables.c from mini/.
 
 Each fixture is a whole table set (four files) that differs from mini/ in
