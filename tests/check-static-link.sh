@@ -8,7 +8,10 @@
 set -u
 srcdir=${top_srcdir:-.}
 builddir=${top_builddir:-.}
-CC=${CC:-cc}
+# the build's compiler and flags (a sanitizer build links its runtimes)
+CC=${TOWNORG_TEST_CC:-${CC:-cc}}
+CFLAGS=${TOWNORG_TEST_CFLAGS:-}
+LDFLAGS=${TOWNORG_TEST_LDFLAGS:-}
 echo "1..2"
 a=$builddir/lib/.libs/libtownorg.a
 if [ ! -f "$a" ]; then
@@ -28,7 +31,7 @@ if ! deps=$(PKG_CONFIG_PATH="$tmp" pkg-config --static --libs townorg 2>"$tmp/er
 fi
 deps=$(printf '%s\n' "$deps" | sed -e 's/-ltownorg\b//' -e "s|-L$builddir/lib/.libs||")
 cflags=$(PKG_CONFIG_PATH="$tmp" pkg-config --cflags townorg)
-if $CC $cflags -o "$tmp/reform_rates" "$srcdir/examples/reform_rates.c" \
+if $CC $CFLAGS $cflags -o "$tmp/reform_rates" "$srcdir/examples/reform_rates.c" $LDFLAGS \
 	-Wl,--whole-archive "$a" -Wl,--no-whole-archive $deps >"$tmp/log" 2>&1 &&
    ! ldd "$tmp/reform_rates" | grep -q libtownorg; then
 	echo "ok 1 - linked libtownorg.a with: $deps"
