@@ -12,8 +12,12 @@
 #     nocheck: the tests ran already; DEB_TEST_CHECK=1 runs them too) and
 #     runs lintian on the .changes: any error fails, warnings are shown;
 #     the symbols check of dpkg-gensymbols fails the build when a symbol of
-#     debian/libtownorg0.symbols disappears, and new symbols are reported here;
-#  3. installs libtownorg0, libtownorg-dev, townorg, python3-townorg with
+#     debian/libtownorg0.symbols (or debian/libtownorg-chart0.symbols)
+#     disappears, and new symbols are reported here; libtownorg0 must not
+#     depend on Graphviz (only libtownorg-chart0 links it), townorg and
+#     python3-townorg must depend on libtownorg-chart0;
+#  3. installs libtownorg0, libtownorg-chart0, libtownorg-dev,
+#     libtownorg-chart-dev, townorg, python3-townorg with
 #     `apt-get install ./*.deb`;
 #  4. checks the installed files only — nothing that a `make install` left
 #     under /usr/local may count: the program is /usr/bin/townorg and loads
@@ -23,9 +27,14 @@
 #     /usr/lib/<multiarch> (checked with -M and the linker's --trace), once
 #     shared and once with libtownorg.a (`pkg-config --static`), and run;
 #     the demo (scripts/demo.sh) runs with the installed townorg on the
-#     bundled example; Python imports townorg from
-#     /usr/lib/python3/dist-packages with /usr/local taken off sys.path; the
-#     manual page is found by `man -w`; the bash completion completes;
+#     bundled example; `townorg chart` draws an SVG of 黟县 (loading
+#     libtownorg-chart.so.0 from the package) and `townorg export --format
+#     xlsx` writes a workbook that imports again; a program is built with
+#     `pkg-config --cflags --libs townorg-chart` and run; Python imports
+#     townorg (and townorg._townorg_c) from /usr/lib/python3/dist-packages
+#     with /usr/local taken off sys.path, and townorg.examples.yixian()
+#     opens the datasets of /usr/share/libtownorg/examples; the manual page
+#     is found by `man -w`; the bash completion completes;
 #  5. purges the packages (also when a step failed).
 #
 # Environment: DEB_TEST_DIR (work directory, default a new /tmp/townorg-deb.*;
@@ -36,7 +45,7 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 JOBS=${JOBS:-$(nproc)}
 SUDO=
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
-PKGS=(libtownorg0 libtownorg-dev townorg python3-townorg)
+PKGS=(libtownorg0 libtownorg-chart0 libtownorg-dev libtownorg-chart-dev townorg python3-townorg)
 MA=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 LIBDIR=/usr/lib/$MA
 
@@ -108,9 +117,24 @@ fi
 echo "built in $(($(date +%s) - start)) s:"
 ls "$WORK"/*.deb | sed 's|.*/|  |'
 if grep -q 'dpkg-gensymbols: warning: some new symbols appeared' "$WORK/build.log"; then
-	echo "NOTE: new symbols in libtownorg.so.0 — add them to debian/libtownorg0.symbols (with the version that added them):"
+	echo "NOTE: new symbols in libtownorg.so.0 / libtownorg-chart.so.0 — add them to debian/libtownorg0.symbols"
+	echo "or debian/libtownorg-chart0.symbols (with the version that added them):"
+	grep -o "doesn't match completely debian/[a-z0-9-]*\.symbols" "$WORK/build.log" || true
 	sed -n '/^+ /p; /^+#MISSING/p' "$WORK/build.log" | head -40
 fi
+# Graphviz (EPL-1.0) only in libtownorg-chart0: libtownorg0 stays free of it.
+deps_of() { dpkg-deb -f "$(ls "$WORK"/"$1"_*.deb)" Depends; }
+lib_deps=$(deps_of libtownorg0)
+case $lib_deps in
+*graphviz* | *libgvc* | *libcgraph* | *libcdt* | *libpathplan* | *libtownorg-chart*)
+	fail "libtownorg0 depends on Graphviz or libtownorg-chart: $lib_deps" ;;
+esac
+echo "ok: libtownorg0 depends on: $lib_deps (no Graphviz)"
+deps_of libtownorg-chart0 | grep -q 'libgvc' || fail "libtownorg-chart0 does not depend on Graphviz's libgvc: $(deps_of libtownorg-chart0)"
+for p in townorg python3-townorg; do
+	deps_of "$p" | grep -q 'libtownorg-chart0' || fail "$p does not depend on libtownorg-chart0: $(deps_of "$p")"
+done
+echo "ok: townorg and python3-townorg depend on libtownorg-chart0, which depends on libgvc"
 
 step "lintian"
 changes=$(ls "$WORK"/libtownorg_*.changes)
@@ -177,6 +201,21 @@ if [ ! -f "$waivers" ] && grep -rqs 'path-exclude=/usr/share/doc' /etc/dpkg/dpkg
 fi
 townorg validate "$repo" --policy "$waivers" >/dev/null || fail "validate with the waivers $waivers"
 echo "ok: the installed policies and examples"
+# org charts: townorg links libtownorg-chart.so.0 from the package
+CHART_SO=$(readlink -f "$LIBDIR/libtownorg-chart.so.0")
+chart_so=$(ldd /usr/bin/townorg | awk '$1 ~ /^libtownorg-chart\.so/ { print $3 }')
+expect_path "the chart library townorg loads" "$([ -z "$chart_so" ] || readlink -f "$chart_so")" "$CHART_SO"
+townorg chart "$repo" 2008-reform 341023 -o "$T/黟县.svg" >"$T/chart.out" 2>&1 || { cat "$T/chart.out"; fail "townorg chart"; }
+grep -q '<svg' "$T/黟县.svg" || fail "townorg chart: $T/黟县.svg is not an SVG"
+grep -q '渔亭镇' "$T/黟县.svg" || fail "townorg chart: the 黟县 chart does not name 渔亭镇"
+echo "ok: townorg chart … 2008-reform 341023 -o 黟县.svg ($(wc -c <"$T/黟县.svg") bytes, names 渔亭镇)"
+# workbooks (.xlsx): written with libxlsxwriter, read back with minizip and expat
+townorg export "$repo" 2008-reform --format xlsx -o "$T/台账.xlsx" >"$T/xlsx.out" 2>&1 || { cat "$T/xlsx.out"; fail "townorg export --format xlsx"; }
+[ "$(head -c 2 "$T/台账.xlsx")" = PK ] || fail "townorg export --format xlsx: $T/台账.xlsx is not a zip archive"
+{ townorg init "$T/xlsx.townorg" && townorg import "$T/xlsx.townorg" "$T/台账.xlsx"; } >"$T/xlsx.out" 2>&1 || { cat "$T/xlsx.out"; fail "townorg import 台账.xlsx"; }
+townorg show "$T/xlsx.townorg" main >"$T/xlsx-show.out" 2>&1 || { cat "$T/xlsx-show.out"; fail "townorg show after importing the workbook"; }
+grep -q '渔亭镇' "$T/xlsx-show.out" || fail "the workbook imported again has no 渔亭镇"
+echo "ok: townorg export --format xlsx, and the workbook imports again"
 # the Chinese messages from the installed catalogue
 if locale -a 2>/dev/null | grep -qi '^zh_CN.utf8$'; then
 	LC_ALL=zh_CN.UTF-8 townorg log "$repo" >"$T/zh.out"
@@ -222,6 +261,31 @@ cc -o "$T/reform_rates_static" "$ex" $(pkg-config --cflags townorg) "$LIBDIR/lib
 "$T/reform_rates_static" "$WORK/src/examples/data/district.json" p4-16 | cmp -s - "$T/rr.out" ||
 	fail "examples/reform_rates.c linked with libtownorg.a"
 echo "ok: linked with libtownorg.a and pkg-config --static, same output"
+# libtownorg-chart: its own .pc file (Requires: townorg)
+expect_path "the chart .pc file" "$(pkg-config --path townorg-chart)" "$LIBDIR/pkgconfig/townorg-chart.pc"
+chart_libs=$(pkg-config --libs townorg-chart)
+# both libraries, -ltownorg-chart first (it needs libtownorg)
+chart_words=$(echo "$chart_libs" | tr -s ' ' '\n' | grep -x -e '-ltownorg-chart' -e '-ltownorg' | tr '\n' ' ')
+[ "$chart_words" = "-ltownorg-chart -ltownorg " ] ||
+	fail "pkg-config --libs townorg-chart is '$chart_libs', not -ltownorg-chart … -ltownorg"
+echo "ok: pkg-config --libs townorg-chart is '$chart_libs'"
+cat >"$T/chart.c" <<'EOF'
+#include <stdio.h>
+#include <townorg.h>
+#include <townorg/chart.h>
+int main(void)
+{
+	const char *gv = townorg_chart_graphviz_version();
+	printf("libtownorg %s, Graphviz %s\n", townorg_library_version(), gv ? gv : "?");
+	return gv == NULL || *gv == '\0';
+}
+EOF
+# shellcheck disable=SC2046
+cc -o "$T/chart" "$T/chart.c" $(pkg-config --cflags --libs townorg-chart)
+chart_loaded=$(ldd "$T/chart" | awk '$1 ~ /^libtownorg-chart\.so/ { print $3 }')
+expect_path "the chart library the program loads" "$([ -z "$chart_loaded" ] || readlink -f "$chart_loaded")" "$CHART_SO"
+"$T/chart" >"$T/chart-c.out" || fail "chart.c: townorg_chart_graphviz_version()"
+echo "ok: chart.c built with pkg-config townorg-chart and run: $(cat "$T/chart-c.out")"
 
 step "Python"
 cd "$T"
@@ -229,19 +293,32 @@ cd "$T"
 import os, sys
 # nothing a `make install` left under /usr/local may count
 sys.path = [p for p in sys.path if not p.startswith("/usr/local") and p not in ("", ".")]
-import townorg, _townorg_c
+import townorg
+from townorg import _townorg_c
 repo_path, libdir = sys.argv[1], sys.argv[2]
 assert townorg.__file__ == "/usr/lib/python3/dist-packages/townorg/__init__.py", townorg.__file__
-assert _townorg_c.__file__.startswith("/usr/lib/python3/dist-packages/_townorg_c."), _townorg_c.__file__
+assert _townorg_c.__file__.startswith("/usr/lib/python3/dist-packages/townorg/_townorg_c."), _townorg_c.__file__
 assert townorg.__license__ == "MulanPSL-2.0"
 maps = open("/proc/self/maps").read()
-libs = {l.split()[-1] for l in maps.splitlines() if "libtownorg.so" in l}
-assert {os.path.realpath(l) for l in libs} == {os.path.realpath(libdir + "/libtownorg.so.0")}, libs
+for name in ("libtownorg.so", "libtownorg-chart.so"):
+    libs = {l.split()[-1] for l in maps.splitlines() if name in l}
+    assert {os.path.realpath(l) for l in libs} == {os.path.realpath(libdir + "/" + name + ".0")}, (name, libs)
 repo = townorg.Repository.open(repo_path)
 v = repo["2008-reform"]
 town = v.by_name("渔亭镇")
 print("ok: import townorg", townorg.__version__, "from", townorg.__file__, "—", town.name, town.id)
+# the bundled datasets, found through the _config.py that make install wrote
+from townorg import _config
+assert _config.PKGDATADIR == "/usr/share/libtownorg", _config.PKGDATADIR
+assert os.path.isfile("/usr/share/libtownorg/examples/yixian.json")
+ex = townorg.examples.yixian()
+assert ex["2008-reform"].by_name("渔亭镇").name == "渔亭镇"
+print("ok: townorg.examples.yixian() from /usr/share/libtownorg/examples")
 EOF
+# and as a user types it (only /usr/local taken off the path)
+/usr/bin/python3 -c 'import sys; sys.path = [p for p in sys.path if not p.startswith("/usr/local")]; import townorg; townorg.examples.yixian()' ||
+	fail "python3 -c 'import townorg; townorg.examples.yixian()'"
+echo "ok: python3 -c 'import townorg; townorg.examples.yixian()'"
 
 step "the manual page and the bash completion"
 if [ -f /usr/share/man/man1/townorg.1.gz ]; then
