@@ -7,7 +7,7 @@ lib_LTLIBRARIES += lib/libtownorg.la
 
 lib_libtownorg_core_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/lib -DTOWNORG__LOCALEDIR='"$(localedir)"'
 lib_libtownorg_core_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(NETTLE_CFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS) $(ZLIB_CFLAGS)
-lib_libtownorg_core_la_LIBADD = $(NETTLE_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CSV_LIBS) $(ZLIB_LIBS) $(PTHREAD_LIBS) $(LTLIBINTL)
+lib_libtownorg_core_la_LIBADD = $(NETTLE_LIBS) $(JANSSON_LIBS) $(SQLITE_LIBS) $(CSV_LIBS) $(ZLIB_LIBS) $(PTHREAD_LIBS) $(LIBM) $(LTLIBINTL)
 # The layers, bottom up (docs/architecture.md; tests/check-layers.sh keeps
 # every include and every call pointing down or sideways without cycles).
 # base: errors, allocation, the pool, byte buffers, the string map
