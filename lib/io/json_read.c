@@ -84,6 +84,17 @@ static int wrap(rd *r, int rc)
 	return bad(r, rc, "%s", msg);
 }
 
+/* rc of a call about member k: a failure is wrapped with k's path. */
+static int about(rd *r, const char *k, int rc)
+{
+	if (rc >= 0)
+		return rc;
+	size_t old = push_key(r, k);
+	rc = wrap(r, rc);
+	pop(r, old);
+	return rc;
+}
+
 static const char *type_name(const json_t *j)
 {
 	switch (json_typeof(j)) {
@@ -319,12 +330,7 @@ static int parse_entity(rd *r, json_t *j, townorg_entity **out)
 	    (rc = get_str(r, j, "name", false, &name)) < 0 || (rc = get_str(r, j, "parent_id", false, &parent)) < 0 ||
 	    (rc = get_str(r, j, "class", false, &cls_tok)) < 0)
 		return rc;
-	old = push_key(r, "kind");
-	rc = townorg_kind_parse(&kind, kind_tok);
-	if (rc < 0)
-		rc = wrap(r, rc);
-	pop(r, old);
-	if (rc < 0)
+	if ((rc = about(r, "kind", townorg_kind_parse(&kind, kind_tok))) < 0)
 		return rc;
 	if (cls_tok) {
 		old = push_key(r, "class");
@@ -342,29 +348,12 @@ static int parse_entity(rd *r, json_t *j, townorg_entity **out)
 		pop(r, old);
 		return rc;
 	}
-	old = push_key(r, "id");
-	rc = townorg_entity_builder_new(&b, id, kind, "", NULL);
-	if (rc < 0)
-		rc = wrap(r, rc);
-	pop(r, old);
-	if (rc < 0)
+	if ((rc = about(r, "id", townorg_entity_builder_new(&b, id, kind, "", NULL))) < 0)
 		return rc;
-	if (name) {
-		old = push_key(r, "name");
-		if ((rc = townorg_entity_builder_set_name(b, name)) < 0)
-			rc = wrap(r, rc);
-		pop(r, old);
-		if (rc < 0)
-			goto fail;
-	}
-	if (parent) {
-		old = push_key(r, "parent_id");
-		if ((rc = townorg_entity_builder_set_parent(b, parent)) < 0)
-			rc = wrap(r, rc);
-		pop(r, old);
-		if (rc < 0)
-			goto fail;
-	}
+	if (name && (rc = about(r, "name", townorg_entity_builder_set_name(b, name))) < 0)
+		goto fail;
+	if (parent && (rc = about(r, "parent_id", townorg_entity_builder_set_parent(b, parent))) < 0)
+		goto fail;
 	townorg_entity_builder_set_class(b, cls);
 	for (int f = 0; f < TOWNORG_FIELD_COUNT; f++) {
 		if (f == TOWNORG_FIELD_ADMIN_QUOTA || f == TOWNORG_FIELD_INST_QUOTA)
@@ -517,11 +506,7 @@ static int add_event(rd *r, townorg_txn *t, json_t *j)
 	    (rc = get_str(r, j, "id", false, &ev.event_id)) < 0 || (rc = get_str(r, j, "kind", true, &kind)) < 0 ||
 	    (rc = get_str(r, j, "date", false, &ev.date)) < 0 || (rc = get_str(r, j, "wording", false, &ev.wording)) < 0)
 		return rc;
-	size_t old = push_key(r, "kind");
-	if ((rc = townorg_event_kind_parse(&ev.kind, kind)) < 0)
-		rc = wrap(r, rc);
-	pop(r, old);
-	if (rc < 0)
+	if ((rc = about(r, "kind", townorg_event_kind_parse(&ev.kind, kind))) < 0)
 		return rc;
 	if ((rc = get_strv(r, j, "from_ids", &from, &ev.from_count)) < 0 ||
 	    (rc = get_strv(r, j, "to_ids", &to, &ev.to_count)) < 0 ||
