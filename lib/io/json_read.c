@@ -672,12 +672,12 @@ static int import_version(rd *r, townorg_repo *repo, json_t *versions, size_t i)
 	ch = json_object_get(j, "changes");
 	if (!n_parents && !ents) {
 		rc = bad(r, TOWNORG_EINVALID, _("a version without parents lists its \"entities\"%s"),
-			 ch ? ", not \"changes\"" : "");
+			 ch ? _(", not \"changes\"") : "");
 		goto out;
 	}
 	if (n_parents && !ch) {
 		rc = bad(r, TOWNORG_EINVALID, _("a version with parents lists its \"changes\" from its first parent%s"),
-			 ents ? ", not \"entities\"" : "");
+			 ents ? _(", not \"entities\"") : "");
 		goto out;
 	}
 	if (ents && ch) {
@@ -991,7 +991,7 @@ static int import_snapshot_doc(rd *r, const townorg_version **out, townorg_repo 
 	if (state && strcmp(pre->state_hash, state)) {
 		rc = bad(r, TOWNORG_ECORRUPT,
 			 _("the entities give state hash %.12s, but the document records %.12s%s%.12s: the file was altered"),
-			 pre->state_hash, state, vid ? " for version " : "", vid ? vid : "");
+			 pre->state_hash, state, vid ? _(" for version ") : "", vid ? vid : "");
 		goto out;
 	}
 	if ((rc = cancelled(r, o, t->entities.count, t->entities.count)) < 0)

@@ -127,7 +127,7 @@ static const char *headers[] = { "code,name", "code,name,provinceCode", "code,na
 				 "code,name,areaCode,provinceCode,cityCode" };
 static const size_t header_fields[] = { 2, 3, 4, 5 };
 static const size_t code_len[] = { 2, 4, 6, 9 };
-static const char *level_names[] = { "province", "prefecture", "county", "township" };
+static const char *level_names[] = { N_("province"), N_("prefecture"), N_("county"), N_("township") };
 
 typedef struct {
 	edition *e;
@@ -167,9 +167,9 @@ static int edition_row(char **f, size_t n, size_t line, void *ctx)
 	const char *code = f[0], *name = f[1];
 	if (!townorg__rd_digits(code, code_len[w]) || (w == F_STREETS && !townorg_nbs_code_kind(code)))
 		return townorg__err(TOWNORG_EPARSE, _("%s:%zu: '%s' is not a %zu-digit %s code"), c->file, line, code,
-				    code_len[w], level_names[w]);
+				    code_len[w], _(level_names[w]));
 	if (!*name)
-		return townorg__err(TOWNORG_EPARSE, _("%s:%zu: %s %s has no name"), c->file, line, level_names[w], code);
+		return townorg__err(TOWNORG_EPARSE, _("%s:%zu: %s %s has no name"), c->file, line, _(level_names[w]), code);
 	const unit *dup = townorg__strmap_get(&e->by_code, code);
 	if (dup)
 		return townorg__err(TOWNORG_EPARSE, _("%s:%zu: duplicate code %s (already on %s:%zu)"), c->file, line, code,
@@ -180,11 +180,11 @@ static int edition_row(char **f, size_t n, size_t line, void *ctx)
 	if (pcode) {
 		if (strlen(pcode) != code_len[w - 1] || strncmp(code, pcode, code_len[w - 1]))
 			return townorg__err(TOWNORG_EPARSE, _("%s:%zu: %s %s does not begin with its parent's code '%s'"),
-					    c->file, line, level_names[w], code, pcode);
+					    c->file, line, _(level_names[w]), code, pcode);
 		parent = townorg__strmap_get(&e->by_code, pcode);
 		if (!parent)
 			return townorg__err(TOWNORG_EPARSE, _("%s:%zu: %s %s: parent %s is not listed in %s"), c->file, line,
-					    level_names[w], code, pcode, file_names[w - 1]);
+					    _(level_names[w]), code, pcode, file_names[w - 1]);
 		if (w == F_STREETS && parent->kind != TOWNORG_KIND_COUNTY)
 			return townorg__err(TOWNORG_EPARSE, _("%s:%zu: parent %s is not a county"), c->file, line, pcode);
 	}

@@ -443,7 +443,7 @@ static int check_version_line(imp *im, const townorg_version *onto)
 					    _("%s:%u: the first version '%s' has parent '%s'%s; the first row starts the "
 					    "history (use onto to continue a branch)"),
 					    f, v->line, v->label, v->parent,
-					    p ? ", which comes later: rows are out of order" : ", which is not in the file");
+					    p ? _(", which comes later: rows are out of order") : _(", which is not in the file"));
 		if (i > 0 && !*v->parent)
 			return townorg__err(TOWNORG_EPARSE,
 					    _("%s:%u: version '%s' has no parent; only the first row may start the history"), f,

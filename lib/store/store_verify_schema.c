@@ -234,10 +234,10 @@ int townorg__verify_version_rows(townorg__store *s, struct townorg_verify_report
 					    (long long)depth, want);
 		if (has_snap != (want == 0))
 			townorg__verify_add(r, TOWNORG_VERIFY_VERSION, id, _("%s a snapshot where its depth is %d"),
-					    has_snap ? "has" : "lacks", want);
+					    has_snap ? _("has") : _("lacks"), want);
 		if (has_delta != (v->n_parents > 0))
 			townorg__verify_add(r, TOWNORG_VERIFY_VERSION, id, _("%s a delta where it has %zu parents"),
-					    has_delta ? "has" : "lacks", v->n_parents);
+					    has_delta ? _("has") : _("lacks"), v->n_parents);
 		if (__atomic_load_n(&v->loaded, __ATOMIC_ACQUIRE) && (uint64_t)count != (uint64_t)v->entities.count)
 			townorg__verify_add(r, TOWNORG_VERIFY_VERSION, id, _("n_entities is %lld but the version has %zu entities"),
 					    (long long)count, (size_t)v->entities.count);
