@@ -161,4 +161,4 @@ TESTS += tests/check_realdata_real
 
 # issue 19: every string of the townorg program has its Chinese translation
 TESTS += tests/check-po.sh
-dist_noinst_SCRIPTS += tests/check-po.sh
+dist_noinst_SCRIPTS += tests/check-po.sh tests/po-unmarked.awk
