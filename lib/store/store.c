@@ -552,7 +552,7 @@ static int check_ref(townorg__store *s, int kind, const char *name, bool create)
 	int rc = db_ref(s, kind, name, &exists, id, &has_v);
 	if (rc < 0)
 		return rc;
-	const char *what = kind ? "tag" : "branch";
+	const char *what = kind ? _("tag") : _("branch");
 	townorg__ref *f = ref_get(s->repo, kind, name, NULL);
 	if (create || !f) {
 		if (exists)

@@ -145,7 +145,7 @@ static int check_log(vctx *c)
 		if (!sh || sqlite3_column_bytes(st, 8) != TOWNORG__HASH_SIZE || memcmp(sh, h, TOWNORG__HASH_SIZE)) {
 			townorg__verify_add(c->r, TOWNORG_VERIFY_REFLOG, what,
 					    _("log record %lld (%s %s) does not match its hash: it was rewritten"),
-					    (long long)seq, sqlite3_column_int(st, 1) ? "tag" : "branch", name ? name : "?");
+					    (long long)seq, sqlite3_column_int(st, 1) ? _("tag") : _("branch"), name ? name : "?");
 			memcpy(prev, sh && sqlite3_column_bytes(st, 8) == TOWNORG__HASH_SIZE ? sh : h, TOWNORG__HASH_SIZE);
 		} else
 			memcpy(prev, sh, TOWNORG__HASH_SIZE);
