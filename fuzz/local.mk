@@ -23,3 +23,7 @@ soak:
 clean-fuzz:
 	rm -rf '$(FUZZ_BUILD)'
 .PHONY: clean-fuzz
+
+# Store decoders fuzzed directly, without SQLite (issue 23, docs/reliability.md)
+FUZZ_TARGETS += fuzz/fuzz_store_envelope.c fuzz/fuzz_store_pack.c fuzz/fuzz_store_body.c fuzz/fuzz_store_version.c
+dist_noinst_SCRIPTS += fuzz/store_seeds.py

@@ -146,4 +146,17 @@ if prog and os.access(prog, os.X_OK):
             with open(xl, "rb") as a, open(os.path.join(out, "exported.xlsx"), "wb") as b:
                 b.write(a.read())
 PYEOF
+# The store's decoders (fuzz_store_{envelope,pack,body,version}): real
+# encoded objects from the fuzz_store seed (whose versions fuzz_store_version
+# resolves parents in) and, with the program, an NBS history with events.
+mkdir -p "$C/fuzz_store_envelope" "$C/fuzz_store_pack" "$C/fuzz_store_body" "$C/fuzz_store_version"
+stores=("$C/fuzz_store/mini.townorg")
+if [ $# -ge 1 ] && [ -x "$1" ]; then
+	tmp=$(mktemp -d)
+	"$1" init "$tmp/nbs.townorg" >/dev/null
+	"$1" import "$tmp/nbs.townorg" "$T/nbs" --events "$T/mca" --quiet >/dev/null
+	stores+=("$tmp/nbs.townorg")
+fi
+/usr/bin/python3 "$SRC/fuzz/store_seeds.py" "$C" "${stores[@]}"
+[ -z "${tmp:-}" ] || rm -rf "$tmp"
 for t in "$C"/*/; do echo "$(basename "$t"): $(ls "$t" | wc -l) seeds"; done

@@ -87,3 +87,5 @@ lib_libtownorg_core_la_SOURCES += lib/io/mca_link.c
 lib_libtownorg_core_la_SOURCES += lib/core/partial_date.c
 # the statistical profile for NBS/MCA histories (issue 19)
 dist_policies_DATA += policies/nbs.json
+# Fault injection (issue 23): jansson's out of memory told from bad JSON
+lib_libtownorg_core_la_SOURCES += lib/base/json_oom.h

@@ -3,11 +3,12 @@
 import os
 here = os.path.dirname(os.path.abspath(__file__))
 src = open(os.path.join(here, 'default.json'), encoding='utf-8').read()
+print('/* SPDX-License-Identifier: MulanPSL-2.0 */')
 print('/* policy_default.c — the default policy embedded in the library, so that')
 print(' * validation works uninstalled.  Keep it identical to policies/default.json')
 print(' * (tests/check_validate.c compares them); regenerate with')
 print(' *   python3 policies/embed.py > lib/validate/policy_default.c */')
-print('#include "rules/rules.h"')
+print('#include "validate/rules.h"')
 print()
 print('const char townorg__default_policy_json[] =')
 lines = src.splitlines(True)

@@ -162,3 +162,11 @@ TESTS += tests/check_realdata_real
 # issue 19: every string of the townorg program has its Chinese translation
 TESTS += tests/check-po.sh
 dist_noinst_SCRIPTS += tests/check-po.sh tests/po-unmarked.awk
+# Fault injection as deep as SQLite's (issue 23, docs/reliability.md): I/O
+# faults and power loss under WAL (tests/faultvfs.c), SQLite, jansson, zlib
+# and library allocation failures, kill -9 soak rounds
+check_PROGRAMS += tests/check_faults
+tests_check_faults_SOURCES = tests/check_faults.c tests/faultvfs.c tests/faultvfs.h tests/testutil.h
+tests_check_faults_CFLAGS = $(TEST_CFLAGS) $(SQLITE_CFLAGS) $(JANSSON_CFLAGS)
+tests_check_faults_LDADD = $(TEST_LIBS) $(SQLITE_LIBS) $(JANSSON_LIBS)
+TESTS += tests/check_faults

@@ -3,7 +3,7 @@
 # generated into the source tree and shipped in the tarball, so building
 # from a release needs no SWIG.
 PY_SWIG_WRAP = $(srcdir)/bindings/python/townorg_wrap.c
-PY_SWIG_SRC = bindings/python/townorg.i bindings/python/pyto_helpers.i bindings/python/pyto_merge.i
+PY_SWIG_SRC = bindings/python/townorg.i bindings/python/pyto_helpers.i bindings/python/pyto_merge.i bindings/python/pyto_schema.i
 # org charts (issue 21)
 PY_SWIG_SRC += bindings/python/pyto_chart.i
 EXTRA_DIST += $(PY_SWIG_SRC) $(PY_SWIG_WRAP)

@@ -380,6 +380,7 @@ PYTO_OUT_INT(size_t, new_versions)
 #define TOWNORG_BEGIN_DECLS
 #define TOWNORG_END_DECLS
 %include "townorg/common.h"
+%include "pyto_schema.i"
 %include "townorg/entity.h"
 %include "townorg/version.h"
 %include "townorg/repository.h"

@@ -96,8 +96,9 @@ typedef struct {
 } townorg_allocator;
 
 /**
- * Replace the functions libtownorg uses for its own allocations (not those
- * of SQLite or the JSON library, which a host program may share).  Call it
+ * Replace the functions libtownorg uses for its own allocations, zlib's
+ * included (the store compresses through them), but not those of SQLite
+ * or the JSON library, which a host program may share.  Call it
  * before any other libtownorg function, or pass NULL to restore the C
  * library's malloc/realloc/free.  Returns TOWNORG_EINVALID if a member is
  * NULL.

@@ -80,7 +80,9 @@ TOWNORG_EXTERN(const char *) townorg_repo_tag_name(const townorg_repo *repo, siz
 /** Find a version by its full id (64 hex digits). */
 TOWNORG_EXTERN(int) townorg_repo_version_by_id(const townorg_version **out, const townorg_repo *repo, const char *id);
 
-/** 1 if `ancestor` is `v` or reachable from `v` through parents, else 0. */
+/** 1 if `ancestor` is `v` or reachable from `v` through parents, else 0
+ *  (also 0 in the rare case that a history of more than 512 versions
+ *  cannot be walked for want of memory). */
 TOWNORG_EXTERN(int) townorg_version_is_ancestor(const townorg_version *ancestor, const townorg_version *v);
 
 TOWNORG_END_DECLS

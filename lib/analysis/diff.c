@@ -638,10 +638,12 @@ int townorg__is_ancestor(const townorg_version *anc, const townorg_version *v)
 	if (anc == v || !strcmp(anc->id, v->id))
 		return 1;
 	if (v->repo)
-		return townorg_version_is_ancestor(anc, v);
-	for (size_t i = 0; i < v->n_parents; i++)
-		if (townorg__is_ancestor(anc, v->parents[i]))
-			return 1;
+		return townorg__version_is_ancestor(anc, v);
+	for (size_t i = 0; i < v->n_parents; i++) {
+		int a = townorg__is_ancestor(anc, v->parents[i]);
+		if (a)
+			return a; /* 1, or TOWNORG_ENOMEM */
+	}
 	return 0;
 }
 
@@ -737,15 +739,9 @@ int townorg__versions_between(const townorg_version ***out, size_t *count, const
 		if ((rc = townorg__strmap_put(&flags, it.v->id, (void *)(intptr_t)f)) < 0)
 			goto done;
 		if (f == F_IN) {
-			if (nsel == capsel) {
-				size_t cap = capsel ? capsel * 2 : 16;
-				const townorg_version **ns = townorg__realloc((void *)sel, cap * sizeof *ns);
-				if (!ns) {
-					rc = TOWNORG_ENOMEM;
-					goto done;
-				}
-				sel = ns;
-				capsel = cap;
+			if (nsel == capsel && TOWNORG__GROW(sel, capsel, 16) < 0) {
+				rc = TOWNORG_ENOMEM;
+				goto done;
 			}
 			sel[nsel++] = it.v;
 		}
@@ -1117,14 +1113,8 @@ static int us_add(townorg_diff *d, unitset *s, int level, const char *id)
 	char *key = townorg__arena_strdup(&d->arena, id);
 	if (!key)
 		return TOWNORG_ENOMEM;
-	if (s->n[level] == s->cap[level]) {
-		size_t cap = s->cap[level] ? s->cap[level] * 2 : 16;
-		const char **ni = townorg__realloc((void *)s->ids[level], cap * sizeof *ni);
-		if (!ni)
-			return TOWNORG_ENOMEM;
-		s->ids[level] = ni;
-		s->cap[level] = cap;
-	}
+	if (s->n[level] == s->cap[level] && TOWNORG__GROW(s->ids[level], s->cap[level], 16) < 0)
+		return TOWNORG_ENOMEM;
 	s->ids[level][s->n[level]++] = key;
 	return townorg__strmap_put(&s->seen[level], key, (void *)1);
 }
@@ -1271,14 +1261,19 @@ int townorg_diff_versions(townorg_diff **out, const townorg_version *from, const
 	if ((rc = sort_deltas(d)) < 0)
 		goto fail;
 	/* how the versions are related, and the events between */
+	int fwd = 0, back = 0;
 	if (from == to || (from && to && !strcmp(from->id, to->id)))
 		d->relation = TOWNORG_DIFF_SAME;
-	else if (townorg__is_ancestor(from, to))
+	else if ((fwd = townorg__is_ancestor(from, to)) > 0)
 		d->relation = TOWNORG_DIFF_FORWARD;
-	else if (townorg__is_ancestor(to, from))
+	else if (fwd == 0 && (back = townorg__is_ancestor(to, from)) > 0)
 		d->relation = TOWNORG_DIFF_BACKWARD;
 	else
 		d->relation = TOWNORG_DIFF_UNRELATED;
+	if (fwd < 0 || back < 0) {
+		rc = townorg__oom();
+		goto fail;
+	}
 	if (!(o->flags & TOWNORG_DIFF_SKIP_EVENTS) && (rc = collect_events(d, o)) < 0)
 		goto fail;
 	if (!(o->flags & TOWNORG_DIFF_SKIP_TOTALS) && (rc = compute_totals(d, o)) < 0)

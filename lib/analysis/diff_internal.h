@@ -41,6 +41,7 @@ int townorg__versions_between(const townorg_version ***out, size_t *n, const tow
 			      const townorg_version *hi);
 
 /* 1 if anc is v or an ancestor of v (v may be detached). */
+/* 1, 0 or TOWNORG_ENOMEM (no message). */
 int townorg__is_ancestor(const townorg_version *anc, const townorg_version *v);
 
 #endif

@@ -9,6 +9,7 @@
  */
 #include "analysis/diff_internal.h"
 #include <jansson.h>
+#include "base/json_oom.h"
 #include <stdio.h>
 #include <inttypes.h>
 
@@ -263,15 +264,8 @@ static const char *relation_token(townorg_diff_relation r)
 static int dump(char **out, json_t *root, unsigned int flags)
 {
 	size_t jf = REAL_FLAGS | JSON_PRESERVE_ORDER | ((flags & TOWNORG_JSON_PRETTY) ? JSON_INDENT(2) : JSON_COMPACT);
-	char *s = json_dumps(root, jf);
+	*out = townorg__json_dumps(root, jf);
 	json_decref(root);
-	if (!s)
-		return townorg__oom();
-	json_malloc_t jm;
-	json_free_t jf_free;
-	*out = townorg__strdup(s);
-	json_get_alloc_funcs(&jm, &jf_free); /* jansson's allocator, not ours */
-	jf_free(s);
 	return *out ? 0 : townorg__oom();
 }
 

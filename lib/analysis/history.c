@@ -15,6 +15,7 @@
  */
 #include "analysis/diff_internal.h"
 #include <jansson.h>
+#include "base/json_oom.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -169,15 +170,8 @@ static int dump(char **out, json_t *root, bool bad)
 		json_decref(root);
 		return townorg__oom();
 	}
-	char *s = json_dumps(root, JSON_PRESERVE_ORDER | JSON_INDENT(2) | JSON_REAL_PRECISION(12));
+	*out = townorg__json_dumps(root, JSON_PRESERVE_ORDER | JSON_INDENT(2) | JSON_REAL_PRECISION(12));
 	json_decref(root);
-	if (!s)
-		return townorg__oom();
-	json_malloc_t jm;
-	json_free_t jfree;
-	json_get_alloc_funcs(&jm, &jfree);
-	*out = townorg__strdup(s);
-	jfree(s);
 	return *out ? 0 : townorg__oom();
 }
 
@@ -463,14 +457,8 @@ static int ids_add(idset *s, const char *id, bool *added)
 	*added = false;
 	if (townorg__strmap_get(&s->seen, id))
 		return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		const char **ni = townorg__realloc((void *)s->ids, cap * sizeof *ni);
-		if (!ni)
-			return TOWNORG_ENOMEM;
-		s->ids = ni;
-		s->cap = cap;
-	}
+	if (s->n == s->cap && TOWNORG__GROW(s->ids, s->cap, 16) < 0)
+		return TOWNORG_ENOMEM;
 	s->ids[s->n++] = id;
 	*added = true;
 	return townorg__strmap_put(&s->seen, id, (void *)1);

@@ -24,14 +24,8 @@ typedef struct {
 
 static int vs_push(vstack *s, const townorg_version *v)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		const townorg_version **nv = townorg__realloc((void *)s->v, cap * sizeof *nv);
-		if (!nv)
-			return TOWNORG_ENOMEM;
-		s->v = nv;
-		s->cap = cap;
-	}
+	if (s->n == s->cap && TOWNORG__GROW(s->v, s->cap, 32) < 0)
+		return TOWNORG_ENOMEM;
 	s->v[s->n++] = v;
 	return 0;
 }
@@ -81,9 +75,14 @@ int townorg_merge_base(const townorg_version **out, const townorg_version *a, co
 	const townorg_version *best = NULL;
 	for (size_t i = 0; i < cand.n; i++) {
 		bool dominated = false;
-		for (size_t j = 0; j < cand.n && !dominated; j++)
-			if (i != j && strcmp(cand.v[i]->id, cand.v[j]->id) && townorg__is_ancestor(cand.v[i], cand.v[j]))
-				dominated = true;
+		for (size_t j = 0; j < cand.n && !dominated; j++) {
+			int anc_rc = i != j && strcmp(cand.v[i]->id, cand.v[j]->id) ? townorg__is_ancestor(cand.v[i], cand.v[j]) : 0;
+			if (anc_rc < 0) {
+				rc = TOWNORG_ENOMEM;
+				goto done;
+			}
+			dominated = anc_rc > 0;
+		}
 		if (dominated)
 			continue;
 		if (!best || vpos(cand.v[i]) > vpos(best) ||
@@ -327,14 +326,19 @@ int townorg_merge(townorg_merge_result **out, townorg_repo *repo, const townorg_
 	r->repo = repo;
 	r->ours = ours;
 	r->theirs = theirs;
-	if (townorg__is_ancestor(theirs, ours)) {
+	int up = townorg__is_ancestor(theirs, ours), ff = up > 0 || !ours ? 0 : townorg__is_ancestor(ours, theirs);
+	if (up < 0 || ff < 0) {
+		townorg__free(r);
+		return townorg__oom();
+	}
+	if (up) {
 		r->status = TOWNORG_MERGE_UP_TO_DATE;
 		r->target = ours;
 		r->base = theirs;
 		*out = r;
 		return 0;
 	}
-	if (!ours || townorg__is_ancestor(ours, theirs)) {
+	if (!ours || ff) {
 		r->status = TOWNORG_MERGE_FAST_FORWARD;
 		r->target = theirs;
 		r->base = ours;

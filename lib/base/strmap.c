@@ -80,3 +80,11 @@ void townorg__strmap_del(townorg__strmap *m, const char *key)
 		}
 	}
 }
+
+int townorg__strmap_reserve(townorg__strmap *m, size_t extra)
+{
+	while ((m->n + extra) * 2 > m->cap)
+		if (grow(m) < 0)
+			return TOWNORG_ENOMEM;
+	return 0;
+}

@@ -14,6 +14,8 @@ typedef struct {
 void *townorg__strmap_get(const townorg__strmap *m, const char *key);
 /* Insert or replace; returns 0 or TOWNORG_ENOMEM. */
 int townorg__strmap_put(townorg__strmap *m, const char *key, void *val);
+/* Room for `extra` more keys: that many puts of new keys cannot fail. */
+int townorg__strmap_reserve(townorg__strmap *m, size_t extra);
 void townorg__strmap_del(townorg__strmap *m, const char *key);
 void townorg__strmap_free(townorg__strmap *m);
 

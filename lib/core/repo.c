@@ -107,6 +107,70 @@ int townorg__repo_set_ref_raw(townorg_repo *r, bool is_tag, const char *name, co
 	return 0;
 }
 
+int townorg__repo_reserve_version(townorg_repo *r)
+{
+	if (r->n_versions == r->cap_versions) {
+		size_t cap = r->cap_versions ? r->cap_versions * 2 : 16;
+		townorg_version **n = townorg__realloc(r->versions, cap * sizeof *n);
+		if (!n)
+			return townorg__oom();
+		r->versions = n;
+		r->cap_versions = cap;
+	}
+	return townorg__strmap_reserve(&r->by_id, 1) < 0 ? townorg__oom() : 0;
+}
+
+int townorg__repo_ref_prepare(townorg__ref_slot *slot, const townorg_repo *r, bool is_tag, const char *name)
+{
+	size_t n = is_tag ? r->n_tags : r->n_branches;
+	slot->refs = NULL;
+	slot->name = NULL;
+	if (ref_find(is_tag ? r->tags : r->branches, n, name, NULL))
+		return 0;
+	slot->name = townorg__strdup(name);
+	slot->refs = slot->name ? townorg__malloc((n + 1) * sizeof *slot->refs) : NULL;
+	if (!slot->refs) {
+		townorg__repo_ref_slot_free(slot);
+		return townorg__oom();
+	}
+	return 0;
+}
+
+void townorg__repo_ref_install(townorg__ref_slot *slot, townorg_repo *r, bool is_tag, const char *name,
+			       const townorg_version *v)
+{
+	townorg__ref **refs = is_tag ? &r->tags : &r->branches;
+	size_t *n = is_tag ? &r->n_tags : &r->n_branches, pos;
+	townorg__ref *f = ref_find(*refs, *n, name, &pos);
+	if (f || !slot->refs) {
+		/* prepared for an existing ref (or one made since): no slot */
+		if (f)
+			f->v = v;
+		townorg__repo_ref_slot_free(slot);
+		return;
+	}
+	townorg__ref *nr = slot->refs;
+	if (pos)
+		memcpy(nr, *refs, pos * sizeof *nr);
+	if (*n > pos)
+		memcpy(nr + pos + 1, *refs + pos, (*n - pos) * sizeof *nr);
+	nr[pos].name = slot->name;
+	nr[pos].v = v;
+	townorg__free(*refs);
+	*refs = nr;
+	(*n)++;
+	slot->refs = NULL;
+	slot->name = NULL;
+}
+
+void townorg__repo_ref_slot_free(townorg__ref_slot *slot)
+{
+	townorg__free(slot->refs);
+	townorg__free(slot->name);
+	slot->refs = NULL;
+	slot->name = NULL;
+}
+
 static int check_own(const townorg_repo *r, const townorg_version *v)
 {
 	if (v && v->repo != r)
@@ -128,9 +192,15 @@ static int ref_write(townorg_repo *r, bool is_tag, const char *name, const towno
 	int rc;
 	if (r->readonly)
 		return townorg__err(TOWNORG_EREADONLY, _("the repository was opened read-only"));
-	if (r->store_ops && (rc = r->store_ops->ref_update(r->store, is_tag, name, v, create)) < 0)
+	townorg__ref_slot slot;
+	if ((rc = townorg__repo_ref_prepare(&slot, r, is_tag, name)) < 0)
 		return rc;
-	return townorg__repo_set_ref_raw(r, is_tag, name, v);
+	if (r->store_ops && (rc = r->store_ops->ref_update(r->store, is_tag, name, v, create)) < 0) {
+		townorg__repo_ref_slot_free(&slot);
+		return rc;
+	}
+	townorg__repo_ref_install(&slot, r, is_tag, name, v);
+	return 0;
 }
 
 int townorg_repo_branch_create(townorg_repo *r, const char *name, const townorg_version *at)
@@ -409,6 +479,14 @@ int townorg_repo_asof(const townorg_version **out, const townorg_repo *r, const 
 
 int townorg_version_is_ancestor(const townorg_version *anc, const townorg_version *v)
 {
+	return townorg__version_is_ancestor(anc, v) > 0;
+}
+
+/* 1, 0, or TOWNORG_ENOMEM (no message): an answer of 0 for want of memory
+ * made a diff call its versions unrelated (found by tests/check_faults.c).
+ * Histories of up to 512 versions walk in stack memory. */
+int townorg__version_is_ancestor(const townorg_version *anc, const townorg_version *v)
+{
 	if (!anc || !v)
 		return 0;
 	if (anc == v)
@@ -421,11 +499,18 @@ int townorg_version_is_ancestor(const townorg_version *anc, const townorg_versio
 	 * by that, not by the repository's count, which a thread committing
 	 * meanwhile may be changing (readers take no lock). */
 	size_t n = v->seq + 1;
-	unsigned char *seen = townorg__calloc(n, 1);
-	const townorg_version **queue = townorg__malloc(n * sizeof *queue);
+	unsigned char seen_stack[512];
+	const townorg_version *queue_stack[512];
+	bool small = n <= 512;
+	unsigned char *seen = small ? seen_stack : townorg__calloc(n, 1);
+	const townorg_version **queue = small ? queue_stack : townorg__malloc(n * sizeof *queue);
 	int found = 0;
-	if (!seen || !queue)
+	if (small)
+		memset(seen, 0, n);
+	if (!seen || !queue) {
+		found = TOWNORG_ENOMEM;
 		goto out;
+	}
 	size_t head = 0, tail = 0;
 	queue[tail++] = v;
 	seen[v->seq] = 1;
@@ -444,7 +529,9 @@ int townorg_version_is_ancestor(const townorg_version *anc, const townorg_versio
 		}
 	}
 out:
-	townorg__free(seen);
-	townorg__free(queue);
+	if (!small) {
+		townorg__free(seen);
+		townorg__free(queue);
+	}
 	return found;
 }

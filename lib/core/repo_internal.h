@@ -278,6 +278,25 @@ int townorg__repo_add_version(townorg_repo *repo, townorg_version *v);
 
 /* Set a ref without calling the store (used when loading a store). */
 int townorg__repo_set_ref_raw(townorg_repo *repo, bool is_tag, const char *name, const townorg_version *v);
+/* Memory first, then the store: once a store has written a version or a
+ * ref, the in-memory update must not fail (found by tests/check_faults.c:
+ * an allocation failing after the SQLite commit returned ENOMEM for a
+ * tag that was in the file).  reserve_version makes room so that the next
+ * townorg__repo_add_version cannot fail; ref_prepare allocates what a new
+ * ref needs (nothing for an existing one), ref_install puts it in without
+ * allocating, ref_slot_free discards an unused slot. */
+typedef struct {
+	townorg__ref *refs;
+	char *name;
+} townorg__ref_slot;
+int townorg__repo_reserve_version(townorg_repo *repo);
+/* townorg_version_is_ancestor that tells out of memory: 1, 0 or
+ * TOWNORG_ENOMEM (no message set). */
+int townorg__version_is_ancestor(const townorg_version *anc, const townorg_version *v);
+int townorg__repo_ref_prepare(townorg__ref_slot *slot, const townorg_repo *repo, bool is_tag, const char *name);
+void townorg__repo_ref_install(townorg__ref_slot *slot, townorg_repo *repo, bool is_tag, const char *name,
+			       const townorg_version *v);
+void townorg__repo_ref_slot_free(townorg__ref_slot *slot);
 
 /* All-or-nothing groups of commits and ref moves (imports use them).
  * Between begin and end, commits go to the store inside one transaction;

@@ -588,14 +588,8 @@ int townorg_txn_put(townorg_txn *t, const townorg_entity *ce)
 	if (t->bulk_pending) {
 		/* only the entity trie now (and the log): the indexes are built
 		 * in one pass */
-		if (!t->bulk_log_bad && t->n_bulk_log == t->cap_bulk_log) {
-			size_t cap = t->cap_bulk_log ? t->cap_bulk_log * 2 : 1024;
-			townorg_entity **nl = townorg__realloc(t->bulk_log, cap * sizeof *nl);
-			if (!nl)
-				return townorg__err(TOWNORG_ENOMEM, "out of memory while putting entity %s", id);
-			t->bulk_log = nl;
-			t->cap_bulk_log = cap;
-		}
+		if (!t->bulk_log_bad && t->n_bulk_log == t->cap_bulk_log && TOWNORG__GROW(t->bulk_log, t->cap_bulk_log, 1024) < 0)
+			return townorg__err(TOWNORG_ENOMEM, "out of memory while putting entity %s", id);
 		if ((rc = townorg__hamt_put(&t->entities, &townorg__entity_trie, e, t->token, (void **)&old)) < 0)
 			return townorg__err(TOWNORG_ENOMEM, "out of memory while putting entity %s", id);
 		if (old)
@@ -1168,16 +1162,27 @@ int townorg__txn_commit(const townorg_version **out, townorg_txn *t, bool write_
 		townorg__version_destroy(v);
 		return townorg__err(TOWNORG_EEXISTS, "version %.12s already exists", same->id);
 	}
+	/* the memory the version and its branch take in the repository before
+	 * the store writes them: after that nothing may fail */
+	townorg__ref_slot slot = { NULL, NULL };
+	if ((rc = townorg__repo_reserve_version(r)) < 0 ||
+	    (t->branch && (rc = townorg__repo_ref_prepare(&slot, r, false, t->branch)) < 0)) {
+		townorg__version_destroy(v);
+		return rc;
+	}
 	if (write_store && r->store_ops && (rc = r->store_ops->commit(r->store, r, v, t->branch)) < 0) {
+		townorg__repo_ref_slot_free(&slot);
 		townorg__version_destroy(v);
 		return rc;
 	}
 	if ((rc = townorg__repo_add_version(r, v)) < 0) {
+		/* cannot happen after townorg__repo_reserve_version */
+		townorg__repo_ref_slot_free(&slot);
 		townorg__version_destroy(v);
 		return rc;
 	}
-	if (t->branch && (rc = townorg__repo_set_ref_raw(r, false, t->branch, v)) < 0)
-		return rc; /* the version is in; only the in-memory ref failed (ENOMEM) */
+	if (t->branch)
+		townorg__repo_ref_install(&slot, r, false, t->branch, v);
 	t->spent = true;
 	/* the version has its own (encoded): a spent transaction keeps none */
 	for (size_t i = 0; i < t->n_events; i++)

@@ -23,6 +23,7 @@
  */
 #include "io/json_internal.h"
 #include <jansson.h>
+#include "base/json_oom.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdarg.h>
@@ -422,15 +423,16 @@ static int load(rd *r, json_t **out, const char *data, size_t len)
 	*out = NULL;
 	if (!data)
 		return townorg__err(TOWNORG_EINVALID, _("%s: no input"), r->source);
-	*out = json_loadb(data, len, JSON_REJECT_DUPLICATES, &e);
+	bool oom;
+	*out = townorg__json_loadb(data, len, JSON_REJECT_DUPLICATES, &e, &oom);
 	if (*out)
 		return 0;
 	int code = TOWNORG_EPARSE;
+	if (oom)
+		return townorg__oom();
 #if JANSSON_VERSION_HEX >= 0x020b00
 	if (json_error_code(&e) == json_error_invalid_utf8)
 		code = TOWNORG_EENCODING;
-	else if (json_error_code(&e) == json_error_out_of_memory)
-		return townorg__oom();
 #else
 	if (strstr(e.text, "UTF-8") || strstr(e.text, "decode byte"))
 		code = TOWNORG_EENCODING;
@@ -821,7 +823,9 @@ static int import_refs(rd *r, townorg_repo *repo, json_t *refs, bool is_tag)
 			if (townorg_repo_branch_head(&cur, repo, name) == 0) {
 				if (cur == at || !at)
 					;
-				else if (!cur || townorg_version_is_ancestor(cur, at)) {
+				else if (cur && townorg__version_is_ancestor(cur, at) < 0)
+					rc = townorg__oom();
+				else if (!cur || townorg__version_is_ancestor(cur, at)) {
 					if ((rc = townorg_repo_branch_set(repo, name, at)) < 0)
 						rc = wrap(r, rc);
 				} else

@@ -222,15 +222,9 @@ static void elist_add(elist *l, const townorg_entity *e)
 {
 	if (l->failed)
 		return;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		const townorg_entity **nv = townorg__realloc((void *)l->v, cap * sizeof *nv);
-		if (!nv) {
-			l->failed = true;
-			return;
-		}
-		l->v = nv;
-		l->cap = cap;
+	if (l->n == l->cap && TOWNORG__GROW(l->v, l->cap, 64) < 0) {
+		l->failed = true;
+		return;
 	}
 	l->v[l->n++] = e;
 }

@@ -677,7 +677,10 @@ static int import_edition(townorg_repo *repo, const char *branch, edition *e, co
 		return rc;
 	townorg_error_clear();
 	if (tagged) {
-		if (head && townorg_version_is_ancestor(tagged, head)) {
+		int a = head ? townorg__version_is_ancestor(tagged, head) : 0;
+		if (a < 0)
+			return townorg__oom();
+		if (a) {
 			rep->skipped = 1;
 			return (rep->version_id = townorg__strdup(tagged->id)) ? 0 : townorg__oom();
 		}

@@ -79,15 +79,9 @@ static void on_field(void *s, size_t len, void *data)
 	reader *r = data;
 	if (r->rc)
 		return;
-	if (r->n_fields == r->cap_fields) {
-		size_t cap = r->cap_fields ? r->cap_fields * 2 : 16;
-		size_t *n = townorg__realloc(r->offs, cap * sizeof *n);
-		if (!n) {
-			r->rc = townorg__oom();
-			return;
-		}
-		r->offs = n;
-		r->cap_fields = cap;
+	if (r->n_fields == r->cap_fields && TOWNORG__GROW(r->offs, r->cap_fields, 16) < 0) {
+		r->rc = townorg__oom();
+		return;
 	}
 	r->offs[r->n_fields++] = r->text.len;
 	townorg__buf_put(&r->text, s, len);

@@ -113,14 +113,8 @@ static int note(ictx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	if (r->n == r->cap) {
-		size_t nc = r->cap ? r->cap * 2 : 8;
-		char **p = townorg__realloc(r->notes, nc * sizeof *p);
-		if (!p)
-			return townorg__oom();
-		r->notes = p;
-		r->cap = nc;
-	}
+	if (r->n == r->cap && TOWNORG__GROW(r->notes, r->cap, 8) < 0)
+		return townorg__oom();
 	if (!(r->notes[r->n] = townorg__strdup(buf)))
 		return townorg__oom();
 	r->n++;
@@ -369,15 +363,9 @@ static char *keep(ient *e, char *s)
 {
 	if (!s)
 		return NULL;
-	if (e->nowned == e->capowned) {
-		size_t nc = e->capowned ? e->capowned * 2 : 64;
-		char **p = townorg__realloc(e->owned, nc * sizeof *p);
-		if (!p) {
-			townorg__free(s);
-			return NULL;
-		}
-		e->owned = p;
-		e->capowned = nc;
+	if (e->nowned == e->capowned && TOWNORG__GROW(e->owned, e->capowned, 64) < 0) {
+		townorg__free(s);
+		return NULL;
 	}
 	e->owned[e->nowned++] = s;
 	return s;

@@ -325,15 +325,9 @@ static void oom(px *x)
 
 static int push(px *x, char ***arr, size_t *n, size_t *cap, const char *s)
 {
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 16;
-		char **p = townorg__realloc(*arr, nc * sizeof *p);
-		if (!p) {
-			oom(x);
-			return -1;
-		}
-		*arr = p;
-		*cap = nc;
+	if (*n == *cap && TOWNORG__GROW(*arr, *cap, 16) < 0) {
+		oom(x);
+		return -1;
 	}
 	char *d = townorg__strdup(s ? s : "");
 	if (!d) {
@@ -453,16 +447,10 @@ static void XMLCALL sst_end(void *ud, const XML_Char *name)
 		char *s = take_text(x);
 		if (!s)
 			return;
-		if (x->nsst == x->cap_sst) {
-			size_t nc = x->cap_sst ? x->cap_sst * 2 : 64;
-			char **p = townorg__realloc(x->sst, nc * sizeof *p);
-			if (!p) {
-				townorg__free(s);
-				oom(x);
-				return;
-			}
-			x->sst = p;
-			x->cap_sst = nc;
+		if (x->nsst == x->cap_sst && TOWNORG__GROW(x->sst, x->cap_sst, 64) < 0) {
+			townorg__free(s);
+			oom(x);
+			return;
 		}
 		x->sst[x->nsst++] = s;
 	}
@@ -609,16 +597,10 @@ static void add_cell(px *x)
 		return;
 	}
 	xsheet *sh = x->sheet;
-	if (sh->n == sh->cap) {
-		size_t nc = sh->cap ? sh->cap * 2 : 64;
-		xcell *p = townorg__realloc(sh->cells, nc * sizeof *p);
-		if (!p) {
-			townorg__free(val);
-			oom(x);
-			return;
-		}
-		sh->cells = p;
-		sh->cap = nc;
+	if (sh->n == sh->cap && TOWNORG__GROW(sh->cells, sh->cap, 64) < 0) {
+		townorg__free(val);
+		oom(x);
+		return;
 	}
 	sh->cells[sh->n++] = (xcell){ x->row, x->col, x->seq++, number, val };
 }

@@ -216,14 +216,8 @@ static int set_add(const char ***set, size_t *n, size_t *cap, const char *name)
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp((*set)[i], name) == 0)
 			return 0;
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 8;
-		const char **p = townorg__realloc(*set, nc * sizeof *p);
-		if (!p)
-			return townorg__oom();
-		*set = p;
-		*cap = nc;
-	}
+	if (*n == *cap && TOWNORG__GROW(*set, *cap, 8) < 0)
+		return townorg__oom();
 	(*set)[(*n)++] = name;
 	return 0;
 }

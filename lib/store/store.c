@@ -203,8 +203,8 @@ static int read_events(townorg__rd *r, townorg_version *v, uint64_t ne, bool *oo
 
 /* Decode a version row's canonical bytes into a new (unloaded) version:
  * its parents must already be in the repository. */
-static int version_decode(townorg__store *s, townorg_version **out, const unsigned char *body, size_t len,
-			  const char *id_hex)
+int townorg__store_version_decode(townorg__store *s, townorg_version **out, const unsigned char *body, size_t len,
+				  const char *id_hex)
 {
 	static const unsigned char none[1];
 	if (!body) /* SQLite gives NULL for an empty blob */
@@ -340,7 +340,7 @@ static int read_versions(townorg__store *s, size_t *added)
 		if (townorg__strmap_get(&s->repo->by_id, id))
 			continue;
 		townorg_version *v;
-		rc = version_decode(s, &v, sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3), id);
+		rc = townorg__store_version_decode(s, &v, sqlite3_column_blob(st, 3), (size_t)sqlite3_column_bytes(st, 3), id);
 		if (rc == TOWNORG_ECORRUPT && s->report) {
 			townorg__verify_add(s->report, TOWNORG_VERIFY_VERSION, id, "%s", townorg_error_last());
 			continue;
@@ -748,14 +748,8 @@ static int delta_cb(const void *a, const void *b, void *ctx)
 			return c->rc;
 		return push_loc(c, loc);
 	}
-	if (c->n_removed == c->cap_removed) {
-		size_t cap = c->cap_removed ? c->cap_removed * 2 : 64;
-		const char **n = townorg__realloc((void *)c->removed, cap * sizeof *n);
-		if (!n)
-			return c->rc = townorg__oom();
-		c->removed = n;
-		c->cap_removed = cap;
-	}
+	if (c->n_removed == c->cap_removed && TOWNORG__GROW(c->removed, c->cap_removed, 64) < 0)
+		return c->rc = townorg__oom();
 	c->removed[c->n_removed++] = townorg__entity_id(a);
 	return 0;
 }
@@ -1021,8 +1015,11 @@ static int check_format(townorg__store *s)
 					"AND reflog.old AND reflog.new AND reflog.at AND reflog.prev AND reflog.hash",
 					-1, &st, NULL);
 		sqlite3_finalize(st);
-		rc = rc == SQLITE_OK ? 0 : townorg__err(TOWNORG_ECORRUPT, _("%s: not a townorg repository (schema: %s)"), s->path,
-						      sqlite3_errmsg(s->db));
+		/* out of memory (or a failing disk) is not a foreign schema */
+		rc = rc == SQLITE_OK		     ? 0
+		     : (rc & 0xff) != SQLITE_ERROR ? townorg__store_sqlerr(s, rc, "reading the schema")
+						     : townorg__err(TOWNORG_ECORRUPT, _("%s: not a townorg repository (schema: %s)"),
+								    s->path, sqlite3_errmsg(s->db));
 	}
 	return rc;
 }
@@ -1060,7 +1057,12 @@ int townorg__store_open(townorg_repo **out, const char *path, unsigned flags, st
 	} else if (!S_ISREG(sb.st_mode))
 		return townorg__err(TOWNORG_EINVALID, _("%s: not a regular file"), path);
 	else if (sb.st_size == 0)
-		return townorg__err(TOWNORG_ECORRUPT, _("%s: not a townorg repository (an empty file)"), path);
+		/* nothing of ours (init builds in a temporary file and renames
+		 * it), but an init of an older release may have left it: say both */
+		return townorg__err(TOWNORG_ECORRUPT,
+				    _("%s: not a townorg repository (an empty file); if an init was interrupted, a "
+				    "half-made repository: re-run init on it (townorg init %s)"),
+				    path, path);
 	/* A file the user cannot write, or in a folder where the WAL's -shm and
 	 * -wal files cannot be made, is opened immutable: read without any
 	 * lock or side file (nothing is left behind).  Readers then do not see

@@ -134,4 +134,18 @@ int townorg__store_init(const char *path, const char *schema_sql);
 bool townorg__store_half_made(const char *path);
 int townorg__store_half_made_err(const char *path); /* ECORRUPT "half-made repository" */
 
+/* The store's decoders, separated from SQLite so that fuzz/ can reach them
+ * directly (fuzz_store_decoders.c).  pack_split: the record boundaries of
+ * an unwrapped pack of count records (0 or TOWNORG_ECORRUPT).  body_parse:
+ * a version's unwrapped snapshot (object numbers) or delta (object numbers
+ * and removed ids): 0, TOWNORG_ECORRUPT or TOWNORG_ENOMEM, no message; on
+ * failure nothing is left allocated.  version_decode: a version row's body
+ * into a new unloaded version whose parents must be in s->repo (uses only
+ * s->path and s->repo); messages name s->path. */
+int townorg__store_pack_split(const unsigned char *data, size_t len, int64_t count, size_t *off, size_t *sz);
+int townorg__store_body_parse(const unsigned char *raw, size_t rawlen, bool delta, int64_t **locs, size_t *n,
+			      char ***removed, size_t *n_removed);
+int townorg__store_version_decode(townorg__store *s, townorg_version **out, const unsigned char *body, size_t len,
+				  const char *id_hex);
+
 #endif

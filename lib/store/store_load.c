@@ -31,6 +31,22 @@ static void pack_rd_free(pack_rd *p)
 	memset(p, 0, sizeof *p);
 }
 
+int townorg__store_pack_split(const unsigned char *data, size_t len, int64_t count, size_t *off, size_t *sz)
+{
+	townorg__rd r = { data, data + len, false, false };
+	for (int64_t i = 0; i < count && !r.bad; i++) {
+		uint64_t n = townorg__rd_varint(&r);
+		if (n > (uint64_t)(r.end - r.p))
+			r.bad = true;
+		else {
+			off[i] = (size_t)(r.p - data);
+			sz[i] = (size_t)n;
+			r.p += n;
+		}
+	}
+	return r.bad || r.p != r.end ? TOWNORG_ECORRUPT : 0;
+}
+
 static int pack_parse(townorg__store *s, sqlite3_stmt *st, pack_rd *p, int64_t loc)
 {
 	pack_rd_free(p);
@@ -51,18 +67,7 @@ static int pack_parse(townorg__store *s, sqlite3_stmt *st, pack_rd *p, int64_t l
 	if (rc == TOWNORG_ENOMEM)
 		return townorg__oom();
 	/* no arithmetic on a NULL p->data when the pack did not unwrap */
-	townorg__rd r = { p->data, rc < 0 || !p->data ? p->data : p->data + p->len, rc < 0 || !p->data, false };
-	for (int64_t i = 0; i < p->count && !r.bad; i++) {
-		uint64_t n = townorg__rd_varint(&r);
-		if (n > (uint64_t)(r.end - r.p))
-			r.bad = true;
-		else {
-			p->off[i] = (size_t)(r.p - p->data);
-			p->sz[i] = (size_t)n;
-			r.p += n;
-		}
-	}
-	if (r.bad || r.p != r.end)
+	if (rc < 0 || !p->data || townorg__store_pack_split(p->data, p->len, p->count, p->off, p->sz) < 0)
 		return townorg__err(TOWNORG_ECORRUPT, "%s: the pack at object %lld is damaged (its data does not decode)",
 				    s->path, (long long)p->first);
 	return 0;
@@ -217,6 +222,41 @@ static int read_locs(townorg__rd *r, int64_t **out, size_t *n)
 	return 0;
 }
 
+int townorg__store_body_parse(const unsigned char *raw, size_t rawlen, bool delta, int64_t **locs, size_t *n,
+			      char ***removed, size_t *n_removed)
+{
+	static const unsigned char none[1];
+	const unsigned char *rp = raw ? raw : none; /* an empty blob: no arithmetic on NULL */
+	townorg__rd r = { rp, rp + (raw ? rawlen : 0), false, false };
+	*removed = NULL;
+	*n_removed = 0;
+	int rc = read_locs(&r, locs, n);
+	if (rc == 0 && delta) {
+		uint64_t nr = townorg__rd_varint(&r);
+		if (r.bad || nr > rawlen)
+			rc = TOWNORG_ECORRUPT;
+		else if (nr && !(*removed = townorg__calloc(nr, sizeof **removed)))
+			rc = TOWNORG_ENOMEM;
+		bool oom = false;
+		for (; rc == 0 && *n_removed < nr; (*n_removed)++)
+			if (!((*removed)[*n_removed] = townorg__rd_str(&r, &oom)))
+				rc = oom ? TOWNORG_ENOMEM : TOWNORG_ECORRUPT;
+	}
+	if (rc == 0 && r.p != r.end)
+		rc = TOWNORG_ECORRUPT;
+	if (rc < 0) {
+		for (size_t i = 0; i < *n_removed; i++)
+			townorg__free((*removed)[i]);
+		townorg__free(*removed);
+		townorg__free(*locs);
+		*removed = NULL;
+		*n_removed = 0;
+		*locs = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
 /* A whole state from a snapshot, without a transaction: the entity trie
  * at once (townorg__hamt_build), and the indexes grouped by parent
  * (townorg__bulk_indexes, as the importer's first version; a transaction
@@ -271,24 +311,8 @@ int townorg__store_materialise(townorg__store *s, const townorg_version *v, town
 			rc = townorg__store_sqlerr(s, src, "reading a version");
 		sqlite3_finalize(st);
 	}
-	static const unsigned char none[1];
-	const unsigned char *rp = raw ? raw : none; /* an empty blob: no arithmetic on NULL */
-	townorg__rd r = { rp, rp + (raw ? rawlen : 0), false, false };
 	if (rc == 0)
-		rc = read_locs(&r, &locs, &n);
-	if (rc == 0 && via_delta) {
-		uint64_t nr = townorg__rd_varint(&r);
-		if (r.bad || nr > rawlen)
-			rc = TOWNORG_ECORRUPT;
-		else if (nr && !(removed = townorg__calloc(nr, sizeof *removed)))
-			rc = TOWNORG_ENOMEM;
-		bool oom = false;
-		for (; rc == 0 && n_removed < nr; n_removed++)
-			if (!(removed[n_removed] = townorg__rd_str(&r, &oom)))
-				rc = oom ? TOWNORG_ENOMEM : TOWNORG_ECORRUPT;
-	}
-	if (rc == 0 && r.p != r.end)
-		rc = TOWNORG_ECORRUPT;
+		rc = townorg__store_body_parse(raw, rawlen, via_delta, &locs, &n, &removed, &n_removed);
 	if (rc == TOWNORG_ECORRUPT)
 		rc = townorg__err(rc, "%s: version %s: its stored %s is malformed", s->path, v->id,
 				  via_delta ? "delta" : "snapshot");

@@ -15,15 +15,9 @@ void townorg__verify_add(struct townorg_verify_report *r, townorg_verify_kind ki
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		problem *n = townorg__realloc(r->p, cap * sizeof *n);
-		if (!n) {
-			r->oom = true;
-			return;
-		}
-		r->p = n;
-		r->cap = cap;
+	if (r->n == r->cap && TOWNORG__GROW(r->p, r->cap, 16) < 0) {
+		r->oom = true;
+		return;
 	}
 	problem *p = &r->p[r->n];
 	p->kind = kind;

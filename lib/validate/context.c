@@ -7,6 +7,7 @@
  * engine builds on both.
  */
 #include "validate/context.h"
+#include "base/json_oom.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -183,14 +184,8 @@ int townorg__add_finding(townorg_validation *res, const char *rule, townorg_seve
 {
 	if (!zh || !en)
 		goto oom;
-	if (res->n == res->cap) {
-		size_t cap = res->cap ? res->cap * 2 : 16;
-		townorg_finding *f = townorg__realloc(res->f, cap * sizeof *f);
-		if (!f)
-			goto oom;
-		res->f = f;
-		res->cap = cap;
-	}
+	if (res->n == res->cap && TOWNORG__GROW(res->f, res->cap, 16) < 0)
+		goto oom;
 	townorg_finding *f = &res->f[res->n];
 	*f = (townorg_finding)TOWNORG_FINDING_INIT;
 	f->severity = sev;
@@ -321,11 +316,7 @@ int townorg_rule_param_json(const townorg_rule_ctx *ctx, const char *name, char 
 	int rc = param_get(&j, ctx, name);
 	if (rc < 0)
 		return rc;
-	char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
-	if (!s)
-		return townorg__oom();
-	*out = townorg__strdup(s);
-	free(s);
+	*out = townorg__json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
 	return *out ? 0 : townorg__oom();
 }
 

@@ -8,6 +8,7 @@
  * original text finds them again when an error is reported.
  */
 #include "validate/rules.h"
+#include "base/json_oom.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -536,9 +537,17 @@ static int builtin_defaults(townorg_policy *p)
 		if (!(c->params = json_object()))
 			return townorg__oom();
 		for (const townorg__param_spec *sp = r->params; sp && sp->name; sp++) {
-			json_t *d = json_loads(sp->default_json, JSON_DECODE_ANY, NULL);
-			if (!d || json_object_set_new(c->params, sp->name, d))
+			json_error_t jerr;
+			bool oom;
+			json_t *d = townorg__json_loadb_twice(sp->default_json, strlen(sp->default_json), JSON_DECODE_ANY, &jerr,
+							&oom);
+			if (!d && oom)
+				return townorg__oom();
+			if (!d)
 				return townorg__err(TOWNORG_ERROR, _("rule %s: bad default for %s"), r->id, sp->name);
+			/* the key is a valid name: only memory can fail */
+			if (json_object_set_new(c->params, sp->name, d))
+				return townorg__oom();
 		}
 	}
 	return 0;
@@ -723,7 +732,10 @@ int townorg_policy_apply_json(townorg_policy *p, const char *text, size_t len, c
 		return townorg__err(TOWNORG_EENCODING, _("%s: not valid UTF-8"), e.name);
 	}
 	json_error_t jerr;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	bool oom;
+	json_t *root = townorg__json_loadb_twice(text, len, JSON_REJECT_DUPLICATES, &jerr, &oom);
+	if (!root && oom)
+		return townorg__oom();
 	if (!root)
 		return townorg__err(TOWNORG_EPARSE, "%s:%d:%d: %s", e.name, jerr.line, jerr.column, jerr.text);
 	int rc = 0;
@@ -925,7 +937,10 @@ int townorg_policy_set_param(townorg_policy *p, const char *rule, const char *pa
 				    param ? param : "(null)", names);
 	}
 	json_error_t jerr;
-	json_t *v = json_value ? json_loads(json_value, JSON_DECODE_ANY, &jerr) : NULL;
+	bool oom = false;
+	json_t *v = json_value ? townorg__json_loadb_twice(json_value, strlen(json_value), JSON_DECODE_ANY, &jerr, &oom) : NULL;
+	if (!v && oom)
+		return townorg__oom();
 	if (!v)
 		return townorg__err(TOWNORG_EINVALID, _("rule %s parameter %s: not JSON: %s"), rule, param,
 				    json_value ? jerr.text : "(null)");
@@ -954,11 +969,7 @@ int townorg_policy_get_param(char **out, const townorg_policy *p, const char *ru
 	json_t *v = json_object_get(c->params, param ? param : "");
 	if (!v)
 		return townorg__err(TOWNORG_ENOTFOUND, _("rule %s has no parameter '%s'"), rule, param ? param : "(null)");
-	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
-	if (!s)
-		return townorg__oom();
-	*out = townorg__strdup(s);
-	free(s);
+	*out = townorg__json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
 	return *out ? 0 : townorg__oom();
 }
 
@@ -1011,7 +1022,11 @@ int townorg_policy_register_rule(townorg_policy *p, const townorg_rule_def *def)
 	if (townorg__policy_rule(p, def->id))
 		return townorg__err(TOWNORG_EEXISTS, _("rule %s is already defined"), def->id);
 	json_error_t jerr;
-	json_t *defaults = def->params_json ? json_loads(def->params_json, 0, &jerr) : json_object();
+	bool oom = false;
+	json_t *defaults = def->params_json ? townorg__json_loadb_twice(def->params_json, strlen(def->params_json), 0, &jerr, &oom)
+					    : json_object();
+	if (!defaults && (!def->params_json || oom))
+		return townorg__oom();
 	if (!defaults || !json_is_object(defaults)) {
 		json_decref(defaults);
 		return townorg__err(TOWNORG_EINVALID, _("rule %s: params_json is not a JSON object"), def->id);

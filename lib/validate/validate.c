@@ -6,6 +6,7 @@
  * listed in rules/rules.def; what a rule calls while it runs is in context.c.
  */
 #include "validate/context.h"
+#include "base/json_oom.h"
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -198,15 +199,13 @@ int townorg_validation_to_json(char **out, const townorg_validation *res, int fl
 	for (size_t i = 0; res && i < res->n; i++)
 		if (json_array_append_new(arr, finding_json(&res->f[i])))
 			goto oom;
-	char *s = json_dumps(root, JSON_PRESERVE_ORDER |
-				       ((flags & TOWNORG_VALIDATION_PRETTY) ? JSON_INDENT(2) : JSON_COMPACT));
-	if (!s)
+	*out = townorg__json_dumps(root, JSON_PRESERVE_ORDER |
+					       ((flags & TOWNORG_VALIDATION_PRETTY) ? JSON_INDENT(2) : JSON_COMPACT));
+	if (!*out)
 		goto oom;
-	*out = townorg__strdup(s);
-	free(s);
 	json_decref(arr);
 	json_decref(root);
-	return *out ? 0 : townorg__oom();
+	return 0;
 oom:
 	json_decref(arr);
 	json_decref(root);

@@ -163,3 +163,20 @@ def test_quota_trend_and_plot(repo):
     assert ax.get_title() and ax.title.get_fontname() == font
     assert len(ax.get_lines()) == 3
     plt.close(ax.figure)
+
+
+def test_schema_from_the_library():
+    """The frames' Chinese labels are the C library's schema, not a copy."""
+    s = townorg.schema()
+    names = [a["name"] for a in s]
+    assert names[:5] == ["id", "parent_id", "kind", "name", "class"]
+    by = {a["name"]: a for a in s}
+    assert by["population"]["label_zh"] == "人口" and by["population"]["type"] == "integer"
+    assert by["area_km2"]["type"] == "decimal" and townorg.ZH_LABELS["area_km2"] == "面积（平方公里）"
+    assert ("township_led", "以块为主", "township-led") in by["regime"]["values"]
+    assert by["nameplates"]["values"] is None and by["nameplates"]["type"] == "list"
+    assert [a["name"] for a in s if a["in_csv"]] == [
+        "id", "parent_id", "kind", "name", "class", "population", "area_km2", "revenue_per_capita",
+        "admin_quota", "inst_quota", "leader_posts", "actual_staff"]
+    for a in s:
+        assert townorg.ZH_LABELS[a["name"]].startswith(a["label_zh"])

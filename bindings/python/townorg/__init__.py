@@ -31,7 +31,7 @@ from ._merge import Merge, MergeConflict  # noqa: F401
 from ._display import Graph  # noqa: F401
 from ._plot import cjk_font  # noqa: F401
 from ._excel import HEADERS_ZH, read_workbook, xlsx_available  # noqa: F401
-from ._frame import ZH_LABELS  # noqa: F401
+from ._frame import ZH_LABELS, schema  # noqa: F401
 from . import examples, policies  # noqa: F401
 
 __version__ = library_version()
@@ -47,7 +47,7 @@ __all__ = [
     "BlameEntry", "HistoryEntry", "Lineage", "Policy", "RuleContext", "Finding", "Validation", "Graph",
     "Merge", "MergeConflict",
     "library_version", "make_entity", "verify", "builtin_rules", "cjk_font", "read_workbook", "xlsx_available", "HEADERS_ZH",
-    "open", "memory", "ZH_LABELS", "examples", "policies",
+    "open", "memory", "ZH_LABELS", "schema", "examples", "policies",
 ]
 
 

@@ -22,18 +22,38 @@ import numpy as np
 from . import _core
 from ._core import _c
 
-ZH_LABELS = {
-    "id": "编码", "parent_id": "上级编码", "kind": "类型", "name": "名称", "class": "类别",
-    "population": "人口", "area_km2": "面积（平方公里）", "revenue_per_capita": "人均财政收入",
-    "leader_posts": "领导职数", "actual_staff": "实有人数", "chief_posts": "正职职数", "deputy_posts": "副职职数",
-    "admin_quota": "行政编制", "inst_quota": "事业编制", "quota_total": "编制合计",
-    "funding": "经费形式", "nature": "性质", "rank": "规格", "regime": "管理体制", "supervisor": "主管部门",
-    "code": "机构代码", "nameplates": "牌子", "functions": "职能", "colocated_with": "合署办公",
+def _schema_labels():
+    """The entity attributes' Chinese labels from the C library's schema
+    (townorg_attr_info_at: lib/core/schema.def); a decimal's unit is added
+    in parentheses, as county offices' tables head them (面积（平方公里）)."""
+    out = {}
+    for a in _c.pyto_attr_schema():
+        zh = a["label_zh"]
+        if a["type"] == "decimal" and a["unit_zh"]:
+            zh += "（%s）" % a["unit_zh"]
+        out[a["name"]] = zh
+    return out
+
+
+ZH_LABELS = dict(_schema_labels(), **{
+    "quota_total": "编制合计",
     # diffs and validations
     "status": "变更", "field": "字段", "old": "原值", "new": "新值", "township": "乡镇", "township_name": "乡镇名称",
     "county": "县", "county_name": "县名称", "rule": "规则", "severity": "级别", "entity": "实体",
     "version": "版本", "message_zh": "信息", "message_en": "message", "waived": "豁免",
-}
+})
+
+# Other Chinese headings accepted when a frame is written back.
+ZH_ALIASES = {"正职职数": "chief_posts", "副职职数": "deputy_posts", "性质": "nature", "规格": "rank",
+              "机构代码": "code", "加挂牌子": "nameplates", "面积": "area_km2"}
+
+
+def schema():
+    """The library's schema of entity attributes: a list of dicts with name,
+    type, field, in_csv, in_json, label_zh, label_en, unit_zh, unit_en and
+    values (the (token, 中文, English) of an enumerated attribute)."""
+    return _c.pyto_attr_schema()
+
 
 _TEXT = ("funding", "nature", "rank", "regime", "supervisor", "code")
 _LISTS = ("nameplates", "functions", "colocated_with")

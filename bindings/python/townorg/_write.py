@@ -77,8 +77,8 @@ def _value(col, x):
 
 
 def _label_map():
-    from ._frame import ZH_LABELS
-    return {zh: en for en, zh in ZH_LABELS.items()}
+    from ._frame import ZH_ALIASES, ZH_LABELS
+    return dict(ZH_ALIASES, **{zh: en for en, zh in ZH_LABELS.items()})
 
 
 def write_frame(tx, df, under=None, remove_missing=False, ignore=()):

@@ -69,14 +69,8 @@ static int64_t quota(const townorg_entity *e, const char *type)
 
 static void *grow_push(void ***arr, size_t *n, size_t *cap, void *item)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
-		void **a = townorg__realloc(*arr, c * sizeof *a);
-		if (!a)
-			return NULL;
-		*arr = a;
-		*cap = c;
-	}
+	if (*n == *cap && TOWNORG__GROW(*arr, *cap, 64) < 0)
+		return NULL;
 	(*arr)[(*n)++] = item;
 	return item;
 }
