@@ -57,3 +57,6 @@ EXTRA_DIST += docs/security.md
 cli_townorg_SOURCES += cli/import_report.c cli/cmd_validate.c cli/suggest.c
 CLI_TESTS += tests/cli/realdata.sh tests/cli/validate.sh tests/cli/readonly.sh
 tests/cli/realdata.log tests/cli/validate.log tests/cli/readonly.log: cli/townorg$(EXEEXT)
+# the library's messages of import, validation and verify in Chinese (issue 19)
+CLI_TESTS += tests/cli/i18n-lib.sh
+tests/cli/i18n-lib.log: cli/townorg$(EXEEXT)

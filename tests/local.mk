@@ -161,7 +161,7 @@ TESTS += tests/check_realdata_real
 
 # issue 19: every string of the townorg program has its Chinese translation
 TESTS += tests/check-po.sh
-dist_noinst_SCRIPTS += tests/check-po.sh
+dist_noinst_SCRIPTS += tests/check-po.sh tests/po-unmarked.awk
 # Fault injection as deep as SQLite's (issue 23, docs/reliability.md): I/O
 # faults and power loss under WAL (tests/faultvfs.c), SQLite, jansson, zlib
 # and library allocation failures, kill -9 soak rounds

@@ -44,6 +44,8 @@ PY_TEST_FILES = \
 	tests/python/test_display.py \
 	tests/python/test_errors.py \
 	tests/python/test_docs.py
+# the library's messages in Chinese from Python (issue 19)
+PY_TEST_FILES += tests/python/test_i18n.py
 EXTRA_DIST += $(PY_TEST_FILES) tests/python/run-pytest.sh.in
 
 if WITH_PYTHON

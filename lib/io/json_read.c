@@ -113,7 +113,7 @@ static int want(rd *r, const json_t *j, json_type t, const char *what)
 {
 	if (json_typeof(j) == t)
 		return 0;
-	return bad(r, TOWNORG_EINVALID, "expected %s, found %s", what, type_name(j));
+	return bad(r, TOWNORG_EINVALID, _("expected %s, found %s"), what, type_name(j));
 }
 
 /* Refuse members not in the NULL-terminated list `allowed`. */
@@ -128,7 +128,7 @@ static int only(rd *r, json_t *obj, const char *const *allowed)
 		if (ok)
 			continue;
 		size_t old = push_key(r, k);
-		int rc = bad(r, TOWNORG_EINVALID, "unknown member");
+		int rc = bad(r, TOWNORG_EINVALID, _("unknown member"));
 		pop(r, old);
 		return rc;
 	}
@@ -143,7 +143,7 @@ static int get_str(rd *r, json_t *obj, const char *k, bool required, const char 
 	if (!v) {
 		if (!required)
 			return 0;
-		return bad(r, TOWNORG_EINVALID, "member \"%s\" is missing", k);
+		return bad(r, TOWNORG_EINVALID, _("member \"%s\" is missing"), k);
 	}
 	size_t old = push_key(r, k);
 	int rc = want(r, v, JSON_STRING, "a string");
@@ -165,7 +165,7 @@ static int get_hash(rd *r, json_t *obj, const char *k, const char **out)
 	if (ok)
 		return 0;
 	size_t old = push_key(r, k);
-	rc = bad(r, TOWNORG_EINVALID, "'%.80s' is not 64 lowercase hex digits", *out);
+	rc = bad(r, TOWNORG_EINVALID, _("'%.80s' is not 64 lowercase hex digits"), *out);
 	pop(r, old);
 	return rc;
 }
@@ -217,9 +217,9 @@ static int get_int(rd *r, json_t *v, int64_t *out)
 		return rc;
 	json_int_t x = json_integer_value(v);
 	if (x < 0)
-		return bad(r, TOWNORG_EINVALID, "%lld is negative", (long long)x);
+		return bad(r, TOWNORG_EINVALID, _("%lld is negative"), (long long)x);
 	if (x > TOWNORG__MAX_NUMBER)
-		return bad(r, TOWNORG_EINVALID, "%lld is too large (at most 10^15)", (long long)x);
+		return bad(r, TOWNORG_EINVALID, _("%lld is too large (at most 10^15)"), (long long)x);
 	*out = (int64_t)x;
 	return 0;
 }
@@ -231,22 +231,22 @@ static int get_area(rd *r, json_t *v, int64_t *out)
 	if (json_is_integer(v)) {
 		json_int_t x = json_integer_value(v);
 		if (x < 0)
-			return bad(r, TOWNORG_EINVALID, "an area must not be negative");
+			return bad(r, TOWNORG_EINVALID, _("an area must not be negative"));
 		if (x > max_tenths / 10)
-			return bad(r, TOWNORG_EINVALID, "area %lld km² is too large", (long long)x);
+			return bad(r, TOWNORG_EINVALID, _("area %lld km² is too large"), (long long)x);
 		*out = (int64_t)x * 10;
 		return 0;
 	}
 	if (!json_is_real(v))
-		return bad(r, TOWNORG_EINVALID, "expected a decimal number of km² such as 146.7, found %s", type_name(v));
+		return bad(r, TOWNORG_EINVALID, _("expected a decimal number of km² such as 146.7, found %s"), type_name(v));
 	double d = json_real_value(v);
 	if (!(d >= 0))
-		return bad(r, TOWNORG_EINVALID, "an area must not be negative");
+		return bad(r, TOWNORG_EINVALID, _("an area must not be negative"));
 	if (d > (double)max_tenths / 10)
-		return bad(r, TOWNORG_EINVALID, "area %.1f km² is too large", d);
+		return bad(r, TOWNORG_EINVALID, _("area %.1f km² is too large"), d);
 	int64_t t = (int64_t)(d * 10 + 0.5); /* d >= 0; verified below */
 	if ((double)t / 10 != d)
-		return bad(r, TOWNORG_EINVALID, "area %.17g km² has more than one decimal place", d);
+		return bad(r, TOWNORG_EINVALID, _("area %.17g km² has more than one decimal place"), d);
 	*out = t;
 	return 0;
 }
@@ -278,7 +278,7 @@ static int entity_attrs(rd *r, townorg_entity_builder *b, json_t *attrs)
 			size_t i, n = json_array_size(v);
 			json_t *x;
 			if (!n)
-				rc = bad(r, TOWNORG_EINVALID, "a list attribute must not be empty (leave it out)");
+				rc = bad(r, TOWNORG_EINVALID, _("a list attribute must not be empty (leave it out)"));
 			json_array_foreach(v, i, x) {
 				if (rc < 0)
 					break;
@@ -287,14 +287,14 @@ static int entity_attrs(rd *r, townorg_entity_builder *b, json_t *attrs)
 					const char *s = json_string_value(x);
 					for (size_t j = 0; j < i && rc == 0; j++)
 						if (!strcmp(json_string_value(json_array_get(v, j)), s))
-							rc = bad(r, TOWNORG_EINVALID, "duplicate value '%s'", s);
+							rc = bad(r, TOWNORG_EINVALID, _("duplicate value '%s'"), s);
 					if (rc == 0 && (rc = townorg_entity_builder_list_add(b, k, s)) < 0)
 						rc = wrap(r, rc);
 				}
 				pop(r, o2);
 			}
 		} else {
-			rc = bad(r, TOWNORG_EINVALID, "expected a string or an array of strings, found %s", type_name(v));
+			rc = bad(r, TOWNORG_EINVALID, _("expected a string or an array of strings, found %s"), type_name(v));
 		}
 		pop(r, old);
 		if (rc < 0)
@@ -319,7 +319,7 @@ static int parse_entity(rd *r, json_t *j, townorg_entity **out)
 	for (int f = TOWNORG_FIELD_ADMIN_QUOTA; f <= TOWNORG_FIELD_INST_QUOTA; f++)
 		if (json_object_get(j, townorg_field_token((townorg_field)f))) {
 			old = push_key(r, townorg_field_token((townorg_field)f));
-			rc = bad(r, TOWNORG_EINVALID, "unknown member (quotas are written \"quotas\": {\"%s\": N})",
+			rc = bad(r, TOWNORG_EINVALID, _("unknown member (quotas are written \"quotas\": {\"%s\": N})"),
 				 f == TOWNORG_FIELD_ADMIN_QUOTA ? "admin" : "inst");
 			pop(r, old);
 			return rc;
@@ -335,7 +335,7 @@ static int parse_entity(rd *r, json_t *j, townorg_entity **out)
 	if (cls_tok) {
 		old = push_key(r, "class");
 		if (!*cls_tok)
-			rc = bad(r, TOWNORG_EINVALID, "an empty class (leave the member out)");
+			rc = bad(r, TOWNORG_EINVALID, _("an empty class (leave the member out)"));
 		else if ((rc = townorg_class_parse(&cls, cls_tok)) < 0)
 			rc = wrap(r, rc);
 		pop(r, old);
@@ -344,7 +344,7 @@ static int parse_entity(rd *r, json_t *j, townorg_entity **out)
 	}
 	if (parent && !*parent) {
 		old = push_key(r, "parent_id");
-		rc = bad(r, TOWNORG_EINVALID, "an empty parent id (leave the member out for a top-level entity)");
+		rc = bad(r, TOWNORG_EINVALID, _("an empty parent id (leave the member out for a top-level entity)"));
 		pop(r, old);
 		return rc;
 	}
@@ -412,7 +412,7 @@ static int load(rd *r, json_t **out, const char *data, size_t len)
 	json_error_t e;
 	*out = NULL;
 	if (!data)
-		return townorg__err(TOWNORG_EINVALID, "%s: no input", r->source);
+		return townorg__err(TOWNORG_EINVALID, _("%s: no input"), r->source);
 	bool oom;
 	*out = townorg__json_loadb(data, len, JSON_REJECT_DUPLICATES, &e, &oom);
 	if (*out)
@@ -435,7 +435,7 @@ static int read_file(const char *path, char **data, size_t *len)
 	*data = NULL;
 	*len = 0;
 	if (!path || !*path)
-		return townorg__err(TOWNORG_EINVALID, "no file name to read");
+		return townorg__err(TOWNORG_EINVALID, _("no file name to read"));
 	return townorg__read_file(path, data, len);
 }
 
@@ -450,7 +450,7 @@ static int check_head(rd *r, json_t *root, const char *type)
 		return rc;
 	if (strcmp(fmt, TOWNORG_JSON_FORMAT)) {
 		size_t old = push_key(r, "format");
-		rc = bad(r, TOWNORG_EINVALID, "'%.80s' is not a format this library reads (expected \"%s\")", fmt,
+		rc = bad(r, TOWNORG_EINVALID, _("'%.80s' is not a format this library reads (expected \"%s\")"), fmt,
 			 TOWNORG_JSON_FORMAT);
 		pop(r, old);
 		return rc;
@@ -459,7 +459,7 @@ static int check_head(rd *r, json_t *root, const char *type)
 		return rc;
 	if (strcmp(ty, type)) {
 		size_t old = push_key(r, "type");
-		rc = bad(r, TOWNORG_EINVALID, "this is a%s \"%.40s\" document, not a %s document",
+		rc = bad(r, TOWNORG_EINVALID, _("this is a%s \"%.40s\" document, not a %s document"),
 			 ty[0] == 'a' || ty[0] == 'o' ? "n" : "", ty, type);
 		pop(r, old);
 	}
@@ -473,7 +473,7 @@ static int cancelled(rd *r, const townorg_json_options *o, size_t done, size_t t
 	int rc = o->progress(done, total, o->payload);
 	if (!rc)
 		return 0;
-	return townorg__err(rc > 0 ? TOWNORG_ERROR : rc, "%s: import cancelled by the progress callback", r->source);
+	return townorg__err(rc > 0 ? TOWNORG_ERROR : rc, _("%s: import cancelled by the progress callback"), r->source);
 }
 
 /* ------------------------------------------------------------ entity JSON */
@@ -566,7 +566,7 @@ static int put_entities(rd *r, townorg_txn *t, json_t *arr, townorg__strmap *see
 		if ((rc = parse_entity(r, x, &e)) == 0) {
 			const char *id = json_string_value(json_object_get(x, "id"));
 			if (townorg__strmap_get(seen, id))
-				rc = bad(r, TOWNORG_EINTEGRITY, "entity %s appears twice in this version", id);
+				rc = bad(r, TOWNORG_EINTEGRITY, _("entity %s appears twice in this version"), id);
 			else if ((rc = townorg__strmap_put(seen, id, (void *)id)) < 0)
 				rc = townorg__oom();
 			else if ((rc = townorg_txn_put(t, e)) < 0)
@@ -613,19 +613,19 @@ static int resolve_parents(rd *r, townorg_repo *repo, json_t *versions, size_t i
 		size_t o2 = push_index(r, k);
 		for (size_t m = 0; m < k && rc == 0; m++)
 			if (!strcmp((*out)[m], pid))
-				rc = bad(r, TOWNORG_EINVALID, "parent %.12s is listed twice", pid);
+				rc = bad(r, TOWNORG_EINVALID, _("parent %.12s is listed twice"), pid);
 		if (rc == 0 && !strcmp(pid, self))
-			rc = bad(r, TOWNORG_EINVALID, "version %.12s names itself as its parent (a cycle)", pid);
+			rc = bad(r, TOWNORG_EINVALID, _("version %.12s names itself as its parent (a cycle)"), pid);
 		else if (rc == 0 && townorg_repo_version_by_id(&p, repo, pid) < 0) {
 			townorg_error_clear();
 			if (defined_later(versions, i, pid))
 				rc = bad(r, TOWNORG_EINVALID,
-					 "parent %.12s comes later in the document: parents must come before their "
-					 "children (a cycle of versions cannot be ordered)",
+					 _("parent %.12s comes later in the document: parents must come before their "
+					 "children (a cycle of versions cannot be ordered)"),
 					 pid);
 			else
 				rc = bad(r, TOWNORG_ENOTFOUND,
-					 "parent version %.12s is neither earlier in the document nor in the repository", pid);
+					 _("parent version %.12s is neither earlier in the document nor in the repository"), pid);
 		}
 		pop(r, o2);
 	}
@@ -659,17 +659,17 @@ static int import_version(rd *r, townorg_repo *repo, json_t *versions, size_t i)
 	ents = json_object_get(j, "entities");
 	ch = json_object_get(j, "changes");
 	if (!n_parents && !ents) {
-		rc = bad(r, TOWNORG_EINVALID, "a version without parents lists its \"entities\"%s",
-			 ch ? ", not \"changes\"" : "");
+		rc = bad(r, TOWNORG_EINVALID, _("a version without parents lists its \"entities\"%s"),
+			 ch ? _(", not \"changes\"") : "");
 		goto out;
 	}
 	if (n_parents && !ch) {
-		rc = bad(r, TOWNORG_EINVALID, "a version with parents lists its \"changes\" from its first parent%s",
-			 ents ? ", not \"entities\"" : "");
+		rc = bad(r, TOWNORG_EINVALID, _("a version with parents lists its \"changes\" from its first parent%s"),
+			 ents ? _(", not \"entities\"") : "");
 		goto out;
 	}
 	if (ents && ch) {
-		rc = bad(r, TOWNORG_EINVALID, "a version lists either \"entities\" or \"changes\", not both");
+		rc = bad(r, TOWNORG_EINVALID, _("a version lists either \"entities\" or \"changes\", not both"));
 		goto out;
 	}
 	const townorg_version *p0 = NULL;
@@ -705,7 +705,7 @@ static int import_version(rd *r, townorg_repo *repo, json_t *versions, size_t i)
 			for (size_t k = 0; k < n && rc == 0; k++) {
 				size_t o3 = push_index(r, k);
 				if (townorg__strmap_get(&seen, ids[k]))
-					rc = bad(r, TOWNORG_EINTEGRITY, "entity %s is removed twice", ids[k]);
+					rc = bad(r, TOWNORG_EINTEGRITY, _("entity %s is removed twice"), ids[k]);
 				else if (townorg__strmap_put(&seen, ids[k], (void *)ids[k]) < 0)
 					rc = townorg__oom();
 				else if ((rc = townorg_txn_remove(t, ids[k])) < 0)
@@ -750,14 +750,14 @@ static int import_version(rd *r, townorg_repo *repo, json_t *versions, size_t i)
 	}
 	if (strcmp(pre->state_hash, state)) {
 		rc = bad(r, TOWNORG_ECORRUPT,
-			 "version %.12s: the entities give state hash %.12s, but the document records %.12s: "
-			 "the file was altered",
+			 _("version %.12s: the entities give state hash %.12s, but the document records %.12s: "
+			 "the file was altered"),
 			 id, pre->state_hash, state);
 		goto out;
 	}
 	if (strcmp(pre->id, id)) {
 		rc = bad(r, TOWNORG_ECORRUPT,
-			 "version %.12s: its content and metadata give id %.12s: the file was altered", id, pre->id);
+			 _("version %.12s: its content and metadata give id %.12s: the file was altered"), id, pre->id);
 		goto out;
 	}
 	const townorg_version *have;
@@ -768,7 +768,7 @@ static int import_version(rd *r, townorg_repo *repo, json_t *versions, size_t i)
 	if ((rc = townorg_txn_commit(&v, t)) < 0)
 		rc = wrap(r, rc);
 	else if (strcmp(v->id, id))
-		rc = bad(r, TOWNORG_ECORRUPT, "version %.12s was committed as %.12s", id, v->id);
+		rc = bad(r, TOWNORG_ECORRUPT, _("version %.12s was committed as %.12s"), id, v->id);
 out:
 	townorg_version_free(pre);
 	townorg_txn_free(t);
@@ -794,14 +794,14 @@ static int import_refs(rd *r, townorg_repo *repo, json_t *refs, bool is_tag)
 		else if ((rc = want(r, x, JSON_STRING, is_tag ? "a version id" : "a version id or null")) < 0)
 			goto next;
 		else if (townorg_repo_version_by_id(&at, repo, json_string_value(x)) < 0) {
-			rc = bad(r, TOWNORG_ENOTFOUND, "names version %.12s, which is neither in the document nor in the "
-						       "repository", json_string_value(x));
+			rc = bad(r, TOWNORG_ENOTFOUND, _("names version %.12s, which is neither in the document nor in the "
+						       "repository"), json_string_value(x));
 			goto next;
 		}
 		if (is_tag) {
 			if (townorg_repo_tag_lookup(&cur, repo, name) == 0) {
 				if (cur != at)
-					rc = bad(r, TOWNORG_EEXISTS, "the repository already has tag %s on version %.12s", name,
+					rc = bad(r, TOWNORG_EEXISTS, _("the repository already has tag %s on version %.12s"), name,
 						 cur->id);
 			} else if ((rc = townorg_repo_tag_create(repo, name, at)) < 0)
 				rc = wrap(r, rc);
@@ -816,7 +816,7 @@ static int import_refs(rd *r, townorg_repo *repo, json_t *refs, bool is_tag)
 						rc = wrap(r, rc);
 				} else
 					rc = bad(r, TOWNORG_ECONFLICT,
-						 "the repository's branch %s is at %.12s, which is not an ancestor of %.12s", name,
+						 _("the repository's branch %s is at %.12s, which is not an ancestor of %.12s"), name,
 						 cur->id, at->id);
 			} else if ((rc = townorg_repo_branch_create(repo, name, at)) < 0)
 				rc = wrap(r, rc);
@@ -838,7 +838,7 @@ static int import_repo_doc(rd *r, townorg_repo *repo, json_t *root, const townor
 	if ((rc = check_head(r, root, "repository")) < 0 || (rc = only(r, root, repo_members)) < 0)
 		return rc;
 	if (!(versions = json_object_get(root, "versions")))
-		return bad(r, TOWNORG_EINVALID, "member \"versions\" is missing");
+		return bad(r, TOWNORG_EINVALID, _("member \"versions\" is missing"));
 	size_t old = push_key(r, "versions");
 	rc = want(r, versions, JSON_ARRAY, "an array of versions");
 	pop(r, old);
@@ -884,7 +884,7 @@ int townorg_json_import_repo(townorg_repo *repo, const char *data, size_t len, c
 		return rc;
 	rd r = { o.source_name ? o.source_name : "(string)", { 0 }, 0 };
 	if (!repo)
-		return townorg__err(TOWNORG_EINVALID, "no repository to import into");
+		return townorg__err(TOWNORG_EINVALID, _("no repository to import into"));
 	if ((rc = load(&r, &root, data, len)) < 0)
 		return rc;
 	rc = import_repo_doc(&r, repo, root, &o);
@@ -930,7 +930,7 @@ static int import_snapshot_doc(rd *r, const townorg_version **out, townorg_repo 
 	if (json_object_get(root, "state_hash") && (rc = get_hash(r, root, "state_hash", &state)) < 0)
 		return rc;
 	if (!(ents = json_object_get(root, "entities")))
-		return bad(r, TOWNORG_EINVALID, "member \"entities\" is missing");
+		return bad(r, TOWNORG_EINVALID, _("member \"entities\" is missing"));
 	if ((rc = townorg_txn_new_on_branch(&t, repo, branch)) < 0)
 		return rc;
 	size_t old = push_key(r, "entities");
@@ -960,7 +960,7 @@ static int import_snapshot_doc(rd *r, const townorg_version **out, townorg_repo 
 	townorg_meta m = TOWNORG_META_INIT;
 	if (meta) {
 		if (meta->version != TOWNORG_META_VERSION) {
-			rc = townorg__err(TOWNORG_EINVALID, "metadata struct of an unknown version");
+			rc = townorg__err(TOWNORG_EINVALID, _("metadata struct of an unknown version"));
 			goto out;
 		}
 		m = *meta;
@@ -980,8 +980,8 @@ static int import_snapshot_doc(rd *r, const townorg_version **out, townorg_repo 
 	}
 	if (state && strcmp(pre->state_hash, state)) {
 		rc = bad(r, TOWNORG_ECORRUPT,
-			 "the entities give state hash %.12s, but the document records %.12s%s%.12s: the file was altered",
-			 pre->state_hash, state, vid ? " for version " : "", vid ? vid : "");
+			 _("the entities give state hash %.12s, but the document records %.12s%s%.12s: the file was altered"),
+			 pre->state_hash, state, vid ? _(" for version ") : "", vid ? vid : "");
 		goto out;
 	}
 	if ((rc = cancelled(r, o, t->entities.count, t->entities.count)) < 0)
@@ -1008,7 +1008,7 @@ int townorg_json_import_snapshot(const townorg_version **out, townorg_repo *repo
 		return rc;
 	rd r = { o.source_name ? o.source_name : "(string)", { 0 }, 0 };
 	if (!repo)
-		return townorg__err(TOWNORG_EINVALID, "no repository to import into");
+		return townorg__err(TOWNORG_EINVALID, _("no repository to import into"));
 	if ((rc = load(&r, &root, data, len)) < 0)
 		return rc;
 	rc = import_snapshot_doc(&r, out, repo, branch, meta, root, &o);

@@ -104,7 +104,7 @@ static int reason_lookup(const char *reason, townorg_event_kind *kind)
 int townorg_mca_reason_kind(townorg_event_kind *out, const char *reason)
 {
 	if (!out || !reason)
-		return townorg__err(TOWNORG_EINVALID, "townorg_mca_reason_kind: NULL argument");
+		return townorg__err(TOWNORG_EINVALID, _("townorg_mca_reason_kind: NULL argument"));
 	char *r = townorg__strdup(reason);
 	if (!r)
 		return townorg__oom();
@@ -233,7 +233,7 @@ static int table_row(char **f, size_t n, size_t line, void *ctx)
 					      c->col_reason < 0 ? "变更原因" : c->col_new < 0 ? "现区划代码" :
 					      c->col_nname < 0 ? "现名称" : c->col_docs < 0 ? "批准文件" : NULL;
 			if (missing)
-				return townorg__err(TOWNORG_EPARSE, "%s:%zu: the header row has no %s column", c->file, line,
+				return townorg__err(TOWNORG_EPARSE, _("%s:%zu: the header row has no %s column"), c->file, line,
 						    missing);
 			/* the first column after the labelled ones is the cross-county flag */
 			while (n && !*f[n - 1])
@@ -245,7 +245,7 @@ static int table_row(char **f, size_t n, size_t line, void *ctx)
 		}
 		if (c->records >= 10)
 			return townorg__err(TOWNORG_EPARSE,
-					    "%s:%zu: no header row (序号, 原区划代码, 原名称, 变更原因, …) in the first 10 rows",
+					    _("%s:%zu: no header row (序号, 原区划代码, 原名称, 变更原因, …) in the first 10 rows"),
 					    c->file, line);
 		return 0;
 	}
@@ -261,7 +261,7 @@ static int table_row(char **f, size_t n, size_t line, void *ctx)
 	if (!any)
 		return 0;
 	if (n < c->n_header)
-		return townorg__err(TOWNORG_EPARSE, "%s:%zu: expected %zu fields, found %zu (truncated row?)", c->file, line,
+		return townorg__err(TOWNORG_EPARSE, _("%s:%zu: expected %zu fields, found %zu (truncated row?)"), c->file, line,
 				    c->n_header, n);
 	townorg__mca *m = c->m;
 	if (m->n_rows == m->cap_rows && TOWNORG__GROW(m->rows, m->cap_rows, 256) < 0)
@@ -397,7 +397,7 @@ int townorg__mca_read(townorg__mca *m, const char *source, townorg_realdata_prog
 		}
 		closedir(d);
 		if (!m->n_files)
-			return townorg__err(TOWNORG_ENOTFOUND, "%s: no MCA change tables (*.csv) in this folder", source);
+			return townorg__err(TOWNORG_ENOTFOUND, _("%s: no MCA change tables (*.csv) in this folder"), source);
 		qsort(m->files, m->n_files, sizeof *m->files, cmp_str);
 	} else if ((rc = add_file(m, source)) < 0)
 		return rc;
@@ -410,15 +410,15 @@ int townorg__mca_read(townorg__mca *m, const char *source, townorg_realdata_prog
 			townorg_realdata_progress p = { TOWNORG_REALDATA_PROGRESS_VERSION, TOWNORG_REALDATA_READ_MCA,
 							m->files[i], fy ? ystr : NULL, i, m->n_files };
 			if ((rc = cb(&p, payload)) != 0)
-				return rc < 0 ? townorg__err(rc, "import cancelled by the progress callback")
-					      : townorg__err(TOWNORG_ERROR, "import cancelled by the progress callback");
+				return rc < 0 ? townorg__err(rc, _("import cancelled by the progress callback"))
+					      : townorg__err(TOWNORG_ERROR, _("import cancelled by the progress callback"));
 		}
 		table_ctx c = { .m = m, .file = m->files[i] };
 		size_t from = m->n_rows;
 		if ((rc = townorg__csv_read(m->files[i], table_row, &c)) < 0)
 			return rc;
 		if (!c.have_header)
-			return townorg__err(TOWNORG_EPARSE, "%s: no header row (序号, 原区划代码, …) found", m->files[i]);
+			return townorg__err(TOWNORG_EPARSE, _("%s: no header row (序号, 原区划代码, …) found"), m->files[i]);
 		if (!c.year)
 			c.year = year_from_name(m->files[i]);
 		for (size_t j = from; j < m->n_rows; j++)

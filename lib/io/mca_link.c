@@ -333,7 +333,7 @@ static int link_row(link_ctx *c, townorg__mca_row *r, const char *from_id, const
 	ev.to_ids = to;
 	ev.to_count = target && *target && r->kind != TOWNORG_EVENT_ABOLISH ? 1 : 0;
 	if (!ev.from_count && !ev.to_count) /* cannot happen: a linked row names a unit */
-		return townorg__err(TOWNORG_ERROR, "%s:%zu: a linked MCA row names no unit", r->file, r->line);
+		return townorg__err(TOWNORG_ERROR, _("%s:%zu: a linked MCA row names no unit"), r->file, r->line);
 	ev.documents = (const char *const *)r->docs;
 	ev.document_count = r->n_docs;
 	ev.wording = *r->reason ? r->reason : NULL;

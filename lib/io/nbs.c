@@ -128,7 +128,7 @@ static const char *headers[] = { "code,name", "code,name,provinceCode", "code,na
 				 "code,name,areaCode,provinceCode,cityCode" };
 static const size_t header_fields[] = { 2, 3, 4, 5 };
 static const size_t code_len[] = { 2, 4, 6, 9 };
-static const char *level_names[] = { "province", "prefecture", "county", "township" };
+static const char *level_names[] = { N_("province"), N_("prefecture"), N_("county"), N_("township") };
 
 typedef struct {
 	edition *e;
@@ -156,38 +156,38 @@ static int edition_row(char **f, size_t n, size_t line, void *ctx)
 		int ok = !b.failed && !strcmp(b.data, headers[w]);
 		int rc = b.failed ? townorg__oom()
 			 : ok     ? 0
-				  : townorg__err(TOWNORG_EPARSE, "%s:%zu: expected the header '%s', found '%s'", c->file,
+				  : townorg__err(TOWNORG_EPARSE, _("%s:%zu: expected the header '%s', found '%s'"), c->file,
 						 line, headers[w], b.data);
 		townorg__buf_free(&b);
 		c->header_seen = true;
 		return rc;
 	}
 	if (n != header_fields[w])
-		return townorg__err(TOWNORG_EPARSE, "%s:%zu: expected %zu fields, found %zu (truncated row?)", c->file,
+		return townorg__err(TOWNORG_EPARSE, _("%s:%zu: expected %zu fields, found %zu (truncated row?)"), c->file,
 				    line, header_fields[w], n);
 	const char *code = f[0], *name = f[1];
 	if (!townorg__rd_digits(code, code_len[w]) || (w == F_STREETS && !townorg_nbs_code_kind(code)))
-		return townorg__err(TOWNORG_EPARSE, "%s:%zu: '%s' is not a %zu-digit %s code", c->file, line, code,
-				    code_len[w], level_names[w]);
+		return townorg__err(TOWNORG_EPARSE, _("%s:%zu: '%s' is not a %zu-digit %s code"), c->file, line, code,
+				    code_len[w], _(level_names[w]));
 	if (!*name)
-		return townorg__err(TOWNORG_EPARSE, "%s:%zu: %s %s has no name", c->file, line, level_names[w], code);
+		return townorg__err(TOWNORG_EPARSE, _("%s:%zu: %s %s has no name"), c->file, line, _(level_names[w]), code);
 	const unit *dup = townorg__strmap_get(&e->by_code, code);
 	if (dup)
-		return townorg__err(TOWNORG_EPARSE, "%s:%zu: duplicate code %s (already on %s:%zu)", c->file, line, code,
+		return townorg__err(TOWNORG_EPARSE, _("%s:%zu: duplicate code %s (already on %s:%zu)"), c->file, line, code,
 				    dup->file, dup->line);
 	/* the parent: its code is the prefix of this one, and it must be listed */
 	const char *pcode = w == F_PROVINCES ? NULL : f[2];
 	const unit *parent = NULL;
 	if (pcode) {
 		if (strlen(pcode) != code_len[w - 1] || strncmp(code, pcode, code_len[w - 1]))
-			return townorg__err(TOWNORG_EPARSE, "%s:%zu: %s %s does not begin with its parent's code '%s'",
-					    c->file, line, level_names[w], code, pcode);
+			return townorg__err(TOWNORG_EPARSE, _("%s:%zu: %s %s does not begin with its parent's code '%s'"),
+					    c->file, line, _(level_names[w]), code, pcode);
 		parent = townorg__strmap_get(&e->by_code, pcode);
 		if (!parent)
-			return townorg__err(TOWNORG_EPARSE, "%s:%zu: %s %s: parent %s is not listed in %s", c->file, line,
-					    level_names[w], code, pcode, file_names[w - 1]);
+			return townorg__err(TOWNORG_EPARSE, _("%s:%zu: %s %s: parent %s is not listed in %s"), c->file, line,
+					    _(level_names[w]), code, pcode, file_names[w - 1]);
 		if (w == F_STREETS && parent->kind != TOWNORG_KIND_COUNTY)
-			return townorg__err(TOWNORG_EPARSE, "%s:%zu: parent %s is not a county", c->file, line, pcode);
+			return townorg__err(TOWNORG_EPARSE, _("%s:%zu: parent %s is not a county"), c->file, line, pcode);
 	}
 	unit *u = unit_new(e);
 	if (!u)
@@ -238,7 +238,7 @@ static int edition_read(edition *e)
 		if ((rc = townorg__csv_read(e->files[w], edition_row, &c)) < 0)
 			return rc;
 		if (!c.header_seen)
-			return townorg__err(TOWNORG_EPARSE, "%s:1: empty file (expected the header '%s')", e->files[w],
+			return townorg__err(TOWNORG_EPARSE, _("%s:1: empty file (expected the header '%s')"), e->files[w],
 					    headers[w]);
 	}
 	return 0;
@@ -400,7 +400,7 @@ static int apply_edition(townorg_txn *t, const townorg_version *head, edition *e
 		rep->entities++;
 		const townorg_entity *old = townorg__hamt_get(&t->entities, &townorg__entity_trie, u->code);
 		if (old && !replaced_kind((townorg_kind)old->kind)) {
-			rc = townorg__err(TOWNORG_EINTEGRITY, "%s:%zu: %s %s is listed as a %s, but the branch holds a %s with that id",
+			rc = townorg__err(TOWNORG_EINTEGRITY, _("%s:%zu: %s %s is listed as a %s, but the branch holds a %s with that id"),
 					  u->file, u->line, u->code, u->name, townorg_kind_token(u->kind),
 					  townorg_kind_token((townorg_kind)old->kind));
 			goto out;
@@ -473,7 +473,7 @@ static int apply_edition(townorg_txn *t, const townorg_version *head, edition *e
 			}
 			townorg__buf_putc(&b, 0);
 			rc = townorg__err(TOWNORG_EINTEGRITY,
-					  "%s: edition %s no longer lists %s %s (%s), but %zu entities still sit under it: %s%s",
+					  _("%s: edition %s no longer lists %s %s (%s), but %zu entities still sit under it: %s%s"),
 					  e->path, e->ystr, townorg_kind_token((townorg_kind)gone[i]->kind), id,
 					  townorg_entity_name(gone[i]), (size_t)c->n, b.failed ? "" : b.data, c->n > 5 ? ", …" : "");
 			townorg__buf_free(&b);
@@ -561,7 +561,7 @@ static int list_editions(source_ed **out, size_t *count, const char *source)
 	*out = NULL;
 	*count = 0;
 	if (stat(source, &st) != 0 || !S_ISDIR(st.st_mode))
-		return townorg__err(TOWNORG_ENOTFOUND, "%s: no such folder", source);
+		return townorg__err(TOWNORG_ENOTFOUND, _("%s: no such folder"), source);
 	source_ed *v = NULL;
 	size_t n = 0;
 	int here = has_streets(source);
@@ -570,7 +570,7 @@ static int list_editions(source_ed **out, size_t *count, const char *source)
 	if (here) {
 		int year = folder_year(source);
 		if (!year)
-			return townorg__err(TOWNORG_EINVALID, "%s: an edition folder's name must end in its year (YYYY)",
+			return townorg__err(TOWNORG_EINVALID, _("%s: an edition folder's name must end in its year (YYYY)"),
 					    source);
 		if (!(v = townorg__calloc(1, sizeof *v)) || !(v->path = townorg__strdup(source))) {
 			townorg__free(v);
@@ -617,7 +617,7 @@ static int list_editions(source_ed **out, size_t *count, const char *source)
 	}
 	closedir(d);
 	if (!rc && !n)
-		rc = townorg__err(TOWNORG_ENOTFOUND, "%s: no NBS edition here (neither streets.csv nor YYYY/streets.csv)",
+		rc = townorg__err(TOWNORG_ENOTFOUND, _("%s: no NBS edition here (neither streets.csv nor YYYY/streets.csv)"),
 				  source);
 	if (rc < 0) {
 		for (size_t i = 0; i < n; i++)
@@ -634,8 +634,8 @@ static int list_editions(source_ed **out, size_t *count, const char *source)
 
 static int cancelled(int rc)
 {
-	return rc < 0 ? townorg__err(rc, "import cancelled by the progress callback")
-		      : townorg__err(TOWNORG_ERROR, "import cancelled by the progress callback");
+	return rc < 0 ? townorg__err(rc, _("import cancelled by the progress callback"))
+		      : townorg__err(TOWNORG_ERROR, _("import cancelled by the progress callback"));
 }
 
 static int progress(const townorg_nbs_import_options *o, townorg_realdata_stage stage, const char *path,
@@ -685,13 +685,13 @@ static int import_edition(townorg_repo *repo, const char *branch, edition *e, co
 			rep->skipped = 1;
 			return (rep->version_id = townorg__strdup(tagged->id)) ? 0 : townorg__oom();
 		}
-		return townorg__err(TOWNORG_EEXISTS, "%s: tag %s already names version %.12s, which is not on branch %s",
+		return townorg__err(TOWNORG_EEXISTS, _("%s: tag %s already names version %.12s, which is not on branch %s"),
 				    e->path, tag, tagged->id, branch);
 	}
 	if (head && head->meta.effective_date && strcmp(e->cutoff, head->meta.effective_date) < 0)
 		return townorg__err(TOWNORG_EINVALID,
-				    "%s: edition %d (cut-off %s) is older than the head of branch %s (effective %s); "
-				    "editions must be imported in date order",
+				    _("%s: edition %d (cut-off %s) is older than the head of branch %s (effective %s); "
+				    "editions must be imported in date order"),
 				    e->path, e->year, e->cutoff, branch, head->meta.effective_date);
 	if ((rc = progress(o, TOWNORG_REALDATA_READ_EDITION, e->path, e->ystr, index, total)) < 0)
 		return rc;
@@ -724,7 +724,7 @@ static int import_edition(townorg_repo *repo, const char *branch, edition *e, co
 	if ((rc = progress(o, TOWNORG_REALDATA_COMMIT_EDITION, e->path, e->ystr, index, total)) < 0)
 		goto out;
 	if ((rc = townorg_txn_commit(made, t)) < 0) {
-		rc = townorg__err(rc, "%s: edition %d: %s", e->path, e->year, townorg_error_last());
+		rc = townorg__err(rc, _("%s: edition %d: %s"), e->path, e->year, townorg_error_last());
 		goto out;
 	}
 	if ((rc = townorg_repo_tag_create(repo, tag, *made)) < 0)
@@ -863,18 +863,18 @@ int townorg_nbs_import(townorg_realdata_report **out, townorg_repo *repo, const 
 	if (out)
 		*out = NULL;
 	if (!repo || !source)
-		return townorg__err(TOWNORG_EINVALID, "townorg_nbs_import needs a repository and a source folder");
+		return townorg__err(TOWNORG_EINVALID, _("townorg_nbs_import needs a repository and a source folder"));
 	if (o->version != TOWNORG_NBS_IMPORT_OPTIONS_VERSION)
-		return townorg__err(TOWNORG_EINVALID, "import options of an unknown version %u", o->version);
+		return townorg__err(TOWNORG_EINVALID, _("import options of an unknown version %u"), o->version);
 	const char *branch = o->branch ? o->branch : "main";
 	if (!townorg__valid_ref_name(branch))
-		return townorg__err(TOWNORG_EINVALID, "'%s' is not a valid branch name", branch);
+		return townorg__err(TOWNORG_EINVALID, _("'%s' is not a valid branch name"), branch);
 	if (o->effective_date && (rc = townorg_date_check(o->effective_date)) < 0)
 		return rc;
 	if ((rc = list_editions(&eds, &n_eds, source)) < 0)
 		return rc;
 	if (o->effective_date && n_eds != 1) {
-		rc = townorg__err(TOWNORG_EINVALID, "an effective date can be given for one edition only, not %zu", n_eds);
+		rc = townorg__err(TOWNORG_EINVALID, _("an effective date can be given for one edition only, not %zu"), n_eds);
 		goto out;
 	}
 	/* every edition needs its cut-off date before anything starts */
@@ -890,7 +890,7 @@ int townorg_nbs_import(townorg_realdata_report **out, townorg_repo *repo, const 
 			cutoffs[i] = o->effective_date;
 		if (!cutoffs[i]) {
 			rc = townorg__err(TOWNORG_EINVALID,
-					  "%s: no cut-off date is known for edition %d; give one (effective_date)",
+					  _("%s: no cut-off date is known for edition %d; give one (effective_date)"),
 					  eds[i].path, eds[i].year);
 			goto out;
 		}

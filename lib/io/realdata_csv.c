@@ -181,12 +181,12 @@ int townorg__csv_read(const char *path, townorg__csv_row_cb cb, void *ctx)
 		if (!townorg__utf8_valid(data + i, e - i, true)) {
 			townorg__free(data);
 			return townorg__err(TOWNORG_EENCODING,
-					    "%s:%zu: not valid UTF-8 (GB18030/GBK files must be converted to UTF-8 first)",
+					    _("%s:%zu: not valid UTF-8 (GB18030/GBK files must be converted to UTF-8 first)"),
 					    path, line);
 		}
 		if (memchr(data + i, 0, e - i)) {
 			townorg__free(data);
-			return townorg__err(TOWNORG_EPARSE, "%s:%zu: NUL byte in a text file", path, line);
+			return townorg__err(TOWNORG_EPARSE, _("%s:%zu: NUL byte in a text file"), path, line);
 		}
 		line++;
 		i = e + 1;
@@ -204,11 +204,11 @@ int townorg__csv_read(const char *path, townorg__csv_row_cb cb, void *ctx)
 		if (csv_error(&p) == CSV_ENOMEM)
 			r.rc = townorg__oom();
 		else
-			r.rc = townorg__err(TOWNORG_EPARSE, "%s:%zu: malformed CSV (%s)", path,
+			r.rc = townorg__err(TOWNORG_EPARSE, _("%s:%zu: malformed CSV (%s)"), path,
 					    line_at(data, start + done), csv_strerror(csv_error(&p)));
 	}
 	if (!r.rc && csv_fini(&p, on_field, on_record, &r) != 0 && !r.rc)
-		r.rc = townorg__err(TOWNORG_EPARSE, "%s:%zu: unterminated quoted field at the end of the file (truncated?)",
+		r.rc = townorg__err(TOWNORG_EPARSE, _("%s:%zu: unterminated quoted field at the end of the file (truncated?)"),
 				    path, r.line);
 	csv_free(&p);
 	townorg__buf_free(&r.text);

@@ -200,12 +200,12 @@ static int check_id_cell(const char *file, uint32_t line, const char *col, const
 	size_t n = 0;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++, n++)
 		if (*p < 0x20 || *p == 0x7f || *p == ' ' || *p == ';' || *p == ',')
-			return townorg__err(TOWNORG_EPARSE, "%s:%u: %s '%s' holds a space, ';', ',' or a control character",
+			return townorg__err(TOWNORG_EPARSE, _("%s:%u: %s '%s' holds a space, ';', ',' or a control character"),
 					    file, line, col, s);
 	if (!n)
-		return townorg__err(TOWNORG_EPARSE, "%s:%u: %s is empty", file, line, col);
+		return townorg__err(TOWNORG_EPARSE, _("%s:%u: %s is empty"), file, line, col);
 	if (n > TOWNORG__MAX_ID)
-		return townorg__err(TOWNORG_EPARSE, "%s:%u: %s '%.40s…' is longer than %d bytes", file, line, col, s,
+		return townorg__err(TOWNORG_EPARSE, _("%s:%u: %s '%.40s…' is longer than %d bytes"), file, line, col, s,
 				    TOWNORG__MAX_ID);
 	return 0;
 }
@@ -215,11 +215,11 @@ static int check_text_cell(const char *file, uint32_t line, const char *col, con
 	const unsigned char *p = (const unsigned char *)s;
 	for (; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
-			return townorg__err(TOWNORG_EPARSE, "%s:%u: %s holds a control character (0x%02X)", file, line, col,
+			return townorg__err(TOWNORG_EPARSE, _("%s:%u: %s holds a control character (0x%02X)"), file, line, col,
 					    *p);
 	*len = (size_t)(p - (const unsigned char *)s);
 	if (*len > TOWNORG__MAX_NAME)
-		return townorg__err(TOWNORG_EPARSE, "%s:%u: %s is longer than %d bytes", file, line, col, TOWNORG__MAX_NAME);
+		return townorg__err(TOWNORG_EPARSE, _("%s:%u: %s is longer than %d bytes"), file, line, col, TOWNORG__MAX_NAME);
 	return 0;
 }
 
@@ -229,15 +229,15 @@ static int parse_count(const char *file, uint32_t line, const char *col, const c
 	const char *p = s;
 	int64_t v = 0;
 	if (*p == '-' && p[1] >= '0' && p[1] <= '9')
-		return townorg__err(TOWNORG_EPARSE, "%s:%u: %s '%s' is negative", file, line, col, s);
+		return townorg__err(TOWNORG_EPARSE, _("%s:%u: %s '%s' is negative"), file, line, col, s);
 	for (; *p >= '0' && *p <= '9'; p++) {
 		v = v * 10 + (*p - '0');
 		if (v > TOWNORG__MAX_NUMBER)
-			return townorg__err(TOWNORG_EPARSE, "%s:%u: %s '%.40s' is too large (at most 10^15)", file, line,
+			return townorg__err(TOWNORG_EPARSE, _("%s:%u: %s '%.40s' is too large (at most 10^15)"), file, line,
 					    col, s);
 	}
 	if (p == s || *p)
-		return townorg__err(TOWNORG_EPARSE, "%s:%u: %s '%.40s' is not a whole number", file, line, col, s);
+		return townorg__err(TOWNORG_EPARSE, _("%s:%u: %s '%.40s' is not a whole number"), file, line, col, s);
 	*out = v;
 	return 0;
 }
@@ -252,8 +252,8 @@ static int parse_kind(const char *file, uint32_t line, const char *s, townorg_ki
 		}
 	}
 	if (!*s)
-		return townorg__err(TOWNORG_EPARSE, "%s:%u: kind is empty", file, line);
-	return townorg__err(TOWNORG_EPARSE, "%s:%u: unknown kind '%.40s'", file, line, s);
+		return townorg__err(TOWNORG_EPARSE, _("%s:%u: kind is empty"), file, line);
+	return townorg__err(TOWNORG_EPARSE, _("%s:%u: unknown kind '%.40s'"), file, line, s);
 }
 
 /*
@@ -276,7 +276,7 @@ static int make_entity(townorg__buf *enc, const char *file, uint32_t line, const
 		if ((rc = check_id_cell(file, line, "parent_id", parent)) < 0)
 			return rc;
 		if (!strcmp(parent, id))
-			return townorg__err(TOWNORG_EINTEGRITY, "%s:%u: entity %s cannot be its own parent", file, line, id);
+			return townorg__err(TOWNORG_EINTEGRITY, _("%s:%u: entity %s cannot be its own parent"), file, line, id);
 	}
 	if ((rc = parse_kind(file, line, c[2], &kind)) < 0)
 		return rc;
@@ -288,7 +288,7 @@ static int make_entity(townorg__buf *enc, const char *file, uint32_t line, const
 			if (!strcmp(c[4], townorg_class_token((townorg_class)k)))
 				break;
 		if (k > 3)
-			return townorg__err(TOWNORG_EPARSE, "%s:%u: unknown class '%.40s' (expected large, medium or small)",
+			return townorg__err(TOWNORG_EPARSE, _("%s:%u: unknown class '%.40s' (expected large, medium or small)"),
 					    file, line, c[4]);
 		cls = (townorg_class)k;
 	}
@@ -299,15 +299,15 @@ static int make_entity(townorg__buf *enc, const char *file, uint32_t line, const
 			continue;
 		if (f == TOWNORG_FIELD_AREA) {
 			if (townorg_area_parse(&ints[f], s) < 0)
-				return townorg__err(TOWNORG_EPARSE, "%s:%u: area_km2 '%.40s' is not a non-negative decimal with "
-						    "at most one decimal place (or is too large)", file, line, s);
+				return townorg__err(TOWNORG_EPARSE, _("%s:%u: area_km2 '%.40s' is not a non-negative decimal with "
+						    "at most one decimal place (or is too large)"), file, line, s);
 		} else if ((rc = parse_count(file, line, townorg_field_token(f), s, &ints[f])) < 0) {
 			return rc;
 		}
 		present |= (uint16_t)(1u << f);
 	}
 	if (strlen(id) + 1 + lname + 1 >= 0xffff)
-		return townorg__err(TOWNORG_EPARSE, "%s:%u: entity %s: strings too long", file, line, id);
+		return townorg__err(TOWNORG_EPARSE, _("%s:%u: entity %s: strings too long"), file, line, id);
 	return heap ? townorg__entity_assemble_heap(out, kind, cls, present, ints, id, name, parent, enc)
 		    : townorg__entity_assemble(out, kind, cls, present, ints, id, name, parent, NULL, enc);
 }
@@ -325,10 +325,10 @@ static int on_version(void *ctx, const char *const *c, uint32_t line)
 		return rc;
 	vrow *dup = find_version(im, c[0]);
 	if (dup)
-		return townorg__err(TOWNORG_EPARSE, "%s:%u: version '%s' appears twice (first at line %u)", f, line, c[0],
+		return townorg__err(TOWNORG_EPARSE, _("%s:%u: version '%s' appears twice (first at line %u)"), f, line, c[0],
 				    dup->line);
 	if (townorg_date_check(c[2]) < 0)
-		return townorg__err(TOWNORG_EPARSE, "%s:%u: effective_date '%.40s' is not a date (expected YYYY-MM-DD)", f,
+		return townorg__err(TOWNORG_EPARSE, _("%s:%u: effective_date '%.40s' is not a date (expected YYYY-MM-DD)"), f,
 				    line, c[2]);
 	if ((rc = check_text_cell(f, line, "document_number", c[3], &dummy)) < 0)
 		return rc;
@@ -364,7 +364,7 @@ static int row_version(imp *im, const char *file, uint32_t line, const char *lab
 {
 	*out = find_version(im, label);
 	if (!*out)
-		return townorg__err(TOWNORG_EPARSE, "%s:%u: version '%.40s' is not in versions.csv", file, line, label);
+		return townorg__err(TOWNORG_EPARSE, _("%s:%u: version '%.40s' is not in versions.csv"), file, line, label);
 	return 0;
 }
 
@@ -379,7 +379,7 @@ static int on_change(void *ctx, const char *const *c, uint32_t line)
 	if ((rc = row_version(im, f, line, c[0], &v)) < 0)
 		return rc;
 	if (v == &im->vs[0])
-		return townorg__err(TOWNORG_EPARSE, "%s:%u: version '%s' is the first version: its state is base.csv", f,
+		return townorg__err(TOWNORG_EPARSE, _("%s:%u: version '%s' is the first version: its state is base.csv"), f,
 				    line, c[0]);
 	if (!strcmp(c[1], "upsert")) {
 		/* on the heap: apply_version settles it in the pool (a twin
@@ -393,7 +393,7 @@ static int on_change(void *ctx, const char *const *c, uint32_t line)
 		if (!(r.id = townorg__arena_strndup(&rd->ar, c[2], strlen(c[2]))))
 			return townorg__oom();
 	} else {
-		return townorg__err(TOWNORG_EPARSE, "%s:%u: unknown op '%.40s' (expected upsert or delete)", f, line, c[1]);
+		return townorg__err(TOWNORG_EPARSE, _("%s:%u: unknown op '%.40s' (expected upsert or delete)"), f, line, c[1]);
 	}
 	if ((rc = grow((void **)&v->rows, &v->cap_rows, v->n_rows, sizeof *v->rows)) < 0) {
 		townorg_entity_free(r.e);
@@ -414,14 +414,14 @@ static int on_event(void *ctx, const char *const *c, uint32_t line)
 	if ((rc = row_version(im, f, line, c[0], &v)) < 0)
 		return rc;
 	if (townorg_event_kind_parse(&r.kind, c[1]) < 0)
-		return townorg__err(TOWNORG_EPARSE, "%s:%u: unknown event kind '%.40s'", f, line, c[1]);
+		return townorg__err(TOWNORG_EPARSE, _("%s:%u: unknown event kind '%.40s'"), f, line, c[1]);
 	if (!*c[2] && !*c[3])
-		return townorg__err(TOWNORG_EPARSE, "%s:%u: the %s event names no entity (from_ids and to_id are empty)",
+		return townorg__err(TOWNORG_EPARSE, _("%s:%u: the %s event names no entity (from_ids and to_id are empty)"),
 				    f, line, c[1]);
 	for (int i = 2; i <= 3; i++)
 		for (const unsigned char *p = (const unsigned char *)c[i]; *p; p++)
 			if (*p < 0x20 || *p == 0x7f || *p == ' ' || *p == ',')
-				return townorg__err(TOWNORG_EPARSE, "%s:%u: %s '%.40s' is not a ';'-separated list of ids", f,
+				return townorg__err(TOWNORG_EPARSE, _("%s:%u: %s '%.40s' is not a ';'-separated list of ids"), f,
 						    line, i == 2 ? "from_ids" : "to_id", c[i]);
 	if (!(r.from = townorg__arena_strndup(&rd->ar, c[2], strlen(c[2]))) || !(r.to = townorg__arena_strndup(&rd->ar, c[3], strlen(c[3]))))
 		return townorg__oom();
@@ -436,30 +436,30 @@ static int check_version_line(imp *im, const townorg_version *onto)
 {
 	const char *f = "versions.csv";
 	if (!im->n_vs)
-		return townorg__err(TOWNORG_EPARSE, "%s: no versions (only a header)", f);
+		return townorg__err(TOWNORG_EPARSE, _("%s: no versions (only a header)"), f);
 	for (size_t i = 0; i < im->n_vs; i++) {
 		vrow *v = &im->vs[i], *p = *v->parent ? find_version(im, v->parent) : NULL;
 		if (i == 0 && *v->parent)
 			return townorg__err(TOWNORG_EPARSE,
-					    "%s:%u: the first version '%s' has parent '%s'%s; the first row starts the "
-					    "history (use onto to continue a branch)",
+					    _("%s:%u: the first version '%s' has parent '%s'%s; the first row starts the "
+					    "history (use onto to continue a branch)"),
 					    f, v->line, v->label, v->parent,
-					    p ? ", which comes later: rows are out of order" : ", which is not in the file");
+					    p ? _(", which comes later: rows are out of order") : _(", which is not in the file"));
 		if (i > 0 && !*v->parent)
 			return townorg__err(TOWNORG_EPARSE,
-					    "%s:%u: version '%s' has no parent; only the first row may start the history", f,
+					    _("%s:%u: version '%s' has no parent; only the first row may start the history"), f,
 					    v->line, v->label);
 		if (i > 0 && !p)
-			return townorg__err(TOWNORG_EPARSE, "%s:%u: version '%s' has an unknown parent '%.40s'", f, v->line,
+			return townorg__err(TOWNORG_EPARSE, _("%s:%u: version '%s' has an unknown parent '%.40s'"), f, v->line,
 					    v->label, v->parent);
 		if (i > 0 && p != v - 1)
 			return townorg__err(TOWNORG_EPARSE,
-					    "%s:%u: version '%s' has parent '%s' (line %u), not the row before it ('%s'): %s",
+					    _("%s:%u: version '%s' has parent '%s' (line %u), not the row before it ('%s'): %s"),
 					    f, v->line, v->label, v->parent, p->line, v[-1].label,
 					    p > v ? "rows are out of order" : "the history must be one line");
 		const char *pdate = i > 0 ? v[-1].date : onto ? onto->meta.effective_date : NULL;
 		if (pdate && strcmp(v->date, pdate) < 0)
-			return townorg__err(TOWNORG_EPARSE, "%s:%u: effective_date %s of version '%s' is before its parent's (%s)",
+			return townorg__err(TOWNORG_EPARSE, _("%s:%u: effective_date %s of version '%s' is before its parent's (%s)"),
 					    f, v->line, v->date, v->label, pdate);
 	}
 	return 0;
@@ -474,10 +474,10 @@ static int check_tags(imp *im)
 		const townorg_version *t;
 		snprintf(name, sizeof name, "%s%s", im->tag_prefix, im->vs[i].label);
 		if (!townorg__valid_ref_name(name))
-			return townorg__err(TOWNORG_EPARSE, "versions.csv:%u: '%s' is not a valid tag name", im->vs[i].line,
+			return townorg__err(TOWNORG_EPARSE, _("versions.csv:%u: '%s' is not a valid tag name"), im->vs[i].line,
 					    name);
 		if (townorg_repo_tag_lookup(&t, im->repo, name) == 0)
-			return townorg__err(TOWNORG_EEXISTS, "versions.csv:%u: tag '%s' already exists (version %.12s)",
+			return townorg__err(TOWNORG_EEXISTS, _("versions.csv:%u: tag '%s' already exists (version %.12s)"),
 					    im->vs[i].line, name, t->id);
 	}
 	townorg_error_clear();
@@ -511,9 +511,9 @@ static int sort_rows(crow *rows, size_t n, const char *file, const char *label)
 	for (size_t i = 1; i < n && !sorted; i++)
 		if (!strcmp(rows[i - 1].id, rows[i].id)) {
 			if (!label)
-				return townorg__err(TOWNORG_EPARSE, "%s:%u: duplicate id '%s' (first at line %u)", file,
+				return townorg__err(TOWNORG_EPARSE, _("%s:%u: duplicate id '%s' (first at line %u)"), file,
 						    rows[i].line, rows[i].id, rows[i - 1].line);
-			return townorg__err(TOWNORG_EPARSE, "%s:%u: (version %s, id %s) appears twice (first at line %u)", file,
+			return townorg__err(TOWNORG_EPARSE, _("%s:%u: (version %s, id %s) appears twice (first at line %u)"), file,
 					    rows[i].line, label, rows[i].id, rows[i - 1].line);
 		}
 	return 0;
@@ -543,13 +543,13 @@ static int commit_error(imp *im, size_t vi, int rc)
 		}
 	}
 	if (line)
-		return townorg__err(rc, "%s:%u: version %s: %s", file, line, im->vs[vi].label, msg);
-	return townorg__err(rc, "%s: version %s: %s", file, im->vs[vi].label, msg);
+		return townorg__err(rc, _("%s:%u: version %s: %s"), file, line, im->vs[vi].label, msg);
+	return townorg__err(rc, _("%s: version %s: %s"), file, im->vs[vi].label, msg);
 }
 
 static int cancelled(int cb)
 {
-	return townorg__err(cb < 0 ? cb : TOWNORG_ERROR, "cancelled");
+	return townorg__err(cb < 0 ? cb : TOWNORG_ERROR, _("cancelled"));
 }
 
 /* Split a ';'-list in place into ids[]; empty parts are skipped.  Returns
@@ -604,7 +604,7 @@ static int add_events(const crow *rows, size_t n_rows, townorg_txn *txn, vrow *v
 		ev.from_count = split_ids((char *)r->from, from, MAXIDS);
 		ev.to_count = split_ids((char *)r->to, to, MAXIDS);
 		if (ev.from_count == SIZE_MAX || ev.to_count == SIZE_MAX)
-			return townorg__err(TOWNORG_EPARSE, "events.csv:%u: more than %d ids in one list", r->line, MAXIDS);
+			return townorg__err(TOWNORG_EPARSE, _("events.csv:%u: more than %d ids in one list"), r->line, MAXIDS);
 		/* A rename of a unit whose kind changes in this version is a
 		 * reclassification (撤乡设镇, 撤镇设街道). */
 		if (ev.kind == TOWNORG_EVENT_RENAME && parent) {
@@ -622,7 +622,7 @@ static int add_events(const crow *rows, size_t n_rows, townorg_txn *txn, vrow *v
 		if (rc < 0) {
 			char msg[1024];
 			snprintf(msg, sizeof msg, "%s", townorg_error_last() ? townorg_error_last() : "");
-			return townorg__err(rc == TOWNORG_ENOMEM ? rc : TOWNORG_EPARSE, "events.csv:%u: %s", r->line, msg);
+			return townorg__err(rc == TOWNORG_ENOMEM ? rc : TOWNORG_EPARSE, _("events.csv:%u: %s"), r->line, msg);
 		}
 	}
 	return 0;
@@ -683,7 +683,7 @@ static int apply_version(imp *im, size_t vi, const townorg_version *parent, cons
 			if (r->e)
 				rc = townorg_txn_put(txn, r->e);
 			else if ((rc = townorg_txn_remove(txn, r->id)) == TOWNORG_ENOTFOUND)
-				rc = townorg__err(TOWNORG_EPARSE, "changes.csv:%u: delete of '%s', which is not in version %s",
+				rc = townorg__err(TOWNORG_EPARSE, _("changes.csv:%u: delete of '%s', which is not in version %s"),
 						  r->line, r->id, v[-1].label);
 			if (rc < 0)
 				goto done;
@@ -699,7 +699,7 @@ static int apply_version(imp *im, size_t vi, const townorg_version *parent, cons
 	if ((rc = townorg_txn_set_meta(txn, &m)) < 0) {
 		char msg[1024];
 		snprintf(msg, sizeof msg, "%s", townorg_error_last() ? townorg_error_last() : "");
-		rc = townorg__err(rc, "versions.csv:%u: %s", v->line, msg);
+		rc = townorg__err(rc, _("versions.csv:%u: %s"), v->line, msg);
 		goto done;
 	}
 	rc = townorg_txn_commit(out, txn);
@@ -1013,20 +1013,20 @@ static int resolve_onto(imp *im, const townorg_version **onto)
 		if ((rc = townorg_repo_lookup(onto, im->repo, im->o->onto)) < 0) {
 			char msg[1024];
 			snprintf(msg, sizeof msg, "%s", townorg_error_last() ? townorg_error_last() : "");
-			return townorg__err(rc, "onto: %s", msg);
+			return townorg__err(rc, _("onto: %s"), msg);
 		}
 		if ((rc = townorg__version_ensure(*onto)) < 0)
 			return rc;
 	}
 	if (head && !*onto)
 		return townorg__err(TOWNORG_EINVALID,
-				    "branch '%s' already has versions (head %.12s): say which version the tables continue "
-				    "(onto), or import into a new branch",
+				    _("branch '%s' already has versions (head %.12s): say which version the tables continue "
+				    "(onto), or import into a new branch"),
 				    im->branch, head->id);
 	if (head && *onto != head)
 		return townorg__err(TOWNORG_EINVALID,
-				    "onto '%s' (%.12s) is not the head of branch '%s' (%.12s): the import would fork the "
-				    "branch; import into a new branch instead",
+				    _("onto '%s' (%.12s) is not the head of branch '%s' (%.12s): the import would fork the "
+				    "branch; import into a new branch instead"),
 				    im->o->onto, (*onto)->id, im->branch, head->id);
 	return 0;
 }
@@ -1042,13 +1042,13 @@ int townorg_tables_import(townorg_tables_report **report_out, townorg_repo *repo
 	if (report_out)
 		*report_out = NULL;
 	if (!repo || !dir)
-		return townorg__err(TOWNORG_EINVALID, "tables import: repository and directory are required");
+		return townorg__err(TOWNORG_EINVALID, _("tables import: repository and directory are required"));
 	if (!opts)
 		opts = &defaults;
 	if (opts->version != TOWNORG_TABLES_IMPORT_OPTIONS_VERSION)
-		return townorg__err(TOWNORG_EINVALID, "tables import: options of an unknown version %u", opts->version);
+		return townorg__err(TOWNORG_EINVALID, _("tables import: options of an unknown version %u"), opts->version);
 	if (repo->readonly)
-		return townorg__err(TOWNORG_EREADONLY, "the repository was opened read-only");
+		return townorg__err(TOWNORG_EREADONLY, _("the repository was opened read-only"));
 	memset(&im, 0, sizeof im);
 	pthread_mutex_init(&im.mu, NULL);
 	pthread_cond_init(&im.cv, NULL);
@@ -1058,11 +1058,11 @@ int townorg_tables_import(townorg_tables_report **report_out, townorg_repo *repo
 	im.tag_prefix = opts->tag_prefix ? opts->tag_prefix : "v";
 	im.tags = !(opts->flags & TOWNORG_TABLES_IMPORT_NO_TAGS);
 	if (!townorg__valid_ref_name(im.branch))
-		return townorg__err(TOWNORG_EINVALID, "'%s' is not a valid branch name", im.branch);
+		return townorg__err(TOWNORG_EINVALID, _("'%s' is not a valid branch name"), im.branch);
 	if (im.tags && *im.tag_prefix && !townorg__valid_ref_name(im.tag_prefix))
-		return townorg__err(TOWNORG_EINVALID, "tag prefix '%s' cannot start a tag name", im.tag_prefix);
+		return townorg__err(TOWNORG_EINVALID, _("tag prefix '%s' cannot start a tag name"), im.tag_prefix);
 	if (opts->recorded_at && strlen(opts->recorded_at) != 20)
-		return townorg__err(TOWNORG_EINVALID, "recorded_at '%s' is not a UTC timestamp YYYY-MM-DDTHH:MM:SSZ",
+		return townorg__err(TOWNORG_EINVALID, _("recorded_at '%s' is not a UTC timestamp YYYY-MM-DDTHH:MM:SSZ"),
 				    opts->recorded_at);
 	if (!(im.rep = townorg__calloc(1, sizeof *im.rep)))
 		return townorg__oom();

@@ -43,7 +43,7 @@ static int flush(exp_state *x, int f, bool force)
 	if (!force && b->len < (1u << 20))
 		return 0;
 	if (b->len && fwrite(b->data, 1, b->len, x->f[f]) != b->len)
-		return townorg__err(TOWNORG_EIO, "%s: write error: %s", out_names[f], strerror(errno));
+		return townorg__err(TOWNORG_EIO, _("%s: write error: %s"), out_names[f], strerror(errno));
 	b->len = 0;
 	return 0;
 }
@@ -105,8 +105,8 @@ static int put_entity(exp_state *x, townorg__buf *b, const townorg_entity *e)
 			what = townorg__entity_ext(e)->attrs[0].name;
 		if (what)
 			return townorg__err(TOWNORG_EINVALID,
-					    "entity %s: the tables have no column for '%s' (export lossy to leave "
-					    "it out: townorg export --lossy, or TOWNORG_TABLES_EXPORT_LOSSY)",
+					    _("entity %s: the tables have no column for '%s' (export lossy to leave "
+					    "it out: townorg export --lossy, or TOWNORG_TABLES_EXPORT_LOSSY)"),
 					    townorg_entity_id(e), what);
 	}
 	const char *pid = townorg_entity_parent_id(e);
@@ -143,7 +143,7 @@ static int put_tree(exp_state *x, const townorg_version *v, const char *parent, 
 	const townorg__childset *c = townorg__children_get(&v->children, parent);
 	int rc;
 	if (depth > 16)
-		return townorg__err(TOWNORG_ECORRUPT, "version %.12s: the tree is deeper than the kinds allow", v->id);
+		return townorg__err(TOWNORG_ECORRUPT, _("version %.12s: the tree is deeper than the kinds allow"), v->id);
 	for (size_t i = 0; c && i < c->n; i++) {
 		const townorg_entity *e = townorg__child_at(&v->entities, c, i);
 		if ((rc = put_entity(x, &x->b[F_BASE], e)) < 0 || (rc = flush(x, F_BASE, false)) < 0)
@@ -228,16 +228,16 @@ static int put_events(exp_state *x, const townorg_version *v, const char *label)
 static int open_outputs(exp_state *x, const char *dir)
 {
 	if (mkdir(dir, 0777) < 0 && errno != EEXIST)
-		return townorg__err(TOWNORG_EIO, "cannot create directory %s: %s", dir, strerror(errno));
+		return townorg__err(TOWNORG_EIO, _("cannot create directory %s: %s"), dir, strerror(errno));
 	for (int f = 0; f < F_N; f++) {
 		if ((size_t)snprintf(x->final[f], sizeof x->final[f], "%s/%s", dir, out_names[f]) >= sizeof x->final[f] ||
 		    (size_t)snprintf(x->tmp[f], sizeof x->tmp[f], "%s/.%s.%ld.tmp", dir, out_names[f], (long)getpid()) >=
 			    sizeof x->tmp[f])
-			return townorg__err(TOWNORG_EINVALID, "directory path too long");
+			return townorg__err(TOWNORG_EINVALID, _("directory path too long"));
 		if (townorg_output_path_check(x->final[f]) < 0)
 			return TOWNORG_EINVALID;
 		if (!(x->f[f] = fopen(x->tmp[f], "w")))
-			return townorg__err(TOWNORG_EIO, "%s: cannot create %s: %s", out_names[f], x->tmp[f], strerror(errno));
+			return townorg__err(TOWNORG_EIO, _("%s: cannot create %s: %s"), out_names[f], x->tmp[f], strerror(errno));
 	}
 	townorg__buf_puts(&x->b[F_VERSIONS], "version,parent,effective_date,document_number\n");
 	townorg__buf_puts(&x->b[F_BASE], "id,parent_id,kind,name,class,population,area_km2,revenue_per_capita,"
@@ -256,9 +256,9 @@ static int close_outputs(exp_state *x, bool ok)
 			rc = flush(x, f, true);
 		/* on disk before the rename (lib/files.c does the same) */
 		if (x->f[f] && ok && rc == 0 && (fflush(x->f[f]) != 0 || fsync(fileno(x->f[f])) != 0))
-			rc = townorg__err(TOWNORG_EIO, "%s: write error: %s", out_names[f], strerror(errno));
+			rc = townorg__err(TOWNORG_EIO, _("%s: write error: %s"), out_names[f], strerror(errno));
 		if (x->f[f] && fclose(x->f[f]) != 0 && ok && rc == 0)
-			rc = townorg__err(TOWNORG_EIO, "%s: write error: %s", out_names[f], strerror(errno));
+			rc = townorg__err(TOWNORG_EIO, _("%s: write error: %s"), out_names[f], strerror(errno));
 		x->f[f] = NULL;
 		townorg__buf_free(&x->b[f]);
 	}
@@ -267,7 +267,7 @@ static int close_outputs(exp_state *x, bool ok)
 		if (!x->tmp[f][0])
 			continue;
 		if (ok && rename(x->tmp[f], x->final[f]) < 0) {
-			rc = townorg__err(TOWNORG_EIO, "%s: cannot rename into place: %s", out_names[f], strerror(errno));
+			rc = townorg__err(TOWNORG_EIO, _("%s: cannot rename into place: %s"), out_names[f], strerror(errno));
 			ok = false;
 		}
 		if (!ok)
@@ -303,7 +303,7 @@ static int export_line(exp_state *x, const townorg_version **line, size_t n)
 			if ((rc = put_tree(x, v, NULL, 0, &count)) < 0)
 				goto done;
 			if (count != v->entities.count) {
-				rc = townorg__err(TOWNORG_ECORRUPT, "version %.12s: %zu of %zu entities are not in the tree", v->id,
+				rc = townorg__err(TOWNORG_ECORRUPT, _("version %.12s: %zu of %zu entities are not in the tree"), v->id,
 						  v->entities.count - count, v->entities.count);
 				goto done;
 			}
@@ -335,7 +335,7 @@ static int export_line(exp_state *x, const townorg_version **line, size_t n)
 		if ((rc = put_events(x, v, label)) < 0)
 			goto done;
 		if (x->o->progress && (rc = x->o->progress("export", i + 1, n, x->o->progress_payload))) {
-			rc = townorg__err(rc < 0 ? rc : TOWNORG_ERROR, "cancelled");
+			rc = townorg__err(rc < 0 ? rc : TOWNORG_ERROR, _("cancelled"));
 			goto done;
 		}
 	}
@@ -354,13 +354,13 @@ int townorg_tables_export(const townorg_repo *repo, const townorg_version *from,
 	size_t n = 0, cap = 0;
 	int rc;
 	if (!repo || !to || !dir)
-		return townorg__err(TOWNORG_EINVALID, "tables export: repository, version and directory are required");
+		return townorg__err(TOWNORG_EINVALID, _("tables export: repository, version and directory are required"));
 	if (!opts)
 		opts = &defaults;
 	if (opts->version != TOWNORG_TABLES_EXPORT_OPTIONS_VERSION)
-		return townorg__err(TOWNORG_EINVALID, "tables export: options of an unknown version %u", opts->version);
+		return townorg__err(TOWNORG_EINVALID, _("tables export: options of an unknown version %u"), opts->version);
 	if (to->repo != repo || (from && from->repo != repo))
-		return townorg__err(TOWNORG_EINVALID, "tables export: the versions must belong to the repository");
+		return townorg__err(TOWNORG_EINVALID, _("tables export: the versions must belong to the repository"));
 	/* the first-parent line from `to` back to `from` (or the root) */
 	for (const townorg_version *v = to;; v = v->parents[0]) {
 		if (n == cap) {
@@ -378,7 +378,7 @@ int townorg_tables_export(const townorg_repo *repo, const townorg_version *from,
 	}
 	if (from && line[n - 1] != from) {
 		townorg__free((void *)line);
-		return townorg__err(TOWNORG_EINVALID, "tables export: version %.12s is not on the first-parent line of %.12s",
+		return townorg__err(TOWNORG_EINVALID, _("tables export: version %.12s is not on the first-parent line of %.12s"),
 				    from->id, to->id);
 	}
 	for (size_t i = 0; i < n / 2; i++) {

@@ -157,10 +157,10 @@ int townorg__table_decode(const char *name, const char *data, size_t len, char *
 	*encoding = "UTF-8";
 	if (len >= 4 && ((s[0] == 0xff && s[1] == 0xfe && s[2] == 0 && s[3] == 0) ||
 			 (s[0] == 0 && s[1] == 0 && s[2] == 0xfe && s[3] == 0xff)))
-		return townorg__err(TOWNORG_EENCODING, "%s: the file is UTF-32 (byte-order mark); save it as UTF-8 CSV",
+		return townorg__err(TOWNORG_EENCODING, _("%s: the file is UTF-32 (byte-order mark); save it as UTF-8 CSV"),
 				    name);
 	if (len >= 2 && ((s[0] == 0xff && s[1] == 0xfe) || (s[0] == 0xfe && s[1] == 0xff)))
-		return townorg__err(TOWNORG_EENCODING, "%s: the file is UTF-16%s (byte-order mark); save it as UTF-8 CSV",
+		return townorg__err(TOWNORG_EENCODING, _("%s: the file is UTF-16%s (byte-order mark); save it as UTF-8 CSV"),
 				    name, s[0] == 0xff ? "LE" : "BE");
 	if (len >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf) {
 		*skip = 3;
@@ -175,8 +175,8 @@ int townorg__table_decode(const char *name, const char *data, size_t len, char *
 	line_col(data, bad, &line, &col);
 	if (s[bad] == 0)
 		return townorg__err(TOWNORG_EENCODING,
-				    "%s:%u: NUL byte at column %zu: not a text file, or UTF-16 without a byte-order mark; "
-				    "save it as UTF-8 CSV",
+				    _("%s:%u: NUL byte at column %zu: not a text file, or UTF-16 without a byte-order mark; "
+				    "save it as UTF-8 CSV"),
 				    name, line, col);
 	/* Count valid multi-byte sequences and bad bytes over the whole file to
 	 * tell damaged UTF-8 from a legacy encoding. */
@@ -192,12 +192,12 @@ int townorg__table_decode(const char *name, const char *data, size_t len, char *
 		i += n;
 	}
 	if (*skip || n_bad * 4 < n_multi)
-		return townorg__err(TOWNORG_EENCODING, "%s:%u: invalid UTF-8 (byte 0x%02X at column %zu)", name, line,
+		return townorg__err(TOWNORG_EENCODING, _("%s:%u: invalid UTF-8 (byte 0x%02X at column %zu)"), name, line,
 				    s[bad], col);
 	iconv_t cd = iconv_open("UTF-8", "GB18030");
 	if (cd == (iconv_t)-1)
 		return townorg__err(TOWNORG_EENCODING,
-				    "%s:%u: not UTF-8 (byte 0x%02X at column %zu), and GB18030 conversion is unavailable",
+				    _("%s:%u: not UTF-8 (byte 0x%02X at column %zu), and GB18030 conversion is unavailable"),
 				    name, line, s[bad], col);
 	size_t cap = len / 2 * 3 + 16;
 	char *buf = townorg__malloc(cap);
@@ -218,8 +218,8 @@ int townorg__table_decode(const char *name, const char *data, size_t len, char *
 		if (err == E2BIG)
 			return townorg__oom();
 		return townorg__err(TOWNORG_EENCODING,
-				    "%s:%u: the file is neither UTF-8 (byte 0x%02X at column %zu) nor GB18030 (line %u, "
-				    "column %zu); save it as UTF-8 CSV",
+				    _("%s:%u: the file is neither UTF-8 (byte 0x%02X at column %zu) nor GB18030 (line %u, "
+				    "column %zu); save it as UTF-8 CSV"),
 				    name, line, s[bad], col, gl, gc);
 	}
 	size_t olen = (size_t)(o - buf);
@@ -234,9 +234,9 @@ int townorg__table_decode(const char *name, const char *data, size_t len, char *
 			line_col(buf, i, &pl, &pc);
 			townorg__free(buf);
 			return townorg__err(TOWNORG_EENCODING,
-					    "%s:%u: the file is not UTF-8 (byte 0x%02X at column %zu) and does not read as "
+					    _("%s:%u: the file is not UTF-8 (byte 0x%02X at column %zu) and does not read as "
 					    "GB18030 either (it would give private-use characters, as Big5 does); save it "
-					    "as UTF-8 CSV",
+					    "as UTF-8 CSV"),
 					    name, pl, s[bad], col);
 		}
 	}
@@ -332,13 +332,13 @@ static int do_header(parse_state *st)
 		st->map[i] = -1;
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(h, st->rowbuf + st->cell_off[j]))
-				return townorg__err(TOWNORG_EPARSE, "%s:%u: column '%s' appears twice in the header", st->name,
+				return townorg__err(TOWNORG_EPARSE, _("%s:%u: column '%s' appears twice in the header"), st->name,
 						    st->row_line, h);
 		for (size_t w = 0; w < st->n_wanted; w++)
 			if (!strcmp(h, st->columns[w]))
 				st->map[i] = (long)w;
 		if (st->map[i] < 0) {
-			int rc = townorg__notes_add(st->notes, "%s: column '%s' is not part of the format and was ignored",
+			int rc = townorg__notes_add(st->notes, _("%s: column '%s' is not part of the format and was ignored"),
 						    st->name, h);
 			if (rc < 0)
 				return rc;
@@ -349,7 +349,7 @@ static int do_header(parse_state *st)
 		for (size_t i = 0; i < st->n_cells; i++)
 			found |= st->map[i] == (long)w;
 		if (!found)
-			return townorg__err(TOWNORG_EPARSE, "%s:%u: missing column '%s'", st->name, st->row_line,
+			return townorg__err(TOWNORG_EPARSE, _("%s:%u: missing column '%s'"), st->name, st->row_line,
 					    st->columns[w]);
 	}
 	st->have_header = true;
@@ -365,7 +365,7 @@ static void on_row(int c, void *data)
 		if (!st->have_header) {
 			st->rc = do_header(st);
 		} else if (st->n_cells != st->n_header) {
-			st->rc = townorg__err(TOWNORG_EPARSE, "%s:%u: %zu cells, but the header has %zu", st->name,
+			st->rc = townorg__err(TOWNORG_EPARSE, _("%s:%u: %zu cells, but the header has %zu"), st->name,
 					      st->row_line, st->n_cells, st->n_header);
 		} else {
 			for (size_t i = 0; i < st->n_cells; i++)
@@ -461,21 +461,21 @@ static int read_file(const char *dir, const char *name, char **data, size_t *len
 	*data = NULL;
 	*len = 0;
 	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
-		return townorg__err(TOWNORG_EINVALID, "%s: directory path too long", name);
+		return townorg__err(TOWNORG_EINVALID, _("%s: directory path too long"), name);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
-			return townorg__err(TOWNORG_ENOTFOUND, "%s: no such file in %s", name, dir);
-		return townorg__err(TOWNORG_EIO, "%s: cannot open %s: %s", name, path, strerror(errno));
+			return townorg__err(TOWNORG_ENOTFOUND, _("%s: no such file in %s"), name, dir);
+		return townorg__err(TOWNORG_EIO, _("%s: cannot open %s: %s"), name, path, strerror(errno));
 	}
 	struct stat sb;
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 		close(fd);
-		return townorg__err(TOWNORG_EIO, "%s: %s is not a regular file", name, path);
+		return townorg__err(TOWNORG_EIO, _("%s: %s is not a regular file"), name, path);
 	}
 	if ((uint64_t)sb.st_size > townorg_max_input()) {
 		close(fd);
-		return townorg__err(TOWNORG_EINVALID, "%s: larger than the input limit of %llu bytes (raise it with --max-input)",
+		return townorg__err(TOWNORG_EINVALID, _("%s: larger than the input limit of %llu bytes (raise it with --max-input)"),
 				    path, (unsigned long long)townorg_max_input());
 	}
 	size_t cap = (size_t)sb.st_size + 1, n = 0;
@@ -502,7 +502,7 @@ static int read_file(const char *dir, const char *name, char **data, size_t *len
 			int e = errno;
 			townorg__free(buf);
 			close(fd);
-			return townorg__err(TOWNORG_EIO, "%s: read error: %s", name, strerror(e));
+			return townorg__err(TOWNORG_EIO, _("%s: read error: %s"), name, strerror(e));
 		}
 		if (r == 0)
 			break;
@@ -532,7 +532,7 @@ int townorg__table_load(const char *dir, const char *name, townorg__table_file *
 		townorg__free(f->data);
 		f->data = conv;
 		f->len = convlen;
-		if ((rc = townorg__notes_add(notes, "%s: converted from GB18030 (GBK) to UTF-8", name)) < 0) {
+		if ((rc = townorg__notes_add(notes, _("%s: converted from GB18030 (GBK) to UTF-8"), name)) < 0) {
 			townorg__table_file_free(f);
 			return rc;
 		}
@@ -593,13 +593,13 @@ static int parse_range(parse_state *st, const char *raw, size_t from, size_t to)
 			if (csv_error(&p) == CSV_ENOMEM || csv_error(&p) == CSV_ETOOBIG)
 				st->rc = townorg__oom();
 			else
-				st->rc = townorg__err(TOWNORG_EPARSE, "%s:%u: malformed CSV near column %zu (%s)", st->name, line,
+				st->rc = townorg__err(TOWNORG_EPARSE, _("%s:%u: malformed CSV near column %zu (%s)"), st->name, line,
 						      col, csv_strerror(csv_error(&p)));
 		}
 		off += n;
 	}
 	if (!st->rc && csv_fini(&p, on_cell, on_row, st) != 0 && !st->rc)
-		st->rc = townorg__err(TOWNORG_EPARSE, "%s:%u: the file ends inside a quoted cell", st->name, st->row_line);
+		st->rc = townorg__err(TOWNORG_EPARSE, _("%s:%u: the file ends inside a quoted cell"), st->name, st->row_line);
 	csv_free(&p);
 	return st->rc;
 }
@@ -643,7 +643,7 @@ int townorg__table_parse(const townorg__table_file *f, size_t from, size_t to, c
 	}
 	rc = parse_range(&st, f->data, from, to);
 	if (!rc && !st.have_header)
-		rc = townorg__err(TOWNORG_EPARSE, "%s:1: the file is empty (no header row)", f->name);
+		rc = townorg__err(TOWNORG_EPARSE, _("%s:1: the file is empty (no header row)"), f->name);
 	info->rows = st.rows;
 done:
 	townorg__notes_free(&scratch);

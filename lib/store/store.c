@@ -234,7 +234,7 @@ int townorg__store_version_decode(townorg__store *s, townorg_version **out, cons
 		const townorg_version *p = pid ? townorg__strmap_get(&s->repo->by_id, pid) : NULL;
 		if (!p) {
 			int rc = oom ? townorg__oom()
-				     : townorg__err(TOWNORG_ECORRUPT, "%s: version %s names parent %s, which is not in the file",
+				     : townorg__err(TOWNORG_ECORRUPT, _("%s: version %s names parent %s, which is not in the file"),
 						    s->path, id_hex, pid ? pid : "(unreadable)");
 			townorg__free(pid);
 			townorg__free(sh);
@@ -272,7 +272,7 @@ int townorg__store_version_decode(townorg__store *s, townorg_version **out, cons
 	if (strcmp(v->id, id_hex)) {
 		townorg__free(sh);
 		townorg__version_destroy(v);
-		return townorg__err(TOWNORG_ECORRUPT, "%s: version %s: its stored bytes do not match its id", s->path,
+		return townorg__err(TOWNORG_ECORRUPT, _("%s: version %s: its stored bytes do not match its id"), s->path,
 				    id_hex);
 	}
 	townorg__free(sh);
@@ -287,7 +287,7 @@ bad:
 		goto nomem;
 	townorg__free(sh);
 	townorg__version_destroy(v);
-	return townorg__err(TOWNORG_ECORRUPT, "%s: version %s: malformed record", s->path, id_hex);
+	return townorg__err(TOWNORG_ECORRUPT, _("%s: version %s: malformed record"), s->path, id_hex);
 }
 
 static int vinfo_add(townorg__store *s, const char *id, int64_t seq, int depth, bool delta, bool snap,
@@ -330,7 +330,7 @@ static int read_versions(townorg__store *s, size_t *added)
 		char id[65];
 		s->last_version_seq = seq;
 		if (sqlite3_column_bytes(st, 1) != TOWNORG__HASH_SIZE || !idb) {
-			rc = townorg__err(TOWNORG_ECORRUPT, "%s: version row %lld has a malformed id", s->path, (long long)seq);
+			rc = townorg__err(TOWNORG_ECORRUPT, _("%s: version row %lld has a malformed id"), s->path, (long long)seq);
 			if (s->report) {
 				townorg__verify_add(s->report, TOWNORG_VERIFY_VERSION, "?", "%s", townorg_error_last());
 				continue;
@@ -368,7 +368,7 @@ static int read_versions(townorg__store *s, size_t *added)
 	if (rc < 0 && rc != TOWNORG_ENOMEM && s->report) {
 		/* verify: report what could not be read, check the rest */
 		townorg__verify_add(s->report, TOWNORG_VERIFY_UNCHECKED, "version",
-				    "the versions after row %lld could not be read: %s", (long long)s->last_version_seq,
+				    _("the versions after row %lld could not be read: %s"), (long long)s->last_version_seq,
 				    townorg_error_last());
 		rc = 0;
 	}
@@ -432,17 +432,17 @@ static int read_log(townorg__store *s)
 			townorg__hex(id, nb, TOWNORG__HASH_SIZE);
 			v = townorg__strmap_get(&s->repo->by_id, id);
 			if (!v) {
-				rc = townorg__err(TOWNORG_ECORRUPT, "%s: log record %lld moves %s to version %s, which is not in the file",
+				rc = townorg__err(TOWNORG_ECORRUPT, _("%s: log record %lld moves %s to version %s, which is not in the file"),
 						  s->path, (long long)seq, name ? name : "?", id);
 				goto bad;
 			}
 		} else if (nb || nlen) {
-			rc = townorg__err(TOWNORG_ECORRUPT, "%s: log record %lld is malformed", s->path, (long long)seq);
+			rc = townorg__err(TOWNORG_ECORRUPT, _("%s: log record %lld is malformed"), s->path, (long long)seq);
 			goto bad;
 		}
 		if (!name || (kind != 0 && kind != 1) || op < OP_CREATE || op > OP_DELETE ||
 		    !townorg__valid_ref_name(name) || (kind == 1 && !v && op != OP_DELETE)) {
-			rc = townorg__err(TOWNORG_ECORRUPT, "%s: log record %lld is malformed", s->path, (long long)seq);
+			rc = townorg__err(TOWNORG_ECORRUPT, _("%s: log record %lld is malformed"), s->path, (long long)seq);
 			goto bad;
 		}
 		if (op == OP_DELETE)
@@ -460,7 +460,7 @@ static int read_log(townorg__store *s)
 	rc = src == SQLITE_DONE ? 0 : townorg__store_sqlerr(s, src, "reading the branch log");
 	if (rc < 0 && rc != TOWNORG_ENOMEM && s->report) {
 		townorg__verify_add(s->report, TOWNORG_VERIFY_UNCHECKED, "reflog",
-				    "the branch log after record %lld could not be read: %s", (long long)s->last_log_seq,
+				    _("the branch log after record %lld could not be read: %s"), (long long)s->last_log_seq,
 				    townorg_error_last());
 		rc = 0;
 	}
@@ -553,21 +553,21 @@ static int check_ref(townorg__store *s, int kind, const char *name, bool create)
 	int rc = db_ref(s, kind, name, &exists, id, &has_v);
 	if (rc < 0)
 		return rc;
-	const char *what = kind ? "tag" : "branch";
+	const char *what = kind ? _("tag") : _("branch");
 	townorg__ref *f = ref_get(s->repo, kind, name, NULL);
 	if (create || !f) {
 		if (exists)
 			return townorg__err(create ? TOWNORG_EEXISTS : TOWNORG_ECONFLICT,
-					    "%s: %s %s was created by another process; refresh and retry", s->path, what, name);
+					    _("%s: %s %s was created by another process; refresh and retry"), s->path, what, name);
 		return 0;
 	}
 	if (!exists)
-		return townorg__err(TOWNORG_ECONFLICT, "%s: %s %s was deleted by another process; refresh and retry",
+		return townorg__err(TOWNORG_ECONFLICT, _("%s: %s %s was deleted by another process; refresh and retry"),
 				    s->path, what, name);
 	if (f->v)
 		unhex(mine, f->v->id);
 	if (has_v != (f->v != NULL) || (has_v && memcmp(id, mine, 32)))
-		return townorg__err(TOWNORG_ECONFLICT, "%s: %s %s was moved by another process; refresh and retry",
+		return townorg__err(TOWNORG_ECONFLICT, _("%s: %s %s was moved by another process; refresh and retry"),
 				    s->path, what, name);
 	return 0;
 }
@@ -622,8 +622,8 @@ static int begin_write(townorg__store *s)
 	/* a damaged file is not written to (issue 23) */
 	if (__atomic_load_n(&s->damaged, __ATOMIC_ACQUIRE))
 		return townorg__err(TOWNORG_ECORRUPT,
-				    "%s: refusing to write: objects of this repository failed their hash check when loaded; "
-				    "run 'townorg verify' on it",
+				    _("%s: refusing to write: objects of this repository failed their hash check when loaded; "
+				    "run 'townorg verify' on it"),
 				    s->path);
 	return exec(s, s->in_batch ? "SAVEPOINT townorg_commit" : "BEGIN IMMEDIATE");
 }
@@ -844,7 +844,7 @@ static int store_commit(void *sp, townorg_repo *r, const townorg_version *v, con
 	if (src != SQLITE_DONE) {
 		rc = townorg__store_sqlerr(s, src, "writing a version");
 		if (rc == TOWNORG_ECONFLICT)
-			rc = townorg__err(TOWNORG_ECONFLICT, "%s: version %.12s was already committed by another process; refresh",
+			rc = townorg__err(TOWNORG_ECONFLICT, _("%s: version %.12s was already committed by another process; refresh"),
 					  s->path, v->id);
 		goto out;
 	}
@@ -968,12 +968,12 @@ static int check_format(townorg__store *s)
 	if (rc != SQLITE_ROW)
 		return townorg__store_sqlerr(s, rc, "reading the header");
 	if (app != TOWNORG__STORE_APP_ID)
-		return townorg__err(TOWNORG_ECORRUPT, "%s: not a townorg repository (an SQLite database of another program)",
+		return townorg__err(TOWNORG_ECORRUPT, _("%s: not a townorg repository (an SQLite database of another program)"),
 				    s->path);
 	char *format = NULL, *hash = NULL;
 	rc = sqlite3_prepare_v2(s->db, "SELECT key, value FROM meta WHERE key IN ('format','hash')", -1, &st, NULL);
 	if (rc != SQLITE_OK)
-		return rc == SQLITE_ERROR ? townorg__err(TOWNORG_ECORRUPT, "%s: not a townorg repository (no meta table)", s->path)
+		return rc == SQLITE_ERROR ? townorg__err(TOWNORG_ECORRUPT, _("%s: not a townorg repository (no meta table)"), s->path)
 					  : townorg__store_sqlerr(s, rc, "reading the format");
 	bool oom = false;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -996,12 +996,12 @@ static int check_format(townorg__store *s)
 	} else if (rc != SQLITE_DONE) {
 		rc = townorg__store_sqlerr(s, rc, "reading the format");
 	} else if (!format || !hash) {
-		rc = townorg__err(TOWNORG_ECORRUPT, "%s: not a townorg repository (no format marker)", s->path);
+		rc = townorg__err(TOWNORG_ECORRUPT, _("%s: not a townorg repository (no format marker)"), s->path);
 	} else if (strcmp(format, TOWNORG__STORE_FORMAT)) {
-		rc = townorg__err(TOWNORG_ECORRUPT, "%s: repository format '%s' is not supported (this library reads %s)",
+		rc = townorg__err(TOWNORG_ECORRUPT, _("%s: repository format '%s' is not supported (this library reads %s)"),
 				  s->path, format, TOWNORG__STORE_FORMAT);
 	} else if (strcmp(hash, "sha256")) {
-		rc = townorg__err(TOWNORG_ECORRUPT, "%s: the repository uses hash algorithm '%s'; this library supports sha256",
+		rc = townorg__err(TOWNORG_ECORRUPT, _("%s: the repository uses hash algorithm '%s'; this library supports sha256"),
 				  s->path, hash);
 	} else
 		rc = 0;
@@ -1019,7 +1019,7 @@ static int check_format(townorg__store *s)
 		/* out of memory (or a failing disk) is not a foreign schema */
 		rc = rc == SQLITE_OK		     ? 0
 		     : (rc & 0xff) != SQLITE_ERROR ? townorg__store_sqlerr(s, rc, "reading the schema")
-						     : townorg__err(TOWNORG_ECORRUPT, "%s: not a townorg repository (schema: %s)",
+						     : townorg__err(TOWNORG_ECORRUPT, _("%s: not a townorg repository (schema: %s)"),
 								    s->path, sqlite3_errmsg(s->db));
 	}
 	return rc;
@@ -1045,24 +1045,24 @@ int townorg__store_open(townorg_repo **out, const char *path, unsigned flags, st
 	int rc;
 	*out = NULL;
 	if (!path || !*path)
-		return townorg__err(TOWNORG_EINVALID, "no repository path given");
+		return townorg__err(TOWNORG_EINVALID, _("no repository path given"));
 	if (flags & ~(TOWNORG_OPEN_CREATE | TOWNORG_OPEN_READONLY))
-		return townorg__err(TOWNORG_EINVALID, "%s: unknown open flags 0x%x", path, flags);
+		return townorg__err(TOWNORG_EINVALID, _("%s: unknown open flags 0x%x"), path, flags);
 	if (stat(path, &sb) != 0) {
 		if (errno != ENOENT)
 			return townorg__err(TOWNORG_EIO, "%s: %s", path, strerror(errno));
 		if (!(flags & TOWNORG_OPEN_CREATE) || (flags & TOWNORG_OPEN_READONLY))
-			return townorg__err(TOWNORG_ENOTFOUND, "%s: no such repository file", path);
+			return townorg__err(TOWNORG_ENOTFOUND, _("%s: no such repository file"), path);
 		if ((rc = townorg_repo_init(path)) < 0 && rc != TOWNORG_EEXISTS)
 			return rc;
 	} else if (!S_ISREG(sb.st_mode))
-		return townorg__err(TOWNORG_EINVALID, "%s: not a regular file", path);
+		return townorg__err(TOWNORG_EINVALID, _("%s: not a regular file"), path);
 	else if (sb.st_size == 0)
 		/* nothing of ours (init builds in a temporary file and renames
 		 * it), but an init of an older release may have left it: say both */
 		return townorg__err(TOWNORG_ECORRUPT,
-				    "%s: not a townorg repository (an empty file); if an init was interrupted, a "
-				    "half-made repository: re-run init on it (townorg init %s)",
+				    _("%s: not a townorg repository (an empty file); if an init was interrupted, a "
+				    "half-made repository: re-run init on it (townorg init %s)"),
 				    path, path);
 	/* A file the user cannot write, or in a folder where the WAL's -shm and
 	 * -wal files cannot be made, is opened immutable: read without any
@@ -1158,7 +1158,7 @@ fail:
 int townorg_repo_open(townorg_repo **out, const char *path, unsigned int flags)
 {
 	if (!out)
-		return townorg__err(TOWNORG_EINVALID, "no place for the repository");
+		return townorg__err(TOWNORG_EINVALID, _("no place for the repository"));
 	return townorg__store_open(out, path, flags, NULL);
 }
 
@@ -1181,12 +1181,12 @@ int townorg_repo_refresh(townorg_repo *repo, size_t *new_versions)
 	if (new_versions)
 		*new_versions = 0;
 	if (!repo)
-		return townorg__err(TOWNORG_EINVALID, "no repository");
+		return townorg__err(TOWNORG_EINVALID, _("no repository"));
 	townorg__store *s = (townorg__store *)townorg__store_of(repo);
 	if (!s)
 		return 0;
 	if (repo->in_batch)
-		return townorg__err(TOWNORG_EINVALID, "%s: cannot refresh while an import batch is open", s->path);
+		return townorg__err(TOWNORG_EINVALID, _("%s: cannot refresh while an import batch is open"), s->path);
 	pthread_mutex_lock(&s->lock);
 	if ((rc = exec(s, "BEGIN")) == 0) {
 		if ((rc = read_versions(s, &added)) == 0 && (rc = read_log(s)) == 0)

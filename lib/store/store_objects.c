@@ -20,21 +20,21 @@ int townorg__store_sqlerr(townorg__store *s, int rc, const char *what)
 	const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
 	switch (rc & 0xff) {
 	case SQLITE_NOTADB:
-		return townorg__err(TOWNORG_ECORRUPT, "%s: not a townorg repository (not an SQLite database)", path);
+		return townorg__err(TOWNORG_ECORRUPT, _("%s: not a townorg repository (not an SQLite database)"), path);
 	case SQLITE_CORRUPT:
-		return townorg__err(TOWNORG_ECORRUPT, "%s: the file is damaged or truncated (%s: %s)", path, what, msg);
+		return townorg__err(TOWNORG_ECORRUPT, _("%s: the file is damaged or truncated (%s: %s)"), path, what, msg);
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		return townorg__err(TOWNORG_EBUSY, "%s: locked by another writer (%s)", path, what);
+		return townorg__err(TOWNORG_EBUSY, _("%s: locked by another writer (%s)"), path, what);
 	case SQLITE_READONLY:
-		return townorg__err(TOWNORG_EREADONLY, "%s: the file cannot be written (%s)", path, what);
+		return townorg__err(TOWNORG_EREADONLY, _("%s: the file cannot be written (%s)"), path, what);
 	case SQLITE_NOMEM:
 		return townorg__oom();
 	case SQLITE_CANTOPEN:
-		return townorg__err(TOWNORG_EIO, "%s: cannot open (%s: %s)", path, what, msg);
+		return townorg__err(TOWNORG_EIO, _("%s: cannot open (%s: %s)"), path, what, msg);
 	case SQLITE_FULL:
 	case SQLITE_IOERR:
-		return townorg__err(TOWNORG_EIO, "%s: I/O error (%s: %s)", path, what, msg);
+		return townorg__err(TOWNORG_EIO, _("%s: I/O error (%s: %s)"), path, what, msg);
 	case SQLITE_CONSTRAINT:
 		return townorg__err(TOWNORG_ECONFLICT, "%s: %s: %s", path, what, msg);
 	default:

@@ -74,11 +74,11 @@ static int check_file(vctx *c)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(st, 0);
 		if (t && strcmp(t, "ok"))
-			townorg__verify_add(c->r, TOWNORG_VERIFY_FILE, c->s->path, "SQLite integrity check: %s", t);
+			townorg__verify_add(c->r, TOWNORG_VERIFY_FILE, c->s->path, _("SQLite integrity check: %s"), t);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		townorg__verify_add(c->r, TOWNORG_VERIFY_FILE, c->s->path, "SQLite integrity check failed: %s",
+		townorg__verify_add(c->r, TOWNORG_VERIFY_FILE, c->s->path, _("SQLite integrity check failed: %s"),
 				    sqlite3_errmsg(c->s->db));
 	return 0;
 }
@@ -105,7 +105,7 @@ static int check_versions(vctx *c)
 			if (rc == TOWNORG_ENOMEM)
 				return rc;
 			if (rc < 0)
-				townorg__verify_add(c->r, TOWNORG_VERIFY_VERSION, v->id, "snapshot: %s", townorg_error_last());
+				townorg__verify_add(c->r, TOWNORG_VERIFY_VERSION, v->id, _("snapshot: %s"), townorg_error_last());
 		}
 		if (step(c))
 			return 0;
@@ -135,18 +135,18 @@ static int check_log(vctx *c)
 		const unsigned char *sp = sqlite3_column_blob(st, 7), *sh = sqlite3_column_blob(st, 8);
 		if (seq != last_seq + 1)
 			townorg__verify_add(c->r, TOWNORG_VERIFY_REFLOG, what,
-					    "log record %lld follows record %lld: records are missing", (long long)seq,
+					    _("log record %lld follows record %lld: records are missing"), (long long)seq,
 					    (long long)last_seq);
 		if (!sp || sqlite3_column_bytes(st, 7) != TOWNORG__HASH_SIZE || memcmp(sp, prev, TOWNORG__HASH_SIZE))
 			townorg__verify_add(c->r, TOWNORG_VERIFY_REFLOG, what,
-					    "log record %lld does not link to the record before it (the chain is broken)",
+					    _("log record %lld does not link to the record before it (the chain is broken)"),
 					    (long long)seq);
 		townorg__store_log_hash(h, sp && sqlite3_column_bytes(st, 7) == TOWNORG__HASH_SIZE ? sp : prev, seq,
 					sqlite3_column_int(st, 1), name, sqlite3_column_int(st, 3), old, oldn, nw, nwn, at);
 		if (!sh || sqlite3_column_bytes(st, 8) != TOWNORG__HASH_SIZE || memcmp(sh, h, TOWNORG__HASH_SIZE)) {
 			townorg__verify_add(c->r, TOWNORG_VERIFY_REFLOG, what,
-					    "log record %lld (%s %s) does not match its hash: it was rewritten",
-					    (long long)seq, sqlite3_column_int(st, 1) ? "tag" : "branch", name ? name : "?");
+					    _("log record %lld (%s %s) does not match its hash: it was rewritten"),
+					    (long long)seq, sqlite3_column_int(st, 1) ? _("tag") : _("branch"), name ? name : "?");
 			memcpy(prev, sh && sqlite3_column_bytes(st, 8) == TOWNORG__HASH_SIZE ? sh : h, TOWNORG__HASH_SIZE);
 		} else
 			memcpy(prev, sh, TOWNORG__HASH_SIZE);
@@ -185,7 +185,7 @@ int townorg__verify_salvage(struct townorg_verify_report *r, const char *path)
 	sqlite3_stmt *st;
 	bool ran = false, sound = false;
 	size_t before = r->n;
-	townorg__verify_add(r, TOWNORG_VERIFY_FILE, path, "the repository cannot be opened: %s", why);
+	townorg__verify_add(r, TOWNORG_VERIFY_FILE, path, _("the repository cannot be opened: %s"), why);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
 	    sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) == SQLITE_OK) {
 		int rc;
@@ -195,7 +195,7 @@ int townorg__verify_salvage(struct townorg_verify_report *r, const char *path)
 			if (t && !strcmp(t, "ok"))
 				sound = true;
 			else if (t)
-				townorg__verify_add(r, TOWNORG_VERIFY_FILE, path, "SQLite integrity check: %s", t);
+				townorg__verify_add(r, TOWNORG_VERIFY_FILE, path, _("SQLite integrity check: %s"), t);
 		}
 		if (sound && rc == SQLITE_DONE) {
 			/* sound pages: the open failed on the format or schema,
@@ -211,24 +211,24 @@ int townorg__verify_salvage(struct townorg_verify_report *r, const char *path)
 			return -1;
 		}
 		if (ran && rc != SQLITE_DONE)
-			townorg__verify_add(r, TOWNORG_VERIFY_UNCHECKED, "file", "SQLite's integrity check stopped early: %s",
+			townorg__verify_add(r, TOWNORG_VERIFY_UNCHECKED, "file", _("SQLite's integrity check stopped early: %s"),
 					    sqlite3_errmsg(db));
 		ran = ran || rc == SQLITE_DONE;
 		sqlite3_finalize(st);
 	}
 	if (!ran)
-		townorg__verify_add(r, TOWNORG_VERIFY_UNCHECKED, "file", "SQLite's integrity check could not run: %s",
+		townorg__verify_add(r, TOWNORG_VERIFY_UNCHECKED, "file", _("SQLite's integrity check could not run: %s"),
 				    db ? sqlite3_errmsg(db) : "cannot open");
 	sqlite3_close(db);
 	townorg__verify_add(r, TOWNORG_VERIFY_UNCHECKED, "repository",
-			    "objects, versions, the branch log and the schema could not be checked");
+			    _("objects, versions, the branch log and the schema could not be checked"));
 	return r->oom ? -1 : 0;
 }
 
 int townorg_repo_verify(townorg_verify_report **out, const char *path, townorg_verify_progress_cb cb, void *payload)
 {
 	if (!out)
-		return townorg__err(TOWNORG_EINVALID, "no place for the report");
+		return townorg__err(TOWNORG_EINVALID, _("no place for the report"));
 	*out = NULL;
 	townorg_verify_report *r = townorg__calloc(1, sizeof *r);
 	if (!r)
@@ -255,7 +255,7 @@ int townorg_repo_verify(townorg_verify_report **out, const char *path, townorg_v
 		if (rc < 0 && rc != TOWNORG_ENOMEM) {
 			/* damaged pages: the objects after them are not checked */
 			townorg__verify_add(r, TOWNORG_VERIFY_UNCHECKED, "pack",
-					    "%zu objects were checked; the rest could not be read: %s", r->objects,
+					    _("%zu objects were checked; the rest could not be read: %s"), r->objects,
 					    townorg_error_last());
 			rc = 0;
 		}
@@ -266,7 +266,7 @@ int townorg_repo_verify(townorg_verify_report **out, const char *path, townorg_v
 		rc = check_log(&c);
 		if (rc < 0 && rc != TOWNORG_ENOMEM) {
 			townorg__verify_add(r, TOWNORG_VERIFY_UNCHECKED, "reflog",
-					    "%zu log records were checked; the rest could not be read: %s", r->log_records,
+					    _("%zu log records were checked; the rest could not be read: %s"), r->log_records,
 					    townorg_error_last());
 			rc = 0;
 		}
@@ -278,7 +278,7 @@ int townorg_repo_verify(townorg_verify_report **out, const char *path, townorg_v
 		rc = townorg__verify_version_rows(c.s, r);
 	townorg_repo_free(repo);
 	if (rc == 0 && c.cancelled)
-		rc = townorg__err(TOWNORG_ERROR, "%s: verify cancelled", path);
+		rc = townorg__err(TOWNORG_ERROR, _("%s: verify cancelled"), path);
 	if (rc == 0 && r->oom)
 		rc = townorg__oom();
 	if (rc < 0) {

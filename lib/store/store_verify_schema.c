@@ -107,13 +107,13 @@ int townorg__verify_schema(townorg__store *s, struct townorg_verify_report *r, c
 	    sqlite3_exec(ref, schema_sql, NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(ref, TOWNORG__STORE_SIGNED_SCHEMA, NULL, NULL, NULL) != SQLITE_OK) {
 		rc = sqlite3_errcode(ref) == SQLITE_NOMEM ? townorg__oom()
-							     : townorg__err(TOWNORG_ERROR, "cannot build the reference schema");
+							     : townorg__err(TOWNORG_ERROR, _("cannot build the reference schema"));
 		goto out;
 	}
 	/* every object of the file must be one of the library's, as it made it */
 	if (sqlite3_prepare_v2(s->db, "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY rowid", -1, &st, NULL) !=
 	    SQLITE_OK) {
-		townorg__verify_add(r, TOWNORG_VERIFY_UNCHECKED, "schema", "the schema could not be read: %s",
+		townorg__verify_add(r, TOWNORG_VERIFY_UNCHECKED, "schema", _("the schema could not be read: %s"),
 				    sqlite3_errmsg(s->db));
 		goto out;
 	}
@@ -133,12 +133,12 @@ int townorg__verify_schema(townorg__store *s, struct townorg_verify_report *r, c
 				if (sql_of(ref, tbl, &tt))
 					continue; /* an index SQLite made for a constraint */
 			}
-			townorg__verify_add(r, TOWNORG_VERIFY_SCHEMA, name, "extra %s %s: not part of a townorg repository", type,
+			townorg__verify_add(r, TOWNORG_VERIFY_SCHEMA, name, _("extra %s %s: not part of a townorg repository"), type,
 					    name);
 			continue;
 		}
 		if (strcmp(type, rtype)) {
-			townorg__verify_add(r, TOWNORG_VERIFY_SCHEMA, name, "%s is a %s where a townorg repository has a %s", name,
+			townorg__verify_add(r, TOWNORG_VERIFY_SCHEMA, name, _("%s is a %s where a townorg repository has a %s"), name,
 					    type, rtype);
 			continue;
 		}
@@ -147,21 +147,21 @@ int townorg__verify_schema(townorg__store *s, struct townorg_verify_report *r, c
 			if (!have || !want)
 				rc = townorg__oom();
 			else if (extra_column(have, want, col, sizeof col))
-				townorg__verify_add(r, TOWNORG_VERIFY_SCHEMA, name, "table %s has an extra column %s", name, col);
+				townorg__verify_add(r, TOWNORG_VERIFY_SCHEMA, name, _("table %s has an extra column %s"), name, col);
 			else if (extra_column(want, have, col, sizeof col))
-				townorg__verify_add(r, TOWNORG_VERIFY_SCHEMA, name, "table %s lacks its column %s", name, col);
+				townorg__verify_add(r, TOWNORG_VERIFY_SCHEMA, name, _("table %s lacks its column %s"), name, col);
 			else if (strcmp(have, want) || strcmp(sql ? sql : "", rsql))
-				townorg__verify_add(r, TOWNORG_VERIFY_SCHEMA, name, "table %s differs from the townorg schema", name);
+				townorg__verify_add(r, TOWNORG_VERIFY_SCHEMA, name, _("table %s differs from the townorg schema"), name);
 			townorg__free(have);
 			townorg__free(want);
 			if (rc < 0)
 				goto out;
 		} else if (strcmp(sql ? sql : "", rsql)) {
-			townorg__verify_add(r, TOWNORG_VERIFY_SCHEMA, name, "%s %s was altered: %s", type, name, sql ? sql : "");
+			townorg__verify_add(r, TOWNORG_VERIFY_SCHEMA, name, _("%s %s was altered: %s"), type, name, sql ? sql : "");
 		}
 	}
 	if (src != SQLITE_DONE)
-		townorg__verify_add(r, TOWNORG_VERIFY_UNCHECKED, "schema", "the schema could not be read to its end: %s",
+		townorg__verify_add(r, TOWNORG_VERIFY_UNCHECKED, "schema", _("the schema could not be read to its end: %s"),
 				    sqlite3_errmsg(s->db));
 	sqlite3_finalize(st);
 	st = NULL;
@@ -179,10 +179,10 @@ int townorg__verify_schema(townorg__store *s, struct townorg_verify_report *r, c
 			continue;
 		if (!strcmp(type, "trigger"))
 			townorg__verify_add(r, TOWNORG_VERIFY_SCHEMA, name,
-					    "trigger %s is missing: table %s is no longer append-only (dropped to rewrite history?)",
+					    _("trigger %s is missing: table %s is no longer append-only (dropped to rewrite history?)"),
 					    name, tbl ? tbl : "?");
 		else
-			townorg__verify_add(r, TOWNORG_VERIFY_SCHEMA, name, "%s %s is missing", type, name);
+			townorg__verify_add(r, TOWNORG_VERIFY_SCHEMA, name, _("%s %s is missing"), type, name);
 	}
 out:
 	sqlite3_finalize(st);
@@ -209,7 +209,7 @@ int townorg__verify_version_rows(townorg__store *s, struct townorg_verify_report
 			       "SELECT id, depth, n_entities, delta IS NOT NULL, snapshot IS NOT NULL FROM version ORDER BY seq",
 			       -1, &st, NULL) != SQLITE_OK) {
 		townorg__verify_add(r, TOWNORG_VERIFY_UNCHECKED, "version",
-				    "depth and n_entities could not be checked: %s", sqlite3_errmsg(s->db));
+				    _("depth and n_entities could not be checked: %s"), sqlite3_errmsg(s->db));
 		townorg__free(all);
 		return 0;
 	}
@@ -231,16 +231,16 @@ int townorg__verify_version_rows(townorg__store *s, struct townorg_verify_report
 			want = pd->depth + 1 >= TOWNORG__STORE_SNAPSHOT_EVERY ? 0 : pd->depth + 1;
 		}
 		if (depth != want)
-			townorg__verify_add(r, TOWNORG_VERIFY_VERSION, id, "depth is %lld where the commit rule gives %d",
+			townorg__verify_add(r, TOWNORG_VERIFY_VERSION, id, _("depth is %lld where the commit rule gives %d"),
 					    (long long)depth, want);
 		if (has_snap != (want == 0))
-			townorg__verify_add(r, TOWNORG_VERIFY_VERSION, id, "%s a snapshot where its depth is %d",
-					    has_snap ? "has" : "lacks", want);
+			townorg__verify_add(r, TOWNORG_VERIFY_VERSION, id, _("%s a snapshot where its depth is %d"),
+					    has_snap ? _("has") : _("lacks"), want);
 		if (has_delta != (v->n_parents > 0))
-			townorg__verify_add(r, TOWNORG_VERIFY_VERSION, id, "%s a delta where it has %zu parents",
-					    has_delta ? "has" : "lacks", v->n_parents);
+			townorg__verify_add(r, TOWNORG_VERIFY_VERSION, id, _("%s a delta where it has %zu parents"),
+					    has_delta ? _("has") : _("lacks"), v->n_parents);
 		if (__atomic_load_n(&v->loaded, __ATOMIC_ACQUIRE) && (uint64_t)count != (uint64_t)v->entities.count)
-			townorg__verify_add(r, TOWNORG_VERIFY_VERSION, id, "n_entities is %lld but the version has %zu entities",
+			townorg__verify_add(r, TOWNORG_VERIFY_VERSION, id, _("n_entities is %lld but the version has %zu entities"),
 					    (long long)count, (size_t)v->entities.count);
 		if (n == cap)
 			continue; /* more rows than versions read: cannot be */
@@ -254,7 +254,7 @@ int townorg__verify_version_rows(townorg__store *s, struct townorg_verify_report
 	}
 	if (rc == 0 && src != SQLITE_DONE)
 		townorg__verify_add(r, TOWNORG_VERIFY_UNCHECKED, "version",
-				    "depth and n_entities were checked up to a row that could not be read: %s",
+				    _("depth and n_entities were checked up to a row that could not be read: %s"),
 				    sqlite3_errmsg(s->db));
 	sqlite3_finalize(st);
 	townorg__strmap_free(&depths);

@@ -52,7 +52,7 @@ int townorg_verify_report_problem(const townorg_verify_report *r, size_t i, town
 				  const char **message)
 {
 	if (!r || i >= r->n)
-		return townorg__err(TOWNORG_ENOTFOUND, "no verify problem %zu", i);
+		return townorg__err(TOWNORG_ENOTFOUND, _("no verify problem %zu"), i);
 	if (kind)
 		*kind = r->p[i].kind;
 	if (what)

@@ -231,16 +231,16 @@ int townorg__report(townorg_rule_ctx *ctx, const townorg__report_in *in, townorg
 int townorg_rule_report(townorg_rule_ctx *ctx, const townorg_finding *f)
 {
 	if (!ctx || !f)
-		return townorg__err(TOWNORG_EINVALID, "townorg_rule_report: no context or finding");
+		return townorg__err(TOWNORG_EINVALID, _("townorg_rule_report: no context or finding"));
 	const char *zh = f->message_zh ? f->message_zh : f->message_en;
 	const char *en = f->message_en ? f->message_en : f->message_zh;
 	if (!zh)
-		return townorg__err(TOWNORG_EINVALID, "rule %s: a finding needs a message", ctx->conf->id);
+		return townorg__err(TOWNORG_EINVALID, _("rule %s: a finding needs a message"), ctx->conf->id);
 	if (!townorg__utf8_valid(zh, strlen(zh), true) || !townorg__utf8_valid(en, strlen(en), true) ||
 	    (f->entity && !townorg__utf8_valid(f->entity, strlen(f->entity), false)))
-		return townorg__err(TOWNORG_EENCODING, "rule %s: a finding is not valid UTF-8", ctx->conf->id);
+		return townorg__err(TOWNORG_EENCODING, _("rule %s: a finding is not valid UTF-8"), ctx->conf->id);
 	if ((int)f->severity < 0 || (int)f->severity > TOWNORG_SEVERITY_ERROR)
-		return townorg__err(TOWNORG_EINVALID, "rule %s: bad severity %d", ctx->conf->id, (int)f->severity);
+		return townorg__err(TOWNORG_EINVALID, _("rule %s: bad severity %d"), ctx->conf->id, (int)f->severity);
 	const townorg_version *v = ctx->v;
 	const char *vid = f->version_id;
 	if (vid && strcmp(vid, v->id)) {
@@ -249,7 +249,7 @@ int townorg_rule_report(townorg_rule_ctx *ctx, const townorg_finding *f)
 		while (u && strcmp(u->id, vid))
 			u = townorg__first_parent(u);
 		if (!u)
-			return townorg__err(TOWNORG_EINVALID, "rule %s: version %.12s is not in the history", ctx->conf->id,
+			return townorg__err(TOWNORG_EINVALID, _("rule %s: version %.12s is not in the history"), ctx->conf->id,
 					    vid);
 		v = u;
 	}
@@ -269,7 +269,7 @@ static int param_get(json_t **out, const townorg_rule_ctx *ctx, const char *name
 {
 	*out = json_object_get(ctx->conf->params, name ? name : "");
 	if (!*out)
-		return townorg__err(TOWNORG_ENOTFOUND, "rule %s has no parameter '%s'", ctx->conf->id,
+		return townorg__err(TOWNORG_ENOTFOUND, _("rule %s has no parameter '%s'"), ctx->conf->id,
 				    name ? name : "(null)");
 	return 0;
 }
@@ -281,7 +281,7 @@ int townorg_rule_param_int(const townorg_rule_ctx *ctx, const char *name, int64_
 	if (rc < 0)
 		return rc;
 	if (!json_is_integer(j))
-		return townorg__err(TOWNORG_EINVALID, "rule %s: parameter '%s' is not an integer", ctx->conf->id, name);
+		return townorg__err(TOWNORG_EINVALID, _("rule %s: parameter '%s' is not an integer"), ctx->conf->id, name);
 	*out = json_integer_value(j);
 	return 0;
 }
@@ -293,7 +293,7 @@ int townorg_rule_param_bool(const townorg_rule_ctx *ctx, const char *name, int *
 	if (rc < 0)
 		return rc;
 	if (!json_is_boolean(j))
-		return townorg__err(TOWNORG_EINVALID, "rule %s: parameter '%s' is not a boolean", ctx->conf->id, name);
+		return townorg__err(TOWNORG_EINVALID, _("rule %s: parameter '%s' is not a boolean"), ctx->conf->id, name);
 	*out = json_is_true(j);
 	return 0;
 }
@@ -305,7 +305,7 @@ int townorg_rule_param_string(const townorg_rule_ctx *ctx, const char *name, con
 	if (rc < 0)
 		return rc;
 	if (!json_is_string(j))
-		return townorg__err(TOWNORG_EINVALID, "rule %s: parameter '%s' is not a string", ctx->conf->id, name);
+		return townorg__err(TOWNORG_EINVALID, _("rule %s: parameter '%s' is not a string"), ctx->conf->id, name);
 	*out = json_string_value(j);
 	return 0;
 }

@@ -301,10 +301,10 @@ static int check_choice(perr *e, const townorg__param_spec *sp, json_t *v)
 {
 	char all[256];
 	if (!json_is_string(v))
-		return fail(e, false, "expected a string, got %s", json_type_name(v));
+		return fail(e, false, _("expected a string, got %s"), json_type_name(v));
 	if (!in_list(sp->choices, json_string_value(v))) {
 		join(all, sizeof all, sp->choices);
-		return fail(e, false, "'%s' is not one of %s", json_string_value(v), all);
+		return fail(e, false, _("'%s' is not one of %s"), json_string_value(v), all);
 	}
 	return 0;
 }
@@ -321,53 +321,53 @@ static int check_param(perr *e, const townorg__param_spec *sp, json_t *def, json
 		bool num_ok = json_is_number(def) && json_is_number(v) && !(json_is_integer(def) && json_is_real(v));
 		bool bool_ok = json_is_boolean(def) && json_is_boolean(v);
 		if (json_typeof(def) != json_typeof(v) && !num_ok && !bool_ok)
-			return fail(e, false, "expected %s, got %s", json_type_name(def), json_type_name(v));
+			return fail(e, false, _("expected %s, got %s"), json_type_name(def), json_type_name(v));
 		return 0;
 	}
 	switch (sp->type) {
 	case TOWNORG__P_INT:
 		if (!json_is_integer(v) || json_integer_value(v) < 0)
-			return fail(e, false, "expected an integer >= 0, got %s", json_type_name(v));
+			return fail(e, false, _("expected an integer >= 0, got %s"), json_type_name(v));
 		return 0;
 	case TOWNORG__P_BOOL:
 		if (!json_is_boolean(v))
-			return fail(e, false, "expected true or false, got %s", json_type_name(v));
+			return fail(e, false, _("expected true or false, got %s"), json_type_name(v));
 		return 0;
 	case TOWNORG__P_ENUM:
 		return check_choice(e, sp, v);
 	case TOWNORG__P_STRING_NULL:
 		if (!json_is_string(v) && !json_is_null(v))
-			return fail(e, false, "expected a string or null, got %s", json_type_name(v));
+			return fail(e, false, _("expected a string or null, got %s"), json_type_name(v));
 		if (json_is_string(v) && !*json_string_value(v))
-			return fail(e, false, "expected a non-empty string");
+			return fail(e, false, _("expected a non-empty string"));
 		return 0;
 	case TOWNORG__P_CLASS_INTS:
 		if (!json_is_object(v))
-			return fail(e, false, "expected an object of class limits, got %s", json_type_name(v));
+			return fail(e, false, _("expected an object of class limits, got %s"), json_type_name(v));
 		json_object_foreach(v, k, x)
 		{
 			push_key(e, k);
 			if (!in_list(class_tokens, k))
-				return fail(e, true, "unknown class '%s' (expected large, medium or small)", k);
+				return fail(e, true, _("unknown class '%s' (expected large, medium or small)"), k);
 			if (!json_is_integer(x) || json_integer_value(x) < 0)
-				return fail(e, false, "expected an integer >= 0, got %s", json_type_name(x));
+				return fail(e, false, _("expected an integer >= 0, got %s"), json_type_name(x));
 			pop(e);
 		}
 		return 0;
 	case TOWNORG__P_GROUPS:
 		if (!json_is_array(v) || !json_array_size(v))
-			return fail(e, false, "expected a non-empty array of quota type groups");
+			return fail(e, false, _("expected a non-empty array of quota type groups"));
 		json_array_foreach(v, i, x)
 		{
 			push_idx(e, i);
 			if (!json_is_array(x) || !json_array_size(x))
-				return fail(e, false, "expected a non-empty array of quota types, e.g. [\"admin\", \"inst\"]");
+				return fail(e, false, _("expected a non-empty array of quota types, e.g. [\"admin\", \"inst\"]"));
 			size_t j;
 			json_array_foreach(x, j, y)
 			{
 				push_idx(e, j);
 				if (!json_is_string(y) || !quota_type_ok(json_string_value(y)))
-					return fail(e, false, "expected a quota type name ([a-z0-9_], 1-64 bytes)");
+					return fail(e, false, _("expected a quota type name ([a-z0-9_], 1-64 bytes)"));
 				pop(e);
 			}
 			pop(e);
@@ -377,7 +377,7 @@ static int check_param(perr *e, const townorg__param_spec *sp, json_t *def, json
 		if (json_is_string(v))
 			return check_choice(e, sp, v);
 		if (!json_is_array(v) || !json_array_size(v))
-			return fail(e, false, "expected a string or a non-empty array of strings, got %s",
+			return fail(e, false, _("expected a string or a non-empty array of strings, got %s"),
 				    json_type_name(v));
 		json_array_foreach(v, i, x)
 		{
@@ -389,37 +389,37 @@ static int check_param(perr *e, const townorg__param_spec *sp, json_t *def, json
 		return 0;
 	case TOWNORG__P_KIND_LIST:
 		if (!json_is_array(v))
-			return fail(e, false, "expected an array of entity kinds, got %s", json_type_name(v));
+			return fail(e, false, _("expected an array of entity kinds, got %s"), json_type_name(v));
 		json_array_foreach(v, i, x)
 		{
 			push_idx(e, i);
 			townorg_kind kd;
 			if (!json_is_string(x) || townorg_kind_parse(&kd, json_string_value(x)) < 0)
-				return fail(e, false, "expected an entity kind token (\"office\", \"town\", ...)");
+				return fail(e, false, _("expected an entity kind token (\"office\", \"town\", ...)"));
 			pop(e);
 		}
 		townorg_error_clear();
 		return 0;
 	case TOWNORG__P_THRESHOLDS:
 		if (!json_is_object(v))
-			return fail(e, false, "expected an object {class: {indicator: minimum}}, got %s", json_type_name(v));
+			return fail(e, false, _("expected an object {class: {indicator: minimum}}, got %s"), json_type_name(v));
 		json_object_foreach(v, k, x)
 		{
 			push_key(e, k);
 			if (strcmp(k, "large") && strcmp(k, "medium"))
-				return fail(e, true, "unknown class '%s' (thresholds are set for large and medium)", k);
+				return fail(e, true, _("unknown class '%s' (thresholds are set for large and medium)"), k);
 			if (!json_is_object(x))
-				return fail(e, false, "expected an object {indicator: minimum}");
+				return fail(e, false, _("expected an object {indicator: minimum}"));
 			const char *k2;
 			json_object_foreach(x, k2, y)
 			{
 				push_key(e, k2);
 				if (!in_list(indicator_tokens, k2))
 					return fail(e, true,
-						    "unknown indicator '%s' (expected population, area_km2, revenue_per_capita)",
+						    _("unknown indicator '%s' (expected population, area_km2, revenue_per_capita)"),
 						    k2);
 				if (!json_is_number(y) || json_number_value(y) < 0)
-					return fail(e, false, "expected a number >= 0, got %s", json_type_name(y));
+					return fail(e, false, _("expected a number >= 0, got %s"), json_type_name(y));
 				pop(e);
 			}
 			pop(e);
@@ -545,7 +545,7 @@ static int builtin_defaults(townorg_policy *p)
 			if (!d && oom)
 				return townorg__oom();
 			if (!d)
-				return townorg__err(TOWNORG_ERROR, "rule %s: bad default for %s", r->id, sp->name);
+				return townorg__err(TOWNORG_ERROR, _("rule %s: bad default for %s"), r->id, sp->name);
 			/* the key is a valid name: only memory can fail */
 			if (json_object_set_new(c->params, sp->name, d))
 				return townorg__oom();
@@ -590,7 +590,7 @@ int townorg_policy_load(townorg_policy **out, const char *path)
 int townorg_policy_apply_file(townorg_policy *p, const char *path)
 {
 	if (!p || !path)
-		return townorg__err(TOWNORG_EINVALID, "townorg_policy_apply_file: no policy or path");
+		return townorg__err(TOWNORG_EINVALID, _("townorg_policy_apply_file: no policy or path"));
 	char *data;
 	size_t len;
 	int rc = townorg__read_file(path, &data, &len);
@@ -616,11 +616,11 @@ static int str_field(perr *e, json_t *obj, const char *key, const char **out, bo
 	if (!x) {
 		pop(e);
 		if (required)
-			return fail(e, false, "missing \"%s\"", key);
+			return fail(e, false, _("missing \"%s\""), key);
 		return 0;
 	}
 	if (!json_is_string(x) || !*json_string_value(x))
-		return fail(e, false, "expected a non-empty string, got %s", json_type_name(x));
+		return fail(e, false, _("expected a non-empty string, got %s"), json_type_name(x));
 	*out = json_string_value(x);
 	pop(e);
 	return 0;
@@ -635,7 +635,7 @@ static int date_field(perr *e, json_t *root, const char *key, const char **out, 
 		return 0;
 	push_key(e, key);
 	if (!json_is_string(x) || townorg_date_check(json_string_value(x)) < 0)
-		return fail(e, false, "expected a date YYYY-MM-DD or null");
+		return fail(e, false, _("expected a date YYYY-MM-DD or null"));
 	pop(e);
 	*out = json_string_value(x);
 	return 0;
@@ -647,25 +647,25 @@ static int check_rule_entry(perr *e, townorg__rule_conf *c, json_t *entry, rule_
 	json_t *x;
 	int rc;
 	if (!json_is_object(entry))
-		return fail(e, false, "expected an object {\"enabled\", \"severity\", \"params\"}, got %s",
+		return fail(e, false, _("expected an object {\"enabled\", \"severity\", \"params\"}, got %s"),
 			    json_type_name(entry));
 	json_object_foreach(entry, k, x)
 	{
 		push_key(e, k);
 		if (!strcmp(k, "enabled")) {
 			if (!json_is_boolean(x))
-				return fail(e, false, "expected true or false, got %s", json_type_name(x));
+				return fail(e, false, _("expected true or false, got %s"), json_type_name(x));
 			ch->set_enabled = true;
 			ch->enabled = json_is_true(x);
 		} else if (!strcmp(k, "severity")) {
 			if (!json_is_string(x) || townorg_severity_parse(&ch->severity, json_string_value(x)) < 0)
-				return fail(e, false, "expected \"error\", \"warning\" or \"info\"");
+				return fail(e, false, _("expected \"error\", \"warning\" or \"info\""));
 		} else if (!strcmp(k, "note")) {
 			if (!json_is_string(x))
-				return fail(e, false, "expected a string, got %s", json_type_name(x));
+				return fail(e, false, _("expected a string, got %s"), json_type_name(x));
 		} else if (!strcmp(k, "params")) {
 			if (!json_is_object(x))
-				return fail(e, false, "expected an object of parameters, got %s", json_type_name(x));
+				return fail(e, false, _("expected an object of parameters, got %s"), json_type_name(x));
 			const char *pk;
 			json_t *pv;
 			ch->params = json_deep_copy(c->params);
@@ -677,7 +677,7 @@ static int check_rule_entry(perr *e, townorg__rule_conf *c, json_t *entry, rule_
 				if (!has_param(c, pk)) {
 					char names[512];
 					param_names(names, sizeof names, c);
-					return fail(e, true, "rule %s has no parameter '%s' (it has: %s)", c->id, pk, names);
+					return fail(e, true, _("rule %s has no parameter '%s' (it has: %s)"), c->id, pk, names);
 				}
 				const townorg__param_spec *sp = spec_of(c, pk);
 				if ((rc = check_param(e, sp, json_object_get(c->defaults, pk), pv)) < 0)
@@ -687,7 +687,7 @@ static int check_rule_entry(perr *e, townorg__rule_conf *c, json_t *entry, rule_
 				pop(e);
 			}
 		} else
-			return fail(e, true, "unknown key '%s' in a rule (expected enabled, severity, params, note)", k);
+			return fail(e, true, _("unknown key '%s' in a rule (expected enabled, severity, params, note)"), k);
 		pop(e);
 	}
 	return 0;
@@ -699,12 +699,12 @@ static int check_waiver(perr *e, townorg_policy *p, json_t *w, townorg__waiver *
 	json_t *x;
 	int rc;
 	if (!json_is_object(w))
-		return fail(e, false, "expected a waiver object {rule, entity, reason, document}");
+		return fail(e, false, _("expected a waiver object {rule, entity, reason, document}"));
 	json_object_foreach(w, k, x)
 	{
 		if (strcmp(k, "rule") && strcmp(k, "entity") && strcmp(k, "reason") && strcmp(k, "document")) {
 			push_key(e, k);
-			return fail(e, true, "unknown key '%s' in a waiver (expected rule, entity, reason, document)", k);
+			return fail(e, true, _("unknown key '%s' in a waiver (expected rule, entity, reason, document)"), k);
 		}
 	}
 	const char *rule, *entity, *reason, *doc;
@@ -713,7 +713,7 @@ static int check_waiver(perr *e, townorg_policy *p, json_t *w, townorg__waiver *
 		return rc;
 	if (!townorg__policy_rule(p, rule)) {
 		push_key(e, "rule");
-		return fail(e, false, "unknown rule '%s'", rule);
+		return fail(e, false, _("unknown rule '%s'"), rule);
 	}
 	out->rule = townorg__strdup(rule);
 	out->entity = townorg__strdup(entity);
@@ -727,10 +727,10 @@ static int check_waiver(perr *e, townorg_policy *p, json_t *w, townorg__waiver *
 int townorg_policy_apply_json(townorg_policy *p, const char *text, size_t len, const char *name)
 {
 	if (!p || !text)
-		return townorg__err(TOWNORG_EINVALID, "townorg_policy_apply_json: no policy or text");
+		return townorg__err(TOWNORG_EINVALID, _("townorg_policy_apply_json: no policy or text"));
 	perr e = { text, len, name ? name : "<policy>", 0, { { 0 } } };
 	if (!townorg__utf8_valid(text, len, true)) {
-		return townorg__err(TOWNORG_EENCODING, "%s: not valid UTF-8", e.name);
+		return townorg__err(TOWNORG_EENCODING, _("%s: not valid UTF-8"), e.name);
 	}
 	json_error_t jerr;
 	bool oom;
@@ -755,7 +755,7 @@ int townorg_policy_apply_json(townorg_policy *p, const char *text, size_t len, c
 		    strcmp(k, "valid_to") && strcmp(k, "rules") && strcmp(k, "waivers")) {
 			push_key(&e, k);
 			rc = fail(&e, true,
-				  "unknown key '%s' (expected format, title, note, valid_from, valid_to, rules, waivers)", k);
+				  _("unknown key '%s' (expected format, title, note, valid_from, valid_to, rules, waivers)"), k);
 			goto out;
 		}
 	}
@@ -764,7 +764,7 @@ int townorg_policy_apply_json(townorg_policy *p, const char *text, size_t len, c
 		goto out;
 	if (strcmp(format, POLICY_FORMAT)) {
 		push_key(&e, "format");
-		rc = fail(&e, false, "unsupported format '%s' (expected \"%s\")", format, POLICY_FORMAT);
+		rc = fail(&e, false, _("unsupported format '%s' (expected \"%s\")"), format, POLICY_FORMAT);
 		goto out;
 	}
 	if ((rc = str_field(&e, root, "title", &title, false)) < 0 || (rc = str_field(&e, root, "note", &note, false)) < 0)
@@ -776,14 +776,14 @@ int townorg_policy_apply_json(townorg_policy *p, const char *text, size_t len, c
 		goto out;
 	if (from && to && strcmp(from, to) > 0) {
 		push_key(&e, "valid_to");
-		rc = fail(&e, false, "valid_to %s is before valid_from %s", to, from);
+		rc = fail(&e, false, _("valid_to %s is before valid_from %s"), to, from);
 		goto out;
 	}
 	json_t *rules = json_object_get(root, "rules");
 	if (rules) {
 		push_key(&e, "rules");
 		if (!json_is_object(rules)) {
-			rc = fail(&e, false, "expected an object {RULE-ID: {...}}, got %s", json_type_name(rules));
+			rc = fail(&e, false, _("expected an object {RULE-ID: {...}}, got %s"), json_type_name(rules));
 			goto out;
 		}
 		json_object_foreach(rules, k, x)
@@ -791,7 +791,7 @@ int townorg_policy_apply_json(townorg_policy *p, const char *text, size_t len, c
 			push_key(&e, k);
 			townorg__rule_conf *c = townorg__policy_rule(p, k);
 			if (!c) {
-				rc = fail(&e, true, "unknown rule '%s'", k);
+				rc = fail(&e, true, _("unknown rule '%s'"), k);
 				goto out;
 			}
 			if ((rc = check_rule_entry(&e, c, x, &changes[c - p->rules])) < 0)
@@ -804,7 +804,7 @@ int townorg_policy_apply_json(townorg_policy *p, const char *text, size_t len, c
 	if (waivers) {
 		push_key(&e, "waivers");
 		if (!json_is_array(waivers)) {
-			rc = fail(&e, false, "expected an array of waivers, got %s", json_type_name(waivers));
+			rc = fail(&e, false, _("expected an array of waivers, got %s"), json_type_name(waivers));
 			goto out;
 		}
 		size_t n = json_array_size(waivers), i;
@@ -891,10 +891,10 @@ out:
 static int find_rule(townorg__rule_conf **out, const townorg_policy *p, const char *rule)
 {
 	if (!p)
-		return townorg__err(TOWNORG_EINVALID, "no policy");
+		return townorg__err(TOWNORG_EINVALID, _("no policy"));
 	*out = townorg__policy_rule(p, rule);
 	if (!*out)
-		return townorg__err(TOWNORG_ENOTFOUND, "unknown rule '%s'", rule ? rule : "(null)");
+		return townorg__err(TOWNORG_ENOTFOUND, _("unknown rule '%s'"), rule ? rule : "(null)");
 	return 0;
 }
 
@@ -920,7 +920,7 @@ int townorg_policy_set_severity(townorg_policy *p, const char *rule, townorg_sev
 	if (rc < 0)
 		return rc;
 	if (!townorg_severity_token(s))
-		return townorg__err(TOWNORG_EINVALID, "rule %s: bad severity %d", rule, (int)s);
+		return townorg__err(TOWNORG_EINVALID, _("rule %s: bad severity %d"), rule, (int)s);
 	c->severity = s;
 	return 0;
 }
@@ -934,7 +934,7 @@ int townorg_policy_set_param(townorg_policy *p, const char *rule, const char *pa
 	if (!param || !has_param(c, param)) {
 		char names[512];
 		param_names(names, sizeof names, c);
-		return townorg__err(TOWNORG_EINVALID, "rule %s has no parameter '%s' (it has: %s)", rule,
+		return townorg__err(TOWNORG_EINVALID, _("rule %s has no parameter '%s' (it has: %s)"), rule,
 				    param ? param : "(null)", names);
 	}
 	json_error_t jerr;
@@ -943,7 +943,7 @@ int townorg_policy_set_param(townorg_policy *p, const char *rule, const char *pa
 	if (!v && oom)
 		return townorg__oom();
 	if (!v)
-		return townorg__err(TOWNORG_EINVALID, "rule %s parameter %s: not JSON: %s", rule, param,
+		return townorg__err(TOWNORG_EINVALID, _("rule %s parameter %s: not JSON: %s"), rule, param,
 				    json_value ? jerr.text : "(null)");
 	perr e = { NULL, 0, NULL, 0, { { 0 } } };
 	push_key(&e, "rules");
@@ -969,7 +969,7 @@ int townorg_policy_get_param(char **out, const townorg_policy *p, const char *ru
 		return rc;
 	json_t *v = json_object_get(c->params, param ? param : "");
 	if (!v)
-		return townorg__err(TOWNORG_ENOTFOUND, "rule %s has no parameter '%s'", rule, param ? param : "(null)");
+		return townorg__err(TOWNORG_ENOTFOUND, _("rule %s has no parameter '%s'"), rule, param ? param : "(null)");
 	*out = townorg__json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_SORT_KEYS);
 	return *out ? 0 : townorg__oom();
 }
@@ -985,7 +985,7 @@ int townorg_policy_add_waiver(townorg_policy *p, const char *rule, const char *e
 		return rc;
 	if (!nonempty_utf8(entity) || !nonempty_utf8(reason) || !nonempty_utf8(document))
 		return townorg__err(TOWNORG_EINVALID,
-				    "a waiver of %s needs an entity, a reason and a document (non-empty UTF-8)", rule);
+				    _("a waiver of %s needs an entity, a reason and a document (non-empty UTF-8)"), rule);
 	townorg__waiver w = { townorg__strdup(rule), townorg__strdup(entity), townorg__strdup(reason),
 			      townorg__strdup(document) };
 	townorg__waiver *all = NULL;
@@ -1012,16 +1012,16 @@ static bool rule_id_ok(const char *s)
 int townorg_policy_register_rule(townorg_policy *p, const townorg_rule_def *def)
 {
 	if (!p || !def || def->version != TOWNORG_RULE_DEF_VERSION)
-		return townorg__err(TOWNORG_EINVALID, "townorg_policy_register_rule: no policy or a bad definition");
+		return townorg__err(TOWNORG_EINVALID, _("townorg_policy_register_rule: no policy or a bad definition"));
 	if (!rule_id_ok(def->id))
-		return townorg__err(TOWNORG_EINVALID, "bad rule id '%s' (expected [a-z0-9._-]+)",
+		return townorg__err(TOWNORG_EINVALID, _("bad rule id '%s' (expected [a-z0-9._-]+)"),
 				    def->id ? def->id : "(null)");
 	if (!def->check)
-		return townorg__err(TOWNORG_EINVALID, "rule %s has no check function", def->id);
+		return townorg__err(TOWNORG_EINVALID, _("rule %s has no check function"), def->id);
 	if ((int)def->severity < 0 || (int)def->severity > TOWNORG_SEVERITY_ERROR)
-		return townorg__err(TOWNORG_EINVALID, "rule %s: bad severity %d", def->id, (int)def->severity);
+		return townorg__err(TOWNORG_EINVALID, _("rule %s: bad severity %d"), def->id, (int)def->severity);
 	if (townorg__policy_rule(p, def->id))
-		return townorg__err(TOWNORG_EEXISTS, "rule %s is already defined", def->id);
+		return townorg__err(TOWNORG_EEXISTS, _("rule %s is already defined"), def->id);
 	json_error_t jerr;
 	bool oom = false;
 	json_t *defaults = def->params_json ? townorg__json_loadb_twice(def->params_json, strlen(def->params_json), 0, &jerr, &oom)
@@ -1030,7 +1030,7 @@ int townorg_policy_register_rule(townorg_policy *p, const townorg_rule_def *def)
 		return townorg__oom();
 	if (!defaults || !json_is_object(defaults)) {
 		json_decref(defaults);
-		return townorg__err(TOWNORG_EINVALID, "rule %s: params_json is not a JSON object", def->id);
+		return townorg__err(TOWNORG_EINVALID, _("rule %s: params_json is not a JSON object"), def->id);
 	}
 	json_t *params = json_deep_copy(defaults);
 	townorg__rule_conf *rules = params ? townorg__realloc(p->rules, (p->n_rules + 1) * sizeof *rules) : NULL;

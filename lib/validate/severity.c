@@ -20,7 +20,7 @@ int townorg_severity_parse(townorg_severity *out, const char *token)
 			*out = (townorg_severity)i;
 			return 0;
 		}
-	return townorg__err(TOWNORG_EINVALID, "unknown severity '%s' (expected error, warning or info)",
+	return townorg__err(TOWNORG_EINVALID, _("unknown severity '%s' (expected error, warning or info)"),
 			    token ? token : "(null)");
 }
 

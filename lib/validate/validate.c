@@ -76,7 +76,7 @@ int townorg_validate(townorg_validation **out, const townorg_version *v, const t
 	townorg_policy *own = NULL;
 	*out = NULL;
 	if (!v)
-		return townorg__err(TOWNORG_EINVALID, "townorg_validate: no version");
+		return townorg__err(TOWNORG_EINVALID, _("townorg_validate: no version"));
 	if ((rc = townorg__version_ensure(v)) < 0)
 		return rc;
 	if (!policy) {
@@ -100,7 +100,7 @@ int townorg_validate(townorg_validation **out, const townorg_version *v, const t
 		rc = c->builtin ? c->builtin->check(&ctx, v) : c->custom.check(&ctx, v, c->custom.payload);
 		if (rc < 0) {
 			if (!townorg_error_last())
-				townorg__err(rc, "rule %s failed", c->id);
+				townorg__err(rc, _("rule %s failed"), c->id);
 			goto out;
 		}
 	}
@@ -122,7 +122,7 @@ int townorg_validate_txn(townorg_validation **out, townorg_txn *txn, const towno
 	townorg_version *preview;
 	*out = NULL;
 	if (!txn)
-		return townorg__err(TOWNORG_EINVALID, "townorg_validate_txn: no transaction");
+		return townorg__err(TOWNORG_EINVALID, _("townorg_validate_txn: no transaction"));
 	int rc = townorg_txn_preview(&preview, txn);
 	if (rc < 0)
 		return rc;
