@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MulanPSL-2.0
 # The library's own messages (its gettext domain "townorg", lib/base/i18n.c)
 # of import, validation, verify and opening a repository: in English under
 # LC_ALL=C, in Chinese under zh_CN.UTF-8 (issue 19).  The same runs under both

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MulanPSL-2.0
 """The library's messages in Chinese from Python once the program calls
 locale.setlocale(LC_ALL, "") under zh_CN.UTF-8, in English before
 (docs/python.md, "Errors"; issue 19).  Run in a child interpreter: the locale
