@@ -65,9 +65,20 @@ chmod a-w "$R"
 if [ ! -w "$R" ]; then
 	expect 2 "writing to a read-only file" tag "$R" ro v1
 	check "the message says read-only" err_has "read-only"
+elif command -v setpriv >/dev/null 2>&1 &&
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$TOWNORG" --version >/dev/null 2>&1; then
+	# root may write anywhere: write as nobody, for whom the file (and
+	# its folder) is read-only, so that the test can fail
+	chmod 755 "$TMP"
+	chmod a+r "$R"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$TOWNORG" tag "$R" ro v1 >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	if [ "$rc" -eq 2 ]; then ok "writing to a read-only file (as nobody)"; else not_ok "writing to a read-only file (as nobody): exit $rc"; fi
+	check "the message says read-only" err_has "read-only"
+	chmod 700 "$TMP"
 else
-	skip "running as root: files stay writable"
-	skip "running as root: files stay writable"
+	skip "running as root, and nobody cannot run $TOWNORG (or no setpriv): files stay writable"
+	skip "running as root, and nobody cannot run $TOWNORG (or no setpriv): files stay writable"
 fi
 chmod u+w "$R"
 
