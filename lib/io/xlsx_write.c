@@ -17,9 +17,11 @@
  * a bold, frozen header row with an autofilter, and columns as wide as
  * their widest cell (CJK counted double, between 6 and 60).
  *
- * The workbook is written to a temporary file made beside the target with
- * mkstemp, fsync'ed and renamed over it, then the folder is fsync'ed: a
- * crash or an error leaves either the old file or the whole new one.
+ * The workbook is written through the library's atomic output
+ * (base/files.c): the target is checked (never a repository or its -wal),
+ * libxlsxwriter writes a temporary file beside it, which is fsync'ed and
+ * renamed over it, then the folder is fsync'ed: a crash or an error leaves
+ * either the old file or the whole new one.
  */
 #include <config.h>
 #include <errno.h>
@@ -31,6 +33,7 @@
 #include <sys/stat.h>
 #include "base/internal.h"
 #include "io/xlsx_internal.h"
+#include "base/files_internal.h"
 #include "townorg/diff.h"
 #include "townorg/validate.h"
 
@@ -658,38 +661,6 @@ static int write_findings(wctx *c, const townorg_version *v, const townorg_valid
 
 /* ------------------------------------------------------------ the workbook */
 
-static int fsync_path(const char *path, int dir)
-{
-	int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	int r = fsync(fd);
-	close(fd);
-	return r;
-}
-
-/* The mode a new file gets: the existing target's, else 0666 less the
- * process's umask (read from /proc, since umask(2) cannot be read without
- * being changed, which would race other threads), else 0644. */
-static mode_t new_file_mode(const char *path)
-{
-	struct stat st;
-	if (stat(path, &st) == 0)
-		return st.st_mode & 07777;
-	FILE *f = fopen("/proc/self/status", "r");
-	mode_t mode = 0644;
-	if (f) {
-		char line[128];
-		unsigned int um;
-		while (fgets(line, sizeof line, f))
-			if (sscanf(line, "Umask: %o", &um) == 1) {
-				mode = 0666 & ~(mode_t)um;
-				break;
-			}
-		fclose(f);
-	}
-	return mode;
-}
 
 static int write_book(wctx *c, const townorg_version *v, const townorg_xlsx_export_options *o,
 		      const townorg_diff *diff, const townorg_validation *res)
@@ -763,7 +734,6 @@ int townorg_export_xlsx(const townorg_version *v, const char *path, const townor
 	townorg_xlsx_export_options o = TOWNORG_XLSX_EXPORT_OPTIONS_INIT;
 	townorg_diff *diff = NULL;
 	townorg_validation *res = NULL;
-	char *tmp = NULL;
 	int rc;
 	if (!v || !path || !*path)
 		return townorg__err(TOWNORG_EINVALID, "townorg_export_xlsx: no version or no path");
@@ -777,27 +747,18 @@ int townorg_export_xlsx(const townorg_version *v, const char *path, const townor
 	if (o.policy && (rc = townorg_validate(&res, v, o.policy)) < 0)
 		goto out;
 
-	size_t len = strlen(path) + 16;
-	if (!(tmp = townorg__malloc(len))) {
-		rc = townorg__oom();
+	/* the library's atomic output (base/files.c): the target checked (never
+	 * a repository), a temporary file beside it that libxlsxwriter writes,
+	 * then fsync, rename and the folder's fsync */
+	townorg__atomic a;
+	if ((rc = townorg__atomic_begin(&a, path)) < 0)
 		goto out;
-	}
-	snprintf(tmp, len, "%s.tmp-XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		rc = townorg__err(TOWNORG_EIO, "%s: cannot create a temporary file beside it: %s", path,
-				  strerror(errno));
-		townorg__free(tmp);
-		tmp = NULL;
-		goto out;
-	}
-	fchmod(fd, new_file_mode(path));
-	close(fd);
 	lxw_workbook_options wo = { 0, NULL, 0 };
 	wctx c = { 0 };
 	c.path = path;
-	c.wb = workbook_new_opt(tmp, &wo);
+	c.wb = workbook_new_opt(a.tmp, &wo);
 	if (!c.wb) {
+		townorg__atomic_abort(&a);
 		rc = townorg__err(TOWNORG_EIO, "%s: cannot start the workbook", path);
 		goto out;
 	}
@@ -806,31 +767,11 @@ int townorg_export_xlsx(const townorg_version *v, const char *path, const townor
 	if (rc == 0 && e != LXW_NO_ERROR)
 		rc = townorg__err(e == LXW_ERROR_MEMORY_MALLOC_FAILED ? TOWNORG_ENOMEM : TOWNORG_EIO,
 				  "%s: cannot write the workbook: %s", path, lxw_strerror(e));
-	if (rc == 0 && fsync_path(tmp, 0) != 0)
-		rc = townorg__err(TOWNORG_EIO, "%s: cannot sync: %s", path, strerror(errno));
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = townorg__err(TOWNORG_EIO, "%s: cannot rename the new workbook into place: %s", path,
-				  strerror(errno));
-	if (rc == 0) {
-		/* the folder, so that the rename itself is durable */
-		char *dir = townorg__strdup(path);
-		if (dir) {
-			char *slash = strrchr(dir, '/');
-			if (slash == dir)
-				slash[1] = '\0';
-			else if (slash)
-				*slash = '\0';
-			fsync_path(slash ? dir : ".", 1);
-			townorg__free(dir);
-		}
-		townorg__free(tmp);
-		tmp = NULL;
-	}
+	if (rc == 0)
+		rc = townorg__atomic_commit(&a);
+	else
+		townorg__atomic_abort(&a);
 out:
-	if (tmp) {
-		unlink(tmp);
-		townorg__free(tmp);
-	}
 	townorg_diff_free(diff);
 	townorg_validation_free(res);
 	return rc;

@@ -21,6 +21,11 @@ check "a zip archive" sh -c "head -c 2 '$TMP/台账.xlsx' | grep -q PK"
 expect 0 "export with --changes-since and --policy" export "$R" 2008-reform --format xlsx -o "$TMP/full.xlsx" \
 	--changes-since 2007-baseline --policy "$top_srcdir/policies/default.json"
 expect 2 "xlsx needs -o" export "$R" main --format xlsx
+cp "$R" "$TMP/before.db"
+expect 2 "a workbook is never written over the repository" export "$R" main --format xlsx -o "$R"
+check "the message says it is a repository" err_has "repository"
+check "and the repository is unchanged" cmp -s "$R" "$TMP/before.db"
+expect 2 "nor over its -wal file" export "$R" main --format xlsx -o "$R-wal"
 expect 2 "--changes-since is for xlsx only" export "$R" --format json --changes-since main
 expect 2 "an unknown version to compare with" export "$R" main --format xlsx -o "$TMP/x.xlsx" --changes-since nosuch
 
