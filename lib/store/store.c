@@ -545,6 +545,10 @@ static int db_ref(townorg__store *s, int kind, const char *name, bool *exists, u
 	return rc;
 }
 
+/* "tag" or "branch" in the user's language: looked up only when a message
+ * is made (check_ref runs on every ref update). */
+static const char *ref_word(int kind) { return kind ? _("tag") : _("branch"); }
+
 /* Check that the file's ref is what this handle believes it is. */
 static int check_ref(townorg__store *s, int kind, const char *name, bool create)
 {
@@ -553,22 +557,21 @@ static int check_ref(townorg__store *s, int kind, const char *name, bool create)
 	int rc = db_ref(s, kind, name, &exists, id, &has_v);
 	if (rc < 0)
 		return rc;
-	const char *what = kind ? _("tag") : _("branch");
 	townorg__ref *f = ref_get(s->repo, kind, name, NULL);
 	if (create || !f) {
 		if (exists)
 			return townorg__err(create ? TOWNORG_EEXISTS : TOWNORG_ECONFLICT,
-					    _("%s: %s %s was created by another process; refresh and retry"), s->path, what, name);
+					    _("%s: %s %s was created by another process; refresh and retry"), s->path, ref_word(kind), name);
 		return 0;
 	}
 	if (!exists)
 		return townorg__err(TOWNORG_ECONFLICT, _("%s: %s %s was deleted by another process; refresh and retry"),
-				    s->path, what, name);
+				    s->path, ref_word(kind), name);
 	if (f->v)
 		unhex(mine, f->v->id);
 	if (has_v != (f->v != NULL) || (has_v && memcmp(id, mine, 32)))
 		return townorg__err(TOWNORG_ECONFLICT, _("%s: %s %s was moved by another process; refresh and retry"),
-				    s->path, what, name);
+				    s->path, ref_word(kind), name);
 	return 0;
 }
 
